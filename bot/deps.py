@@ -1,0 +1,43 @@
+"""What every listener, job and command needs, built once in ``main()`` and passed down."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock, SystemClock
+from bot.settings import Settings
+from bot.store.db import make_engine, make_session_factory
+
+if TYPE_CHECKING:
+    from bot.handlers.commands import CommandRegistry
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    clock: Clock = field(default_factory=SystemClock)
+    commands: CommandRegistry | None = None
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back if it raises."""
+        with self.session_factory.begin() as session:
+            yield session
+
+
+def build_deps(settings: Settings, *, clock: Clock | None = None) -> Deps:
+    engine = make_engine(settings.database_url)
+    return Deps(
+        settings=settings,
+        engine=engine,
+        session_factory=make_session_factory(engine),
+        clock=clock or SystemClock(),
+    )

@@ -1,0 +1,161 @@
+"""``/skillswap``: one slash command, many subcommands.
+
+Feature modules add subcommands to the :class:`CommandRegistry` in their ``register``; the
+listener here acks at once, finds the subcommand, runs it and replies ephemerally through the
+``response_url``. Help text is derived from the registry, so it cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.models.blocks import Block
+
+from bot.blocks.common import help_blocks, text_blocks
+from bot.deps import Deps
+
+log = logging.getLogger(__name__)
+
+COMMAND = "/skillswap"
+
+
+@dataclass(frozen=True)
+class CommandContext:
+    """A parsed ``/skillswap`` invocation."""
+
+    team_id: str
+    enterprise_id: str | None
+    user_id: str
+    channel_id: str | None
+    trigger_id: str | None
+    subcommand: str
+    args: str
+    client: WebClient
+    deps: Deps
+    respond: Respond
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a subcommand shows the member (ephemeral)."""
+
+    text: str
+    blocks: list[Block] = field(default_factory=list)
+
+
+Handler = Callable[[CommandContext], Reply | None]
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    name: str
+    usage: str  # e.g. "teach <skill>[, <skill>…]"
+    summary: str  # one line for the help
+    handler: Handler
+    aliases: tuple[str, ...] = ()
+    admin_only: bool = False
+    order: int = 100
+
+
+class CommandRegistry:
+    def __init__(self) -> None:
+        self._by_name: dict[str, Subcommand] = {}
+        self._primary: list[Subcommand] = []
+
+    def add(self, sub: Subcommand) -> None:
+        for name in (sub.name, *sub.aliases):
+            if name in self._by_name:
+                raise ValueError(f"subcommand {name!r} registered twice")
+            self._by_name[name] = sub
+        self._primary.append(sub)
+
+    def get(self, name: str) -> Subcommand | None:
+        return self._by_name.get(name)
+
+    def all(self) -> list[Subcommand]:
+        return sorted(self._primary, key=lambda s: (s.order, s.name))
+
+    def closest(self, name: str) -> Subcommand | None:
+        hits = difflib.get_close_matches(name, list(self._by_name), n=1, cutoff=0.6)
+        return self._by_name[hits[0]] if hits else None
+
+
+def parse_text(text: str | None) -> tuple[str, str]:
+    """Split ``"teach Spanish, SQL"`` into ``("teach", "Spanish, SQL")``."""
+    cleaned = (text or "").strip()
+    if not cleaned:
+        return "", ""
+    head, _, rest = cleaned.partition(" ")
+    return head.lower(), rest.strip()
+
+
+def help_reply(registry: CommandRegistry, *, is_admin: bool = False) -> Reply:
+    subs = [s for s in registry.all() if is_admin or not s.admin_only]
+    lines = [(f"{COMMAND} {s.usage}".rstrip(), s.summary) for s in subs]
+    return Reply(
+        text="SkillSwap pairs colleagues every week to teach each other what they know.",
+        blocks=help_blocks(lines),
+    )
+
+
+def dispatch(registry: CommandRegistry, ctx: CommandContext) -> Reply | None:
+    if ctx.subcommand in ("", "help"):
+        return help_reply(registry)
+    sub = registry.get(ctx.subcommand)
+    if sub is None:
+        near = registry.closest(ctx.subcommand)
+        hint = (
+            f" Did you mean `{COMMAND} {near.usage}`?"
+            if near
+            else f" Try `{COMMAND} help` to see what I can do."
+        )
+        message = f"I don't know `{_short(ctx.subcommand)}`.{hint}"
+        return Reply(text=message, blocks=text_blocks(message))
+    return sub.handler(ctx)
+
+
+def _short(value: str, limit: int = 40) -> str:
+    value = value.replace("`", "'")
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def register(app: App, deps: Deps) -> None:
+    registry = deps.commands
+    if registry is None:  # pragma: no cover - create_app always sets it
+        raise RuntimeError("Deps.commands must be set before handlers are registered")
+
+    @app.command(COMMAND)
+    def on_command(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        subcommand, args = parse_text(body.get("text"))
+        ctx = CommandContext(
+            team_id=str(body.get("team_id", "")),
+            enterprise_id=body.get("enterprise_id") or None,
+            user_id=str(body.get("user_id", "")),
+            channel_id=body.get("channel_id"),
+            trigger_id=body.get("trigger_id"),
+            subcommand=subcommand,
+            args=args,
+            client=client,
+            deps=deps,
+            respond=respond,
+        )
+        log.info(
+            "command %s",
+            subcommand or "help",
+            extra={"team_id": ctx.team_id, "user_id": ctx.user_id},
+        )
+        reply = dispatch(registry, ctx)
+        if reply is not None:
+            respond(
+                text=reply.text,
+                blocks=[b.to_dict() for b in reply.blocks] or None,
+                response_type="ephemeral",
+                replace_original=False,
+            )

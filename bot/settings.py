@@ -1,0 +1,101 @@
+"""Application settings, read from the environment and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_URL = "sqlite:///skillswap.db"
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message names the variable and what to do."""
+
+
+class Settings(BaseSettings):
+    """Every knob SkillSwap reads. Secrets are ``SecretStr`` and never logged."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    slack_oauth_authorize_url: str = "https://slack.com/oauth/v2/authorize"
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        validation_alias=AliasChoices("DATABASE_URL", "database_url"),
+    )
+    port: int = Field(default=3000, ge=1, le=65535)
+    host: str = "0.0.0.0"
+    web_workers: int = Field(default=2, ge=1, le=64)
+    web_threads: int = Field(default=8, ge=1, le=256)
+    log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    admin_user_ids: str = ""
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        value = value.strip()
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("database_url")
+    @classmethod
+    def _driver(cls, value: str) -> str:
+        """Heroku-style ``postgres://`` URLs name no driver; we use psycopg 3."""
+        value = value.strip()
+        for prefix in ("postgres://", "postgresql://"):
+            if value.startswith(prefix):
+                return "postgresql+psycopg://" + value[len(prefix) :]
+        return value
+
+    @property
+    def oauth_enabled(self) -> bool:
+        return bool(self.slack_client_id and self.slack_client_secret)
+
+    @property
+    def configured_admins(self) -> frozenset[str]:
+        return frozenset(u.strip() for u in self.admin_user_ids.split(",") if u.strip())
+
+    def require_http(self) -> None:
+        """Raise :class:`ConfigError` unless the app can verify and answer Slack over HTTP."""
+        if self.slack_signing_secret is None:
+            raise ConfigError(
+                "SLACK_SIGNING_SECRET is not set: copy it from your Slack app's "
+                "'Basic Information' page into the environment or .env."
+            )
+        self.require_token()
+
+    def require_token(self) -> None:
+        if self.slack_bot_token is None and not self.oauth_enabled:
+            raise ConfigError(
+                "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-…) from "
+                "'OAuth & Permissions', or set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for "
+                "multi-workspace installs."
+            )
+
+    def require_socket(self) -> None:
+        if self.slack_app_token is None:
+            raise ConfigError(
+                "SLACK_APP_TOKEN is not set: create an app-level token (xapp-…) with the "
+                "connections:write scope under 'Basic Information' to use Socket Mode."
+            )
+        self.require_token()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment, turning validation errors into one clear line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = ".".join(str(p) for p in first.get("loc", ())).upper() or "settings"
+        raise ConfigError(f"{name}: {first.get('msg', 'invalid value')}") from exc

@@ -1,0 +1,453 @@
+"""The SkillSwap schema (SQLAlchemy 2 typed ORM). Every change here needs an Alembic migration.
+
+Personal data lives in ``members`` and the rows that hang off a member (skills, pairings,
+check-ins, feedback, do-not-pair, outbox messages). Deleting a member cascades through all of
+them; rounds keep only anonymous counts.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy import Enum as SAEnum
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware timestamps on every backend (SQLite stores no offset; we store UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; SkillSwap stores timezone-aware times only")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+        list[Any]: JSON(),
+    }
+
+
+def _enum(cls: type[StrEnum], name: str) -> SAEnum:
+    return SAEnum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=False,
+        length=24,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
+
+
+class Cadence(StrEnum):
+    WEEKLY = "weekly"
+    BIWEEKLY = "biweekly"
+    MONTHLY = "monthly"
+
+
+class MemberCadence(StrEnum):
+    EVERY_ROUND = "every_round"
+    EVERY_OTHER = "every_other"
+    MONTHLY = "monthly"
+
+
+class MemberStatus(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    LEFT = "left"
+
+
+class Direction(StrEnum):
+    TEACH = "teach"
+    LEARN = "learn"
+
+
+class RoundState(StrEnum):
+    MATCHED = "matched"  # groups and outbox stored, delivery pending
+    DELIVERED = "delivered"  # every intro sent or given up on
+    CHECKING_IN = "checking_in"  # check-ins sent
+    CLOSED = "closed"
+
+
+class GroupKind(StrEnum):
+    SWAP = "swap"
+    CIRCLE = "circle"
+    ONE_WAY = "one-way"
+    TRIO = "trio"
+
+
+class GroupState(StrEnum):
+    PENDING = "pending"  # stored, intro not yet delivered
+    INTRODUCED = "introduced"  # intro DM delivered
+    SCHEDULED = "scheduled"
+    SKIPPED = "skipped"
+    NOT_A_FIT = "not_a_fit"
+    MET = "met"
+    NOT_MET = "not_met"
+    FAILED = "failed"  # delivery gave up (permanent Slack error)
+
+
+class CheckinAnswer(StrEnum):
+    MET = "met"
+    SCHEDULED = "scheduled"
+    NOT_YET = "not_yet"
+    COULD_NOT = "could_not"
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"  # claimed by a worker; if it crashed, the send is "in doubt"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Workspace(Base):
+    __tablename__ = "workspaces"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), unique=True)
+    enterprise_id: Mapped[str | None] = mapped_column(String(32))
+    name: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    cadence: Mapped[Cadence] = mapped_column(_enum(Cadence, "cadence"), default=Cadence.WEEKLY)
+    round_weekday: Mapped[int] = mapped_column(SmallInteger, default=0)  # Monday
+    round_time: Mapped[str] = mapped_column(String(5), default="09:00")  # local HH:MM
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    checkin_delay_days: Mapped[int] = mapped_column(SmallInteger, default=3)
+    cooldown_rounds: Mapped[int] = mapped_column(SmallInteger, default=8)
+    announce_channel: Mapped[str | None] = mapped_column(String(32))
+    admin_user_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("round_weekday BETWEEN 0 AND 6", name="weekday_range"),
+        CheckConstraint("checkin_delay_days BETWEEN 1 AND 27", name="checkin_delay_range"),
+        CheckConstraint("cooldown_rounds BETWEEN 0 AND 52", name="cooldown_range"),
+    )
+
+
+class Member(Base):
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    slack_user_id: Mapped[str] = mapped_column(String(32))
+    display_name: Mapped[str | None] = mapped_column(String(255))
+    tz: Mapped[str | None] = mapped_column(String(64))
+    team_label: Mapped[str | None] = mapped_column(String(80))
+    status: Mapped[MemberStatus] = mapped_column(
+        _enum(MemberStatus, "member_status"), default=MemberStatus.ACTIVE
+    )
+    paused_until: Mapped[date | None] = mapped_column(Date)
+    cadence: Mapped[MemberCadence] = mapped_column(
+        _enum(MemberCadence, "member_cadence"), default=MemberCadence.EVERY_ROUND
+    )
+    unanswered_checkins: Mapped[int] = mapped_column(SmallInteger, default=0)
+    unmatched_streak: Mapped[int] = mapped_column(SmallInteger, default=0)
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    workspace: Mapped[Workspace] = relationship()
+    skills: Mapped[list[MemberSkill]] = relationship(
+        back_populates="member", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "slack_user_id"),
+        Index("ix_members_workspace_status", "workspace_id", "status"),
+    )
+
+
+class Skill(Base):
+    __tablename__ = "skills"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(80))  # normalised, what matching sees
+    name: Mapped[str] = mapped_column(String(80))  # display name
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    aliases: Mapped[list[SkillAlias]] = relationship(
+        back_populates="skill", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    __table_args__ = (UniqueConstraint("workspace_id", "key"),)
+
+
+class SkillAlias(Base):
+    """Another normalised spelling that reaches the same skill in this workspace."""
+
+    __tablename__ = "skill_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id", ondelete="CASCADE"))
+    alias_key: Mapped[str] = mapped_column(String(80))
+
+    skill: Mapped[Skill] = relationship(back_populates="aliases")
+
+    __table_args__ = (UniqueConstraint("workspace_id", "alias_key"),)
+
+
+class MemberSkill(Base):
+    __tablename__ = "member_skills"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id", ondelete="CASCADE"))
+    direction: Mapped[Direction] = mapped_column(_enum(Direction, "direction"))
+    level: Mapped[int] = mapped_column(SmallInteger, default=1)
+    label: Mapped[str] = mapped_column(String(80))  # the name as this member typed it
+    note: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    member: Mapped[Member] = relationship(back_populates="skills")
+    skill: Mapped[Skill] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("member_id", "skill_id", "direction"),
+        CheckConstraint("level BETWEEN 1 AND 3", name="level_range"),
+        Index("ix_member_skills_skill_direction", "skill_id", "direction"),
+    )
+
+
+class Round(Base):
+    __tablename__ = "rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(16))  # e.g. "2026-W49", "2026-12" (monthly)
+    state: Mapped[RoundState] = mapped_column(
+        _enum(RoundState, "round_state"), default=RoundState.MATCHED
+    )
+    round_date: Mapped[date] = mapped_column(Date)
+    seed: Mapped[int] = mapped_column(Integer, default=0)
+    eligible_count: Mapped[int] = mapped_column(Integer, default=0)
+    group_count: Mapped[int] = mapped_column(Integer, default=0)
+    unmatched_count: Mapped[int] = mapped_column(Integer, default=0)
+    stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # anonymous counts only
+    checkins_due_at: Mapped[datetime | None] = mapped_column()
+    reminders_due_at: Mapped[datetime | None] = mapped_column()
+    checkins_sent_at: Mapped[datetime | None] = mapped_column()
+    reminders_sent_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column()
+
+    groups: Mapped[list[Group]] = relationship(
+        back_populates="round", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    __table_args__ = (UniqueConstraint("workspace_id", "period"),)
+
+
+class Group(Base):
+    """A pair (or a trio / circle of three) in a round."""
+
+    __tablename__ = "groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    kind: Mapped[GroupKind] = mapped_column(_enum(GroupKind, "group_kind"))
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[GroupState] = mapped_column(
+        _enum(GroupState, "group_state"), default=GroupState.PENDING
+    )
+    new_connection: Mapped[bool] = mapped_column(Boolean, default=False)
+    cross_team: Mapped[bool] = mapped_column(Boolean, default=False)
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    intro_ts: Mapped[str | None] = mapped_column(String(32))
+    checkin_ts: Mapped[str | None] = mapped_column(String(32))
+    delivery_error: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    round: Mapped[Round] = relationship(back_populates="groups")
+    members: Mapped[list[GroupMember]] = relationship(
+        back_populates="group", cascade="all, delete-orphan", passive_deletes=True
+    )
+    lessons: Mapped[list[Lesson]] = relationship(
+        back_populates="group", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    __table_args__ = (Index("ix_groups_round_state", "round_id", "state"),)
+
+
+class GroupMember(Base):
+    __tablename__ = "group_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+
+    group: Mapped[Group] = relationship(back_populates="members")
+    member: Mapped[Member] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("group_id", "member_id"),
+        Index("ix_group_members_member", "member_id"),
+    )
+
+
+class Lesson(Base):
+    """Who teaches whom what inside a group."""
+
+    __tablename__ = "lessons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    learner_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    skill_id: Mapped[int | None] = mapped_column(ForeignKey("skills.id", ondelete="SET NULL"))
+    skill_label: Mapped[str] = mapped_column(String(80))
+
+    group: Mapped[Group] = relationship(back_populates="lessons")
+
+
+class Checkin(Base):
+    """A member's answer to "Did you meet?"."""
+
+    __tablename__ = "checkins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    answer: Mapped[CheckinAnswer] = mapped_column(_enum(CheckinAnswer, "checkin_answer"))
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("group_id", "member_id"),)
+
+
+class Feedback(Base):
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    rating: Mapped[int] = mapped_column(SmallInteger)
+    learned: Mapped[str | None] = mapped_column(Text)
+    taught: Mapped[str | None] = mapped_column(Text)
+    would_swap_again: Mapped[bool | None] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("group_id", "member_id"),
+        CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),
+    )
+
+
+class OutboxMessage(Base):
+    """A message to deliver to Slack, recorded before it is sent and after."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    target_users: Mapped[str | None] = mapped_column(String(255))  # "U1,U2" to open a DM with
+    channel: Mapped[str | None] = mapped_column(String(32))  # or a channel id
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)  # text + blocks
+    state: Mapped[OutboxState] = mapped_column(
+        _enum(OutboxState, "outbox_state"), default=OutboxState.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    slack_channel: Mapped[str | None] = mapped_column(String(32))
+    slack_ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column()
+
+    __table_args__ = (Index("ix_outbox_state_next", "state", "next_attempt_at"),)
+
+
+class ProcessedEvent(Base):
+    """Events API ``event_id``s already handled, so retries are processed once."""
+
+    __tablename__ = "processed_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    team_id: Mapped[str | None] = mapped_column(String(32))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class DoNotPair(Base):
+    __tablename__ = "do_not_pair"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    other_member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("member_id", "other_member_id"),
+        CheckConstraint("member_id <> other_member_id", name="not_self"),
+    )
+
+
+def _register_slack_oauth_tables() -> None:
+    """slack_sdk's installation and OAuth-state tables, owned by our Alembic migrations."""
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+    from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
+    SQLAlchemyInstallationStore.build_installations_table(Base.metadata, "slack_installations")
+    SQLAlchemyInstallationStore.build_bots_table(Base.metadata, "slack_bots")
+    SQLAlchemyOAuthStateStore.build_oauth_states_table(Base.metadata, "slack_oauth_states")
+
+
+_register_slack_oauth_tables()
