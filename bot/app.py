@@ -18,6 +18,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.deps import Deps
 from bot.errors import SkillSwapError
 from bot.handlers import register_all
+from bot.handlers._dedupe import make_middleware
 from bot.handlers.commands import CommandRegistry
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,7 @@ def create_app(deps: Deps, *, client: WebClient | None = None) -> App:
         token_verification_enabled=False,
         logger=logging.getLogger("bot.bolt"),
     )
+    app.middleware(make_middleware(deps))
     deps.commands = CommandRegistry()
     register_all(app, deps)
     app.error(_on_error)

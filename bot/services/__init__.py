@@ -1,0 +1,1 @@
+"""Domain services: the logic between a parsed request and a rendered reply."""
