@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,6 +18,17 @@ if TYPE_CHECKING:
     from bot.handlers.commands import CommandRegistry
 
 
+class HomeSection(Protocol):
+    """Adds blocks to a member's App Home (e.g. the admins' headline numbers).
+
+    Called inside the Home's unit of work; returns ``slack_sdk.models`` blocks (or none).
+    """
+
+    def __call__(
+        self, *, session: Session, deps: Deps, client: Any, team_id: str, user_id: str
+    ) -> list[Any]: ...
+
+
 @dataclass
 class Deps:
     settings: Settings
@@ -25,6 +36,7 @@ class Deps:
     session_factory: sessionmaker[Session]
     clock: Clock = field(default_factory=SystemClock)
     commands: CommandRegistry | None = None
+    home_sections: list[HomeSection] = field(default_factory=list)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
