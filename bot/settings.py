@@ -19,7 +19,11 @@ class Settings(BaseSettings):
     """Every knob SkillSwap reads. Secrets are ``SecretStr`` and never logged."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        env_ignore_empty=True,
     )
 
     slack_bot_token: SecretStr | None = None

@@ -15,7 +15,7 @@ from rich.console import Console
 
 from bot.settings import ConfigError
 
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 def build_cli() -> typer.Typer:

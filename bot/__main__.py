@@ -1,0 +1,5 @@
+"""``python -m bot`` is ``skillswap``."""
+
+from bot.cli import main
+
+main()
