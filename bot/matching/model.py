@@ -1,0 +1,146 @@
+"""Plain data in and out of the matching engine: frozen dataclasses, no behaviour."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+
+class GroupKind(StrEnum):
+    SWAP = "swap"  # two people, each teaches the other
+    CIRCLE = "circle"  # three people, A teaches B, B teaches C, C teaches A
+    ONE_WAY = "one-way"  # two people, one lesson
+    TRIO = "trio"  # three people, at least one lesson for the third
+
+
+class MemberCadence(StrEnum):
+    EVERY_ROUND = "every_round"
+    EVERY_OTHER = "every_other"
+    MONTHLY = "monthly"
+
+
+@dataclass(frozen=True, slots=True)
+class SkillClaim:
+    """One skill a member can teach or wants to learn.
+
+    ``skill`` is the canonical key (see :func:`bot.matching.skills.canonical_key`), ``label``
+    the display name. ``level`` is 1 (beginner-friendly), 2 (intermediate) or 3 (expert) for a
+    teach claim, and the learner's *current* level for a learn claim. A lesson fits when the
+    teacher's level is at least the learner's level.
+    """
+
+    skill: str
+    label: str
+    level: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class MemberInput:
+    id: str  # Slack user id
+    team: str | None
+    tz: str | None  # IANA name; None is treated as UTC
+    teach: tuple[SkillClaim, ...] = ()
+    learn: tuple[SkillClaim, ...] = ()
+    cadence: MemberCadence = MemberCadence.EVERY_ROUND
+    unmatched_streak: int = 0  # rounds in a row left unmatched
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PastPairing:
+    """A group of a past round (two or three members); every pair in it has met."""
+
+    members: frozenset[str]
+    round_date: date
+
+
+@dataclass(frozen=True, slots=True)
+class MatchSettings:
+    cooldown_rounds: int = 8  # a pair that met this many rounds ago or less is forbidden
+    # Score of one lesson that fits, plus a bonus per level the teacher is above the learner.
+    lesson: float = 10.0
+    level_gap_bonus: float = 1.0
+    swap_bonus: float = 10.0  # on top of the two lessons
+    new_connection: float = 6.0  # never paired before
+    cross_team: float = 3.0  # different (known) teams
+    repeat_penalty: float = 3.0  # per earlier pairing, outside the cooldown
+    good_overlap_hours: float = 4.0  # less shared working time than this is penalised ...
+    overlap_penalty: float = 2.0  # ... by this much per missing hour
+    priority_bonus: float = 100.0  # per member of the pair left unmatched last round
+    circle_bonus: float = 5.0
+    work_start_hour: int = 9
+    work_end_hour: int = 17
+    candidates_per_member: int = 24
+    block_size: int = 12_000  # larger workspaces are solved in blocks, then leftovers pooled
+
+
+@dataclass(frozen=True, slots=True)
+class MatchInput:
+    """One round. ``members`` are the eligible ones (the caller has already removed paused,
+    left and deactivated members); the engine enforces cadence and cooldown from ``history``.
+    """
+
+    round_date: date
+    members: tuple[MemberInput, ...]
+    history: tuple[PastPairing, ...] = ()
+    do_not_pair: frozenset[frozenset[str]] = frozenset()
+    settings: MatchSettings = field(default_factory=MatchSettings)
+    round_interval_days: int = 7
+
+
+@dataclass(frozen=True, slots=True)
+class Teach:
+    from_id: str
+    to_id: str
+    skill_key: str
+    skill_label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    members: tuple[str, ...]
+    kind: GroupKind
+    teaches: tuple[Teach, ...]
+    score: float
+    reason: str
+    new_connection: bool = False  # no two members of the group were paired before
+    cross_team: bool = False  # at least two different known teams
+
+
+@dataclass(frozen=True, slots=True)
+class Unmatched:
+    member: str
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class MatchStats:
+    members: int  # members given
+    eligible: int  # due this round (cadence)
+    groups: int
+    matched: int
+    unmatched: int
+    skipped: int  # not due this round (cadence)
+    swaps: int
+    circles: int
+    one_way: int
+    trios: int
+    new_connections: int
+    cross_team: int
+    candidate_edges: int
+    weight: float  # objective value of the result (includes priority bonuses)
+    upper_bound: float  # LP bound on the candidate graph (>= optimum there)
+    seconds: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    groups: tuple[Group, ...]
+    unmatched: tuple[Unmatched, ...]  # due this round but left out: priority next round
+    skipped: tuple[Unmatched, ...]  # not due this round (slower cadence): no priority
+    stats: MatchStats
