@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -16,26 +15,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
 from bot.sim import SignedClient, SlackSimulator
-
-TOKEN = "xoxb-sim-test"
-TEAM = "T0SIM"
-SECRET = "sim-signing-secret"
-
-
-class DrivenClock:
-    """Seconds since the epoch that only move when told to."""
-
-    def __init__(self, start: float = 1_800_000_000.0) -> None:
-        self.value = start
-        self._lock = threading.Lock()
-
-    def __call__(self) -> float:
-        with self._lock:
-            return self.value
-
-    def advance(self, seconds: float) -> None:
-        with self._lock:
-            self.value += seconds
+from tests.sim.helpers import SECRET, TEAM, TOKEN, BoltHarness, DrivenClock
 
 
 @pytest.fixture
@@ -65,14 +45,6 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
-@dataclass
-class BoltHarness:
-    app: App
-    url: str
-    slack: SignedClient
-    sim: SlackSimulator
-
-
 @pytest.fixture
 def bolt(
     simulator: SlackSimulator, monkeypatch: pytest.MonkeyPatch
@@ -97,7 +69,9 @@ def bolt(
         )
         assert isinstance(server, _ThreadingWSGIServer)
         servers.append(server)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
         url = f"http://127.0.0.1:{server.server_port}/slack/events"
         return BoltHarness(app, url, SignedClient(url, SECRET, simulator=simulator), simulator)
 

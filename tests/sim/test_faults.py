@@ -14,7 +14,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.sim import RateLimiter, SlackSimulator
-from tests.sim.conftest import TEAM, TOKEN, DrivenClock
+from tests.sim.helpers import TEAM, TOKEN, DrivenClock
 
 
 def _error(call: Any) -> SlackApiError:
@@ -107,9 +107,10 @@ def test_enforced_post_message_per_channel(driven_clock: DrivenClock) -> None:
         web = WebClient(token=TOKEN, base_url=sim.api_url)
         for _ in range(3):  # the burst allowance
             web.chat_postMessage(channel="C1", text="x")
-        assert _error(lambda: web.chat_postMessage(channel="C1", text="x")).response[
-            "error"
-        ] == "ratelimited"
+        assert (
+            _error(lambda: web.chat_postMessage(channel="C1", text="x")).response["error"]
+            == "ratelimited"
+        )
         assert web.chat_postMessage(channel="C2", text="other channel")["ok"]
         driven_clock.advance(1)
         assert web.chat_postMessage(channel="C1", text="x")["ok"]

@@ -14,7 +14,7 @@ from slack_sdk.models.blocks import SectionBlock
 from slack_sdk.models.metadata import Metadata
 
 from bot.sim import SlackSimulator
-from tests.sim.conftest import TEAM, TOKEN, DrivenClock
+from tests.sim.helpers import TEAM, TOKEN, DrivenClock
 
 
 def _error(call: Any) -> SlackApiError:
@@ -262,7 +262,11 @@ def test_51_blocks_are_rejected_50_accepted(web: WebClient) -> None:
         {
             "type": "actions",
             "elements": [
-                {"type": "button", "action_id": "a", "text": {"type": "plain_text", "text": "x" * 76}}
+                {
+                    "type": "button",
+                    "action_id": "a",
+                    "text": {"type": "plain_text", "text": "x" * 76},
+                }
             ],
         },
         {"type": "header", "text": {"type": "plain_text", "text": "x" * 151}},
@@ -291,9 +295,10 @@ def test_views_open_update_push(simulator: SlackSimulator, web: WebClient) -> No
     assert updated["id"] == opened["id"] and updated["blocks"][0]["text"]["text"] == "changed"
     stale = _error(lambda: web.views_update(view_id=opened["id"], view=_modal(), hash="old"))
     assert stale.response["error"] == "hash_conflict"
-    assert _error(lambda: web.views_update(view_id="V404", view=_modal())).response[
-        "error"
-    ] == "not_found"
+    assert (
+        _error(lambda: web.views_update(view_id="V404", view=_modal())).response["error"]
+        == "not_found"
+    )
     pushed = web.views_push(trigger_id=simulator.issue_trigger_id(), view=_modal())["view"]
     assert pushed["id"] != opened["id"]
     by_external = web.views_open(
@@ -335,9 +340,7 @@ def test_view_limits(simulator: SlackSimulator, web: WebClient) -> None:
     )
     assert bad_title.response["error"] == "invalid_arguments"
     bad_block = _error(
-        lambda: web.views_publish(
-            user_id="U1", view={"type": "home", "blocks": [{"type": "nope"}]}
-        )
+        lambda: web.views_publish(user_id="U1", view={"type": "home", "blocks": [{"type": "nope"}]})
     )
     assert bad_block.response["error"] == "invalid_arguments"
 
@@ -383,7 +386,7 @@ def test_upload_accepts_multipart(simulator: SlackSimulator, web: WebClient) -> 
     target = web.files_getUploadURLExternal(filename="a.txt", length=5)
     boundary = "XyZ"
     body = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n'
         f"Content-Type: text/plain\r\n\r\nhello\r\n--{boundary}--\r\n"
     ).encode()
     request = urllib.request.Request(
