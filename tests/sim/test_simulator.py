@@ -475,3 +475,14 @@ def test_reset_forgets_state_but_keeps_configuration(
     simulator.reset()
     assert simulator.calls == [] and simulator.messages() == []
     assert web.auth_test()["ok"] and web.users_info(user="U1")["ok"]
+
+
+def test_run_simulator_standalone() -> None:
+    from bot.sim.__main__ import run_simulator
+
+    sim = run_simulator({"xoxb-demo": "T0001"}, [("T0001", "U1", "ada")])
+    try:
+        web = WebClient(token="xoxb-demo", base_url=sim.api_url)
+        assert web.users_info(user="U1")["user"]["name"] == "ada"
+    finally:
+        sim.stop()
