@@ -1,0 +1,175 @@
+"""Block Kit for the leaders' insights: the short ``/skillswap stats``, the admin report DM
+and the admins' App Home section. Pure functions of an :class:`Insights`."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from bot.blocks.common import SECTION_TEXT_LIMIT, clip
+from bot.insights import text
+from bot.insights.export import ExportKind
+from bot.insights.stats import Insights
+
+FIELD_LIMIT = 2000
+HEADER_LIMIT = 150
+
+
+class InsightsAction(StrEnum):
+    FULL_REPORT = "insights_full_report"
+
+
+def _mrkdwn(value: str, limit: int = SECTION_TEXT_LIMIT) -> MarkdownTextObject:
+    return MarkdownTextObject(text=clip(value, limit))
+
+
+def _escape(value: str) -> str:
+    """Slack's three control characters in mrkdwn (names come from members)."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _fields(pairs: list[tuple[str, str]]) -> SectionBlock:
+    return SectionBlock(fields=[_mrkdwn(f"*{k}*\n{v}", FIELD_LIMIT) for k, v in pairs[:10]])
+
+
+def _numbers(ins: Insights) -> list[tuple[str, str]]:
+    return [
+        ("New connections", text.connections(ins)),
+        ("Repeat swaps", str(ins.repeat_swaps)),
+        ("Members", text.participation(ins)),
+        ("Rounds run", str(ins.rounds)),
+        ("Pairs made", str(ins.pairs_made)),
+        ("Swaps completed", str(ins.swaps_completed)),
+        ("Meeting rate", text.meeting(ins)),
+        ("Average rating", text.average_rating(ins)),
+    ]
+
+
+def _bullets(lines: list[str], empty: str) -> str:
+    return "\n".join(f"\u2022 {_escape(line)}" for line in lines) if lines else empty
+
+
+def stats_text(ins: Insights) -> str:
+    return (
+        f"{text.headline(ins)} Members: {ins.members}. Swaps completed: {ins.swaps_completed}. "
+        f"Meeting rate: {text.percent(ins.meeting_rate)}."
+    )
+
+
+def stats_blocks(ins: Insights) -> list[Block]:
+    """The short summary anyone can ask for."""
+    top = ", ".join(_escape(s.name) for s in ins.top_taught(3)) or "none yet"
+    gaps = ", ".join(_escape(s.name) for s in ins.skill_gaps(3)) or "none"
+    return [
+        SectionBlock(text=_mrkdwn(f"*SkillSwap in numbers*\n{_escape(text.headline(ins))}")),
+        _fields(_numbers(ins)),
+        ContextBlock(
+            elements=[
+                _mrkdwn(f"Top skills taught: {top}  \u00b7  Wanted, too few teach: {gaps}"),
+            ]
+        ),
+    ]
+
+
+def report_text(ins: Insights) -> str:
+    return f"SkillSwap report for {ins.title}: {text.headline(ins)}"
+
+
+def report_blocks(ins: Insights) -> list[Block]:
+    """The admin report DM (the two pictures follow as files)."""
+    latest = ins.latest_round
+    if latest is None:
+        latest_line = "No rounds yet."
+    else:
+        day = latest.round_date
+        latest_line = (
+            f"*Latest round \u2014 {_escape(latest.period)}* ({day:%b} {day.day}): "
+            f"{text.plural(latest.groups, 'group')}, {latest.met} met, "
+            f"{text.plural(latest.new_connections, 'new connection')} "
+            f"({latest.cross_team_new_connections} across teams)."
+        )
+    taught = _bullets([text.taught_line(s) for s in ins.top_taught(5)], "No completed swaps yet.")
+    gaps = _bullets(
+        [text.gap_line(s) for s in ins.skill_gaps(5)],
+        "None: every skill people want to learn has enough teachers.",
+    )
+    kinds = "|".join(k.value for k in ExportKind)
+    return [
+        HeaderBlock(
+            text=PlainTextObject(text=clip(f"SkillSwap report: {ins.title}", HEADER_LIMIT))
+        ),
+        SectionBlock(text=_mrkdwn(f"*{_escape(text.headline(ins))}*")),
+        _fields(_numbers(ins)),
+        DividerBlock(),
+        SectionBlock(text=_mrkdwn(latest_line)),
+        SectionBlock(text=_mrkdwn(f"*Top skills taught*\n{taught}")),
+        SectionBlock(
+            text=_mrkdwn(
+                f"*Skill gaps* \u2014 wanted by many, taught by too few\n{gaps}\n"
+                "_A gap is a chance: someone may teach it if asked, or it may be worth a "
+                "course._"
+            )
+        ),
+        ContextBlock(
+            elements=[
+                _mrkdwn(
+                    "The connection network and rounds over time follow. Private feedback is "
+                    f"never shown, only counts and averages. CSV: `/skillswap export {kinds}`."
+                )
+            ]
+        ),
+    ]
+
+
+def home_blocks(ins: Insights) -> list[Block]:
+    """The admins' App Home section: headline numbers and a button for the full report."""
+    return [
+        HeaderBlock(text=PlainTextObject(text="Insights")),
+        SectionBlock(text=_mrkdwn(_escape(text.headline(ins)))),
+        _fields(
+            [
+                ("New connections", text.connections(ins)),
+                ("Members", text.participation(ins)),
+                ("Swaps completed", str(ins.swaps_completed)),
+                ("Meeting rate", text.meeting(ins)),
+            ]
+        ),
+        ActionsBlock(
+            elements=[
+                ButtonElement(
+                    text="Send me the full report",
+                    action_id=InsightsAction.FULL_REPORT.value,
+                    style="primary",
+                )
+            ]
+        ),
+        ContextBlock(elements=[_mrkdwn("Only SkillSwap admins see this section.")]),
+    ]
+
+
+def message_blocks(message: str) -> list[Block]:
+    return [SectionBlock(text=_mrkdwn(message))]
+
+
+def export_comment(kind: ExportKind, ins: Insights) -> str:
+    notes = {
+        ExportKind.MEMBERS: f"{text.plural(ins.members, 'member')} (people who left are "
+        "not included)",
+        ExportKind.SKILLS: f"{text.plural(len(ins.skills), 'skill')} with teachers, learners "
+        "and gaps",
+        ExportKind.ROUNDS: f"{text.plural(ins.rounds, 'round')}",
+        ExportKind.FEEDBACK: "feedback per round as counts and averages only (no comments, "
+        "no names)",
+    }
+    return f"SkillSwap export: {notes[kind]}."

@@ -1,0 +1,162 @@
+"""Leaders' insights in Slack: ``/skillswap stats`` (anyone), ``/skillswap report`` and
+``/skillswap export`` (admins), the admins' App Home section and its "full report" button.
+
+The ``/skillswap`` dispatcher has already acked, so rendering pictures and uploading files
+happen here, after the unit of work has closed.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
+from sqlalchemy.orm import Session
+
+from bot.blocks.insights import InsightsAction, home_blocks, stats_blocks, stats_text
+from bot.deps import Deps
+from bot.handlers.commands import CommandContext, Reply, Subcommand
+from bot.insights.delivery import DeliveryError, deliver_export, deliver_report, open_dm
+from bot.insights.export import ExportKind, filename, parse_kind, table, to_csv
+from bot.insights.stats import compute_insights, load_input, load_insights
+from bot.services.admin import is_admin, require_admin
+
+log = logging.getLogger(__name__)
+
+PREPARING = (
+    ":bar_chart: Putting your SkillSwap report together \u2014 it will be in your DM with me "
+    "in a few seconds."
+)
+NOT_ADMIN_HOME = (
+    "Only SkillSwap admins can get the full report. Ask a Slack workspace admin if you need it."
+)
+
+
+def stats(ctx: CommandContext) -> Reply:
+    """``/skillswap stats``: a short summary for anyone."""
+    with ctx.deps.unit_of_work() as session:
+        insights = load_insights(session=session, team_id=ctx.team_id, now=ctx.deps.clock.now())
+    return Reply(text=stats_text(insights), blocks=stats_blocks(insights))
+
+
+def report(ctx: CommandContext) -> Reply | None:
+    """``/skillswap report`` (admins): the full report with pictures, in a DM."""
+    deps = ctx.deps
+    with deps.unit_of_work() as session:
+        require_admin(
+            session=session, deps=deps, client=ctx.client, team_id=ctx.team_id, user_id=ctx.user_id
+        )
+        insights = load_insights(session=session, team_id=ctx.team_id, now=deps.clock.now())
+    ctx.respond(text=PREPARING, response_type="ephemeral", replace_original=False)
+    deliver_report(ctx.client, insights, user_id=ctx.user_id)
+    return None
+
+
+def export(ctx: CommandContext) -> Reply:
+    """``/skillswap export <what>`` (admins): a CSV uploaded to the admin's DM."""
+    deps = ctx.deps
+    with deps.unit_of_work() as session:
+        require_admin(
+            session=session, deps=deps, client=ctx.client, team_id=ctx.team_id, user_id=ctx.user_id
+        )
+        kind = parse_kind(ctx.args)
+        data = load_input(session=session, team_id=ctx.team_id)
+    now = deps.clock.now()
+    insights = compute_insights(data, generated_at=now)
+    header, rows = table(kind, data, insights)
+    name = filename(kind, ctx.team_id, now)
+    deliver_export(
+        ctx.client,
+        insights,
+        user_id=ctx.user_id,
+        kind=kind,
+        csv_text=to_csv(header, rows),
+        filename=name,
+    )
+    return Reply(text=f":inbox_tray: `{name}` is in your DM with me ({len(rows)} rows).")
+
+
+def home_section(
+    *, session: Session, deps: Deps, client: Any, team_id: str, user_id: str
+) -> list[Any]:
+    """The admins' headline numbers on the App Home; nothing for everyone else."""
+    if not is_admin(session=session, deps=deps, client=client, team_id=team_id, user_id=user_id):
+        return []
+    return list(home_blocks(load_insights(session=session, team_id=team_id, now=deps.clock.now())))
+
+
+def _ids(body: dict[str, Any]) -> tuple[str, str]:
+    user = body.get("user") or {}
+    team = body.get("team") or {}
+    team_id = str(user.get("team_id") or team.get("id") or (body.get("view") or {}).get("team_id"))
+    return team_id, str(user.get("id", ""))
+
+
+def _tell(client: WebClient, user_id: str, message: str, extra: dict[str, str]) -> None:
+    try:
+        client.chat_postMessage(channel=open_dm(client, user_id), text=message)
+    except SlackClientError:
+        log.warning("could not DM the member", extra=extra)
+
+
+def register(app: App, deps: Deps) -> None:
+    registry = deps.commands
+    if registry is None:  # pragma: no cover - create_app always sets it
+        raise RuntimeError("Deps.commands must be set before handlers are registered")
+    kinds = "|".join(k.value for k in ExportKind)
+    registry.add(
+        Subcommand(
+            name="stats",
+            usage="stats",
+            summary="SkillSwap in numbers: members, swaps, new connections, skill gaps",
+            handler=stats,
+            order=80,
+        )
+    )
+    registry.add(
+        Subcommand(
+            name="report",
+            usage="report",
+            summary="(admins) the full report with the connection network, in a DM",
+            handler=report,
+            admin_only=True,
+            order=90,
+        )
+    )
+    registry.add(
+        Subcommand(
+            name="export",
+            usage=f"export {kinds}",
+            summary="(admins) a CSV file in a DM; feedback only as counts and averages",
+            handler=export,
+            admin_only=True,
+            order=91,
+        )
+    )
+    if home_section not in deps.home_sections:  # one Deps may serve several apps
+        deps.home_sections.append(home_section)
+
+    @app.action(InsightsAction.FULL_REPORT.value)
+    def on_full_report(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        team_id, user_id = _ids(body)
+        extra = {"team_id": team_id, "user_id": user_id}
+        with deps.unit_of_work() as session:
+            allowed = is_admin(
+                session=session, deps=deps, client=client, team_id=team_id, user_id=user_id
+            )
+            insights = (
+                load_insights(session=session, team_id=team_id, now=deps.clock.now())
+                if allowed
+                else None
+            )
+        if insights is None:
+            log.info("full report refused: not an admin", extra=extra)
+            _tell(client, user_id, NOT_ADMIN_HOME, extra)
+            return
+        try:
+            deliver_report(client, insights, user_id=user_id)
+        except DeliveryError as exc:  # no response_url from the Home: say it in the DM
+            _tell(client, user_id, exc.message, extra)

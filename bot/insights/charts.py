@@ -1,0 +1,339 @@
+"""The report's pictures, as PNG bytes: the connection network and rounds over time.
+
+matplotlib's object API only (``Figure`` + the Agg canvas): no pyplot, no global state, nothing
+drawn at import time. The network layout is computed here with numpy: teams sit on a circle,
+and each team's members fill a disc around its centre (Vogel's sunflower spiral), so teams read
+as coloured clusters and cross-team ties as the long lines between them.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
+
+from bot.insights.stats import NO_TEAM, Insights, Network, RoundPoint
+
+# matplotlib's tab10 without its grey, which we keep for "no team" / "other teams".
+PALETTE: tuple[str, ...] = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#bcbd22",
+    "#17becf",
+)
+OTHER_TEAMS_COLOUR = "#7f7f7f"
+NO_TEAM_COLOUR = "#c7c7c7"
+NEW_TIE_COLOUR = "#111111"
+MET_TIE_COLOUR = "#6e6e6e"
+PAIRED_TIE_COLOUR = "#b4b4b4"
+MET_BAR_COLOUR = "#2ca02c"
+GROUPS_BAR_COLOUR = "#cfd8e3"
+NEW_LINE_COLOUR = "#1f77b4"
+CROSS_LINE_COLOUR = "#ff7f0e"
+
+DPI = 120
+NETWORK_SIZE_IN = (10.0, 6.5)  # 1200 x 780 px: sharp at Slack's preview width, legible zoomed
+ROUNDS_SIZE_IN = (10.0, 5.0)  # 1200 x 600 px
+MAX_LABELLED_NODES = 40
+MAX_ROUNDS_SHOWN = 26
+GOLDEN_ANGLE = math.pi * (3.0 - math.sqrt(5.0))
+NODE_SPACING = 0.6
+TEAM_GAP = 1.8  # space between neighbouring teams, relative to their radii
+
+# matplotlib is not documented as thread-safe; reports render one at a time per process.
+_RENDER_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class ReportImages:
+    network_png: bytes
+    rounds_png: bytes
+    network_alt: str
+    rounds_alt: str
+
+
+def team_colours(teams: Sequence[str]) -> dict[str, str]:
+    """A colour per team: the palette in order (largest teams first), then grey."""
+    colours: dict[str, str] = {}
+    named = [t for t in teams if t != NO_TEAM]
+    for index, team in enumerate(named):
+        colours[team] = PALETTE[index] if index < len(PALETTE) else OTHER_TEAMS_COLOUR
+    if NO_TEAM in teams:
+        colours[NO_TEAM] = NO_TEAM_COLOUR
+    return colours
+
+
+def sunflower(count: int, spacing: float = NODE_SPACING) -> np.ndarray:
+    """``count`` points evenly filling a disc of radius ~ spacing * sqrt(count), centred on 0."""
+    if count <= 0:
+        return np.zeros((0, 2))
+    if count == 1:
+        return np.zeros((1, 2))
+    index = np.arange(count, dtype=float)
+    radius = spacing * np.sqrt(index + 0.5)
+    angle = index * GOLDEN_ANGLE
+    return np.column_stack((radius * np.cos(angle), radius * np.sin(angle)))
+
+
+def network_layout(network: Network) -> dict[int, tuple[float, float]]:
+    """Member id -> (x, y). Deterministic: same network, same picture."""
+    return _layout(network)[0]
+
+
+def _layout(
+    network: Network,
+) -> tuple[dict[int, tuple[float, float]], dict[str, tuple[float, float]]]:
+    teams = network.teams
+    by_team: dict[str, list[int]] = {t: [] for t in teams}
+    for node in sorted(network.nodes, key=lambda n: n.member_id):
+        by_team[node.team].append(node.member_id)
+    k = len(teams)
+    if k == 0:
+        return {}, {}
+    radii = np.array([NODE_SPACING * math.sqrt(len(by_team[t]) + 0.5) for t in teams])
+    if k == 1:
+        centres = np.zeros((1, 2))
+    else:
+        # Adjacent team discs stay apart: chord 2R sin(pi/k) >= TEAM_GAP * (r_i + r_j).
+        neighbours = radii + np.roll(radii, -1)
+        ring = float(np.max(neighbours)) * TEAM_GAP / (2.0 * math.sin(math.pi / k))
+        angles = math.pi / 2 - 2 * math.pi * np.arange(k) / k  # clockwise from the top
+        centres = ring * np.column_stack((np.cos(angles), np.sin(angles)))
+    positions: dict[int, tuple[float, float]] = {}
+    for team, centre in zip(teams, centres, strict=True):
+        for member_id, point in zip(by_team[team], sunflower(len(by_team[team])), strict=True):
+            positions[member_id] = (float(centre[0] + point[0]), float(centre[1] + point[1]))
+    return positions, {t: (float(c[0]), float(c[1])) for t, c in zip(teams, centres, strict=True)}
+
+
+def _png(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, facecolor="white", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def _short_label(label: str) -> str:
+    first = label.split()[0] if label.split() else label
+    return first if len(first) <= 12 else first[:11] + "…"
+
+
+def network_png(network: Network, *, title: str = "Connection network") -> bytes:
+    """Members as dots coloured by team, connections as lines, this round's new ties in black."""
+    with _RENDER_LOCK:
+        fig = Figure(figsize=NETWORK_SIZE_IN, dpi=DPI)
+        FigureCanvasAgg(fig)
+        fig.suptitle(title, fontsize=15, fontweight="bold", x=0.02, ha="left")
+        ax = fig.add_axes((0.02, 0.03, 0.70, 0.86))
+        ax.set_axis_off()
+        if not network.nodes:
+            ax.text(0.5, 0.5, "No members yet", ha="center", va="center", fontsize=14)
+            return _png(fig)
+        positions, centres = _layout(network)
+        colours = team_colours(network.teams)
+        _draw_edges(ax, network, positions)
+        ordered = sorted(network.nodes, key=lambda n: n.member_id)
+        xy = np.array([positions[n.member_id] for n in ordered])
+        size = float(np.clip(5000.0 / len(ordered), 30.0, 260.0))
+        ax.scatter(
+            xy[:, 0],
+            xy[:, 1],
+            s=size,
+            c=[colours[n.team] for n in ordered],
+            edgecolors="white",
+            linewidths=1.0,
+            zorder=4,
+        )
+        if len(ordered) <= MAX_LABELLED_NODES:
+            offset = math.sqrt(size) / 2 + 3
+            for node, (x, y) in zip(ordered, xy, strict=True):
+                # Labels point away from the team's centre, where there is room.
+                cx, cy = centres[node.team]
+                dx, dy = x - cx, y - cy
+                norm = math.hypot(dx, dy)
+                ux, uy = (dx / norm, dy / norm) if norm > 1e-9 else (0.0, -1.0)
+                ax.annotate(
+                    _short_label(node.label),
+                    (x, y),
+                    xytext=(ux * offset, uy * offset),
+                    textcoords="offset points",
+                    ha="left" if ux > 0.35 else "right" if ux < -0.35 else "center",
+                    va="bottom" if uy > 0.35 else "top" if uy < -0.35 else "center",
+                    fontsize=8,
+                    color="#333333",
+                    zorder=5,
+                )
+        ax.set_aspect("equal")
+        ax.margins(0.08)
+        fig.legend(
+            handles=_legend_handles(network, colours),
+            loc="center left",
+            bbox_to_anchor=(0.73, 0.5),
+            frameon=False,
+            fontsize=10,
+        )
+        return _png(fig)
+
+
+def _draw_edges(ax: Axes, network: Network, positions: dict[int, tuple[float, float]]) -> None:
+    paired, met, new = [], [], []
+    met_widths: list[float] = []
+    for edge in network.edges:
+        segment = [positions[edge.a], positions[edge.b]]
+        if edge.latest:
+            new.append(segment)
+        elif edge.times_met:
+            met.append(segment)
+            met_widths.append(min(1.2 + 0.9 * (edge.times_met - 1), 4.0))
+        else:
+            paired.append(segment)
+    layers = (
+        (paired, PAIRED_TIE_COLOUR, [0.9], "dashed", 0.8, 1),
+        (met, MET_TIE_COLOUR, met_widths, "solid", 0.75, 2),
+        (new, NEW_TIE_COLOUR, [2.6], "solid", 1.0, 3),
+    )
+    for segments, colour, widths, style, alpha, z in layers:
+        if segments:
+            ax.add_collection(
+                LineCollection(
+                    segments,
+                    colors=colour,
+                    linewidths=widths,
+                    linestyles=style,
+                    alpha=alpha,
+                    zorder=z,
+                )
+            )
+
+
+def _legend_handles(network: Network, colours: dict[str, str]) -> list[Line2D]:
+    handles: list[Line2D] = []
+    shown_other = False
+    for team in network.teams:
+        colour = colours[team]
+        if colour == OTHER_TEAMS_COLOUR:
+            if shown_other:
+                continue
+            shown_other, team = True, "Other teams"
+        handles.append(
+            Line2D([], [], marker="o", linestyle="", markersize=9, color=colour, label=team)
+        )
+    if network.edges:
+        latest = network.latest_period or "latest round"
+        handles += [
+            Line2D([], [], color=NEW_TIE_COLOUR, linewidth=2.6, label=f"New tie ({latest})"),
+            Line2D([], [], color=MET_TIE_COLOUR, linewidth=1.5, label="Met"),
+            Line2D([], [], color=PAIRED_TIE_COLOUR, linewidth=1.0, linestyle="--", label="Paired"),
+        ]
+    return handles
+
+
+def rounds_png(points: Sequence[RoundPoint], *, title: str = "Rounds over time") -> bytes:
+    """Per round: groups made and groups that met (bars), new connections (lines)."""
+    shown = list(points)[-MAX_ROUNDS_SHOWN:]
+    with _RENDER_LOCK:
+        fig = Figure(figsize=ROUNDS_SIZE_IN, dpi=DPI)
+        FigureCanvasAgg(fig)
+        fig.suptitle(title, fontsize=15, fontweight="bold", x=0.02, ha="left")
+        ax = fig.add_axes((0.07, 0.2, 0.68, 0.68))
+        if not shown:
+            ax.set_axis_off()
+            ax.text(
+                0.5,
+                0.5,
+                "No rounds yet",
+                ha="center",
+                va="center",
+                fontsize=14,
+                transform=ax.transAxes,
+            )
+            return _png(fig)
+        x = np.arange(len(shown))
+        width = 0.38
+        ax.bar(
+            x - width / 2,
+            [p.groups for p in shown],
+            width,
+            color=GROUPS_BAR_COLOUR,
+            label="Groups made",
+        )
+        ax.bar(x + width / 2, [p.met for p in shown], width, color=MET_BAR_COLOUR, label="Met")
+        ax.plot(
+            x,
+            [p.new_connections for p in shown],
+            color=NEW_LINE_COLOUR,
+            marker="o",
+            linewidth=2,
+            label="New connections",
+        )
+        ax.plot(
+            x,
+            [p.cross_team_new_connections for p in shown],
+            color=CROSS_LINE_COLOUR,
+            marker="s",
+            linewidth=2,
+            linestyle="--",
+            label="…across teams",
+        )
+        ax.set_xticks(x)
+        rotate = len(shown) > 8
+        ax.set_xticklabels(
+            [p.period for p in shown],
+            rotation=45 if rotate else 0,
+            ha="right" if rotate else "center",
+            fontsize=9,
+        )
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_ylim(bottom=0)
+        ax.tick_params(axis="y", labelsize=10)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.grid(axis="y", color="#e6e6e6", zorder=0)
+        ax.set_axisbelow(True)
+        fig.legend(loc="center left", bbox_to_anchor=(0.77, 0.55), frameon=False, fontsize=10)
+        return _png(fig)
+
+
+def network_alt_text(insights: Insights) -> str:
+    net = insights.network
+    teams = [t for t in net.teams if t != NO_TEAM]
+    new = sum(1 for e in net.edges if e.latest)
+    return (
+        f"Connection network of {len(net.nodes)} members in {len(teams)} teams: "
+        f"{len(net.edges)} connections ({insights.cross_team_new_connections} across teams), "
+        f"{new} new in {net.latest_period or 'the latest round'}."
+    )
+
+
+def rounds_alt_text(insights: Insights) -> str:
+    latest = insights.latest_round
+    if latest is None:
+        return "Rounds over time: no rounds yet."
+    return (
+        f"Groups made, groups that met and new connections for the last "
+        f"{min(len(insights.per_round), MAX_ROUNDS_SHOWN)} rounds; in {latest.period}: "
+        f"{latest.groups} groups, {latest.met} met, {latest.new_connections} new connections."
+    )
+
+
+def render_images(insights: Insights) -> ReportImages:
+    """Both pictures (about a second of CPU together: run it after the ack)."""
+    return ReportImages(
+        network_png=network_png(insights.network, title=f"Connections in {insights.title}"),
+        rounds_png=rounds_png(insights.per_round),
+        network_alt=network_alt_text(insights),
+        rounds_alt=rounds_alt_text(insights),
+    )

@@ -1,0 +1,119 @@
+"""Words and number formats shared by every insights surface (Slack, HTML, CLI), so the
+numbers read the same everywhere. ``DEFINITIONS`` is the text the README carries too."""
+
+from __future__ import annotations
+
+from bot.insights.stats import (
+    GAP_LEARNERS_PER_TEACHER,
+    GAP_MIN_LEARNERS,
+    MIN_RATINGS_SHOWN,
+    Insights,
+    SkillSummary,
+)
+
+DEFINITIONS: tuple[tuple[str, str], ...] = (
+    (
+        "Members",
+        "People who joined SkillSwap and have not left: active (in the next round) plus "
+        "paused. Nothing of a member who left is kept or counted.",
+    ),
+    ("Rounds run", "Pairing rounds started in this workspace."),
+    (
+        "Pairs made",
+        "Groups formed across all rounds (a trio or circle counts once); groups whose "
+        "introduction could not be delivered are left out.",
+    ),
+    (
+        "Swaps completed",
+        "Groups that met: marked met, or at least one member answered \u201cWe met\u201d.",
+    ),
+    (
+        "Meeting rate",
+        "Swaps completed \u00f7 groups asked, where groups asked are the groups of rounds "
+        "whose check-in has gone out (plus any group that already said it met), so a round "
+        "that just started does not pull the rate down.",
+    ),
+    (
+        "Average rating",
+        f"Mean of the 1\u20135 ratings members gave their swaps; shown from "
+        f"{MIN_RATINGS_SHOWN} ratings on, so no one's rating can be singled out.",
+    ),
+    (
+        "New connections",
+        "Pairs of people put in a group together for the first time (a trio is three "
+        "pairs); \u201cacross teams\u201d when both have a team and the teams differ; "
+        "\u201cmet\u201d when that pair has met at least once.",
+    ),
+    (
+        "Repeat swaps",
+        "Pairs of people who met in two or more rounds: ties that last.",
+    ),
+    ("Top skills taught", "Skills of the lessons in groups that met, most often first."),
+    (
+        "Skill gaps",
+        f"Skills at least {GAP_MIN_LEARNERS} members want to learn with fewer than one "
+        f"teacher per {GAP_LEARNERS_PER_TEACHER} learners (no teacher at all first).",
+    ),
+)
+
+
+def percent(value: float | None) -> str:
+    return "\u2014" if value is None else f"{round(value * 100)}%"
+
+
+def rating(value: float | None) -> str:
+    return "\u2014" if value is None else f"{value:.1f} / 5"
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+def participation(ins: Insights) -> str:
+    return f"{ins.members} ({ins.active} active, {ins.paused} paused)"
+
+
+def meeting(ins: Insights) -> str:
+    if ins.meeting_rate is None:
+        return "\u2014 (no check-ins yet)"
+    return f"{percent(ins.meeting_rate)} ({ins.swaps_completed} of {ins.groups_asked} groups)"
+
+
+def average_rating(ins: Insights) -> str:
+    if ins.average_rating is None:
+        if ins.ratings:
+            return f"\u2014 (fewer than {MIN_RATINGS_SHOWN} ratings)"
+        return "\u2014 (no ratings yet)"
+    return f"{rating(ins.average_rating)} ({plural(ins.ratings, 'rating')})"
+
+
+def connections(ins: Insights) -> str:
+    return (
+        f"{ins.new_connections} ({ins.cross_team_new_connections} across teams, "
+        f"{ins.new_connections_met} met)"
+    )
+
+
+def gap_line(skill: SkillSummary) -> str:
+    teachers = "nobody teaches it" if skill.teachers == 0 else plural(skill.teachers, "teacher")
+    return f"{skill.name}: {skill.learners} want to learn, {teachers}"
+
+
+def taught_line(skill: SkillSummary) -> str:
+    return f"{skill.name} ({plural(skill.taught, 'lesson')})"
+
+
+def headline(ins: Insights) -> str:
+    """One sentence about what matters most: the connections."""
+    if ins.new_connections == 0:
+        return "No connections yet: they will show here after the first round."
+    latest = ins.latest_round
+    recent = (
+        f", {latest.new_connections} of them in {latest.period}"
+        if latest is not None and latest.new_connections
+        else ""
+    )
+    return (
+        f"SkillSwap has made {plural(ins.new_connections, 'new connection')}"
+        f" ({ins.cross_team_new_connections} across teams){recent}."
+    )
