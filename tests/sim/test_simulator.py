@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import urllib.request
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import SectionBlock
@@ -486,3 +489,52 @@ def test_run_simulator_standalone() -> None:
         assert web.users_info(user="U1")["user"]["name"] == "ada"
     finally:
         sim.stop()
+
+
+def test_concurrent_posts_get_unique_increasing_ts(
+    simulator: SlackSimulator, web: WebClient
+) -> None:
+    def post(i: int) -> None:
+        web.chat_postMessage(channel="C1", text=str(i))
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    stamps = [m["ts"] for m in simulator.messages("C1")]
+    assert len(set(stamps)) == 20
+    assert stamps == sorted(stamps, key=float)
+
+
+def test_users_list_pages_cover_everyone_once(simulator: SlackSimulator, web: WebClient) -> None:
+    for i in range(3, 12):
+        simulator.add_user(TEAM, f"U{i}", name=f"user{i}")
+    everyone = [m["id"] for m in web.users_list()["members"]]
+
+    @given(limit=st.integers(min_value=1, max_value=15))
+    @settings(max_examples=15, deadline=None)
+    def check(limit: int) -> None:
+        seen: list[str] = []
+        cursor = None
+        while True:
+            page = web.users_list(limit=limit, cursor=cursor)
+            assert len(page["members"]) <= limit
+            seen += [m["id"] for m in page["members"]]
+            cursor = page["response_metadata"]["next_cursor"]
+            if not cursor:
+                break
+        assert seen == everyone
+
+    check()
+
+
+def test_logs_never_contain_tokens(
+    simulator: SlackSimulator, web: WebClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="bot.sim")
+    web.auth_test()
+    web.chat_postMessage(channel="C1", text="x")
+    _error(lambda: WebClient(token="xoxb-secret-bad", base_url=simulator.api_url).auth_test())
+    assert "chat.postMessage" in caplog.text
+    assert TOKEN not in caplog.text and "xoxb-secret-bad" not in caplog.text
