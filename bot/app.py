@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
@@ -20,18 +23,29 @@ from bot.errors import SkillSwapError
 from bot.handlers import register_all
 from bot.handlers._dedupe import make_middleware
 from bot.handlers.commands import CommandRegistry
+from bot.logs import ContextThreadPoolExecutor, bind_log_context, reset_log_context
+
+if TYPE_CHECKING:
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 
 log = logging.getLogger(__name__)
 
-# Every bot scope the features use; the manifest and the OAuth flow read this one list.
+# The least bot scopes the features need; the manifest and the OAuth flow read this one list.
+# tests/deploy proves it equals what the code needs (Web API methods called, events, commands),
+# see bot.manifest.scopes_needed.
 BOT_SCOPES: tuple[str, ...] = (
-    "commands",
-    "chat:write",
-    "im:write",
-    "mpim:write",
-    "users:read",
-    "files:write",
+    "commands",  # the /skillswap slash command
+    "chat:write",  # intros, check-ins and reminders: chat.postMessage / chat.update
+    "im:write",  # conversations.open with one member (DMs from the app)
+    "mpim:write",  # conversations.open with both partners (the pair's group DM)
+    "users:read",  # users.info / users.list (names, time zones, admins); team_join, user_change
+    "files:write",  # files.upload v2: the admins' insights charts
 )
+
+# Where Bolt's OAuth flow answers (multi-workspace installs only).
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+OAUTH_STATE_TTL_SECONDS = 600
 
 
 def slack_retry_handlers() -> list[Any]:
@@ -55,31 +69,76 @@ def make_client(deps: Deps, token: str | None = None) -> WebClient:
     )
 
 
-def oauth_settings(deps: Deps) -> OAuthSettings | None:
+def installation_store(deps: Deps) -> SQLAlchemyInstallationStore | None:
+    """slack_sdk's installation store on our database (multi-workspace mode), else None.
+
+    Its tables (``slack_installations``, ``slack_bots``) are created by our migrations.
+    """
     settings = deps.settings
-    if not settings.oauth_enabled:
+    if not settings.oauth_enabled or settings.slack_client_id is None:
         return None
     from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+
+    return SQLAlchemyInstallationStore(
+        client_id=settings.slack_client_id,
+        engine=deps.engine,
+        logger=logging.getLogger("bot.installations"),
+    )
+
+
+def oauth_settings(deps: Deps) -> OAuthSettings | None:
+    """Bolt's OAuth flow (``/slack/install``, ``/slack/oauth_redirect``) with SQL stores."""
+    settings = deps.settings
+    store = installation_store(deps)
+    if store is None or settings.slack_client_secret is None:
+        return None
     from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
-    assert settings.slack_client_id is not None and settings.slack_client_secret is not None
     return OAuthSettings(
-        client_id=settings.slack_client_id,
+        client_id=store.client_id,
         client_secret=settings.slack_client_secret.get_secret_value(),
         scopes=list(BOT_SCOPES),
-        installation_store=SQLAlchemyInstallationStore(
-            client_id=settings.slack_client_id, engine=deps.engine
-        ),
-        state_store=SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=deps.engine),
+        user_scopes=[],  # SkillSwap acts only as its bot; it never asks for user tokens
+        redirect_uri=settings.slack_redirect_uri,
+        install_path=INSTALL_PATH,
+        redirect_uri_path=REDIRECT_PATH,
         authorization_url=settings.slack_oauth_authorize_url,
+        installation_store=store,
+        installation_store_bot_only=True,
+        state_store=SQLAlchemyOAuthStateStore(
+            expiration_seconds=OAUTH_STATE_TTL_SECONDS,
+            engine=deps.engine,
+            logger=logging.getLogger("bot.installations"),
+        ),
+        state_expiration_seconds=OAUTH_STATE_TTL_SECONDS,
+        callback_options=callback_options(deps, install_path=INSTALL_PATH),
+        logger=logging.getLogger("bot.bolt.oauth"),
     )
 
 
 def create_app(deps: Deps, *, client: WebClient | None = None) -> App:
-    """Build the Bolt app. Nothing here runs at import time."""
+    """Build the Bolt app. Nothing here runs at import time.
+
+    Single-workspace mode authorises every request with ``SLACK_BOT_TOKEN``; with
+    ``SLACK_CLIENT_ID`` / ``SLACK_CLIENT_SECRET`` each request is authorised with the token
+    its workspace stored when it installed the app (and ``SLACK_BOT_TOKEN`` is ignored).
+    """
     settings = deps.settings
     settings.require_token()
     oauth = oauth_settings(deps)
+    if oauth is not None and client is None:
+        if settings.slack_bot_token is not None:
+            log.warning(
+                "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set: multi-workspace mode, "
+                "SLACK_BOT_TOKEN is ignored"
+            )
+        # No default token: Bolt sets each workspace's token on the per-request client.
+        client = WebClient(
+            token=None,
+            base_url=settings.slack_api_url,
+            timeout=10,
+            retry_handlers=slack_retry_handlers(),
+        )
     app = App(
         client=client or make_client(deps),
         signing_secret=(
@@ -89,6 +148,10 @@ def create_app(deps: Deps, *, client: WebClient | None = None) -> App:
         ),
         oauth_settings=oauth,
         token_verification_enabled=False,
+        before_authorize=bind_request_log_context,
+        listener_executor=ContextThreadPoolExecutor(
+            max_workers=max(5, settings.web_threads), thread_name_prefix="listener"
+        ),
         logger=logging.getLogger("bot.bolt"),
     )
     app.middleware(make_middleware(deps))
@@ -96,6 +159,25 @@ def create_app(deps: Deps, *, client: WebClient | None = None) -> App:
     register_all(app, deps)
     app.error(_on_error)
     return app
+
+
+def bind_request_log_context(
+    body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse]
+) -> BoltResponse:
+    """Every log line while Slack's request is handled carries its team and user ids.
+
+    The ids stay bound in the listener threads too (see :class:`ContextThreadPoolExecutor`).
+    """
+    token = bind_log_context(
+        team_id=context.team_id,
+        enterprise_id=context.enterprise_id,
+        user_id=context.user_id,
+        event_id=body.get("event_id") if isinstance(body.get("event_id"), str) else None,
+    )
+    try:
+        return next()
+    finally:
+        reset_log_context(token)
 
 
 def _on_error(error: Exception, body: dict[str, Any], logger: logging.Logger) -> BoltResponse:
@@ -128,3 +210,107 @@ def _on_error(error: Exception, body: dict[str, Any], logger: logging.Logger) ->
         except Exception:
             log.warning("could not send the error reply", extra={"team_id": team})
     return BoltResponse(status=200, body="")
+
+
+# --------------------------------------------------------------------------- install pages
+
+_FAILURES: dict[str, tuple[int, str]] = {
+    "access_denied": (
+        200,
+        "The installation was cancelled, so nothing changed in your workspace.",
+    ),
+    "invalid_browser": (
+        400,
+        "This browser did not start the installation. Start it again here, in the same browser.",
+    ),
+    "invalid_state": (
+        400,
+        "This installation link has expired or was already used. Start the installation again.",
+    ),
+    "missing_code": (
+        400,
+        "Slack did not send an installation code. Start the installation again.",
+    ),
+    "invalid_code": (
+        400,
+        "Slack did not accept the installation code (it may have been used already). "
+        "Start the installation again.",
+    ),
+    "storage_error": (
+        500,
+        "SkillSwap could not save the installation. Try again in a minute; if it keeps "
+        "failing, tell whoever runs SkillSwap for your company.",
+    ),
+}
+
+
+def _page(status: int, title: str, paragraphs: list[str], settings: OAuthSettings) -> BoltResponse:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    page = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title>"
+        "<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;"
+        "padding:0 1rem;line-height:1.5;color:#1d1c1d}a{color:#1264a3}</style></head>"
+        f"<body><h1>{html.escape(title)}</h1>{body}</body></html>"
+    )
+    return BoltResponse(
+        status=status,
+        body=page,
+        headers={
+            "Content-Type": "text/html; charset=utf-8",
+            "Cache-Control": "no-store",
+            "Set-Cookie": settings.state_utils.build_set_cookie_for_deletion(),
+        },
+    )
+
+
+def callback_options(deps: Deps, *, install_path: str) -> CallbackOptions:
+    """The pages an installer sees after Slack sends them back to ``/slack/oauth_redirect``."""
+
+    def success(args: SuccessArgs) -> BoltResponse:
+        from bot.handlers.uninstall import record_installation
+
+        installation = args.installation
+        record_installation(deps, installation)
+        team = html.escape(installation.team_name or installation.enterprise_name or "Slack")
+        open_url = "slack://open"
+        if installation.app_id and installation.team_id:
+            open_url = html.escape(
+                f"slack://app?team={installation.team_id}&id={installation.app_id}&tab=home"
+            )
+        return _page(
+            200,
+            "SkillSwap is installed",
+            [
+                f"SkillSwap is now part of <strong>{team}</strong>.",
+                f'<a href="{open_url}">Open SkillSwap in Slack</a>, or type '
+                "<code>/skillswap help</code> in any channel to get started: say what you can "
+                "teach and what you'd like to learn, and you'll be paired in the next round.",
+            ],
+            args.settings,
+        )
+
+    def failure(args: FailureArgs) -> BoltResponse:
+        status, message = _FAILURES.get(
+            args.reason,
+            (
+                args.suggested_status_code if args.suggested_status_code >= 400 else 400,
+                "The installation did not complete. Start it again.",
+            ),
+        )
+        # The reason only: a storage error's text can quote the SQL parameters (the token).
+        log.warning(
+            "installation failed: %s%s",
+            args.reason,
+            f" ({type(args.error).__name__})" if args.error is not None else "",
+        )
+        again = html.escape(install_path)
+        return _page(
+            status,
+            "SkillSwap was not installed",
+            [html.escape(message), f'<a href="{again}">Install SkillSwap again</a>'],
+            args.settings,
+        )
+
+    return CallbackOptions(success=success, failure=failure)

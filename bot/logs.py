@@ -1,26 +1,91 @@
 """One logging configuration for every process: text for people, JSON for log pipelines.
 
-Context (team, user, round ids) travels as ``extra=`` fields. Tokens never reach a log line:
-a filter masks anything shaped like a Slack token as a last line of defence.
+Context (team, user, round ids) travels as ``extra=`` fields, or is bound for a whole Slack
+request with :func:`bind_log_context` (Bolt's listener threads inherit it through
+:class:`ContextThreadPoolExecutor`). Tokens never reach a log line: the formatters mask
+anything shaped like a Slack token or secret in the finished line, exception text included,
+as a last line of defence. Message text is never logged by our code; keep it that way.
 """
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import re
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import Any
+from types import MappingProxyType
+from typing import Any, ParamSpec, TypeVar
 
-CONTEXT_FIELDS = ("team_id", "user_id", "round_id", "group_id", "outbox_id", "event_id", "error_id")
-_TOKEN_RE = re.compile(r"xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+")
+CONTEXT_FIELDS = (
+    "team_id",
+    "enterprise_id",
+    "user_id",
+    "round_id",
+    "group_id",
+    "outbox_id",
+    "event_id",
+    "error_id",
+)
+# Bot, user, app-level, refresh and config tokens; Slack secrets are hex but never logged.
+_TOKEN_RE = re.compile(r"\b(?:xox[abposre]|xapp|xoxe\.xox[bp])-[A-Za-z0-9-]+")
+REDACTED = "[redacted-token]"
+
+_NO_CONTEXT: Mapping[str, str] = MappingProxyType({})
+_context: contextvars.ContextVar[Mapping[str, str]] = contextvars.ContextVar(
+    "skillswap_log_context", default=_NO_CONTEXT
+)
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def redact(text: str) -> str:
+    return _TOKEN_RE.sub(REDACTED, text)
+
+
+def bind_log_context(**ids: str | None) -> contextvars.Token[Mapping[str, str]]:
+    """Add ids to every log line in this context until :func:`reset_log_context`."""
+    merged = dict(_context.get())
+    merged.update({k: v for k, v in ids.items() if v})
+    return _context.set(MappingProxyType(merged))
+
+
+def reset_log_context(token: contextvars.Token[Mapping[str, str]]) -> None:
+    _context.reset(token)
+
+
+class ContextThreadPoolExecutor(ThreadPoolExecutor):
+    """A thread pool whose tasks run in a copy of the submitter's context (its log ids)."""
+
+    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        ctx = contextvars.copy_context()
+
+        def run() -> T:
+            return ctx.run(fn, *args, **kwargs)
+
+        return super().submit(run)
+
+
+class ContextFilter(logging.Filter):
+    """Fills the context fields a record does not set itself from the bound context."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for name, value in _context.get().items():
+            if getattr(record, name, None) is None:
+                setattr(record, name, value)
+        return True
 
 
 class RedactTokens(logging.Filter):
+    """Masks tokens in the message (kept for handlers that use their own formatter)."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         if _TOKEN_RE.search(message):
-            record.msg = _TOKEN_RE.sub("[redacted-token]", message)
+            record.msg = redact(message)
             record.args = None
         return True
 
@@ -39,7 +104,7 @@ class JsonFormatter(logging.Formatter):
                 entry[field] = value
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        return redact(json.dumps(entry, ensure_ascii=False, default=str))
 
 
 class TextFormatter(logging.Formatter):
@@ -48,20 +113,34 @@ class TextFormatter(logging.Formatter):
         ctx = " ".join(
             f"{f}={getattr(record, f)}" for f in CONTEXT_FIELDS if getattr(record, f, None)
         )
-        return f"{base} [{ctx}]" if ctx else base
+        return redact(f"{base} [{ctx}]" if ctx else base)
 
 
-def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
+def make_handler(fmt: str = "text") -> logging.Handler:
+    """The one handler SkillSwap logs through (stderr), in ``text`` or ``json``."""
     handler = logging.StreamHandler()
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(ContextFilter())
     handler.addFilter(RedactTokens())
+    return handler
+
+
+def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
-    root.addHandler(handler)
+    root.addHandler(make_handler(fmt))
     root.setLevel(level.upper())
-    # slack_sdk logs request bodies at DEBUG; keep it quiet unless asked.
+    # slack_sdk logs request and response bodies at DEBUG (message text, OAuth responses);
+    # keep it at INFO or above whatever the root level is.
     logging.getLogger("slack_sdk").setLevel(max(logging.INFO, root.level))
+    logging.getLogger("slack_bolt").setLevel(max(logging.INFO, root.level))
+    # Gunicorn's own loggers go through the same handler (see bot/cli/serve.py).
+    for name in ("gunicorn.error", "gunicorn.access"):
+        gunicorn_log = logging.getLogger(name)
+        for old in list(gunicorn_log.handlers):
+            gunicorn_log.removeHandler(old)
+        gunicorn_log.propagate = True

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     slack_client_secret: SecretStr | None = None
     slack_api_url: str = DEFAULT_SLACK_API_URL
     slack_oauth_authorize_url: str = "https://slack.com/oauth/v2/authorize"
+    # The OAuth redirect URL, when the Slack app lists more than one (else Slack uses its own).
+    slack_redirect_uri: str | None = None
     database_url: str = Field(
         default=DEFAULT_DATABASE_URL,
         validation_alias=AliasChoices("DATABASE_URL", "database_url"),
@@ -41,6 +43,11 @@ class Settings(BaseSettings):
     host: str = "0.0.0.0"
     web_workers: int = Field(default=2, ge=1, le=64)
     web_threads: int = Field(default=8, ge=1, le=256)
+    # Seconds a stopping web process gives requests and listeners in flight to finish.
+    web_graceful_timeout: int = Field(default=20, ge=1, le=600)
+    # app_uninstalled: also delete the workspace's members and history (default: keep them,
+    # so a reinstall picks up where it left off; tokens are always deleted).
+    delete_data_on_uninstall: bool = False
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"
     admin_user_ids: str = ""

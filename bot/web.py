@@ -1,6 +1,8 @@
 """The WSGI application: Slack's endpoints through Bolt, plus ``/healthz``.
 
 ``skillswap serve`` runs it under gunicorn; tests run it under a threaded wsgiref server.
+With ``SLACK_CLIENT_ID`` / ``SLACK_CLIENT_SECRET`` it also serves Bolt's OAuth flow at
+``/slack/install`` and ``/slack/oauth_redirect``.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App
@@ -34,17 +37,22 @@ def _json(start_response: StartResponse, status: str, payload: dict[str, Any]) -
     return [body]
 
 
-def create_wsgi_app(app: App, deps: Deps) -> WsgiApp:
-    bolt = SlackRequestHandler(app, path=EVENTS_PATH)
-    slack_paths = {EVENTS_PATH}
-    if app.oauth_flow is not None:
-        slack_paths |= {app.oauth_flow.install_path, app.oauth_flow.redirect_uri_path}
+class SkillSwapWsgi:
+    """The WSGI callable, plus :meth:`close` for a graceful stop of the process serving it."""
 
-    def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    def __init__(self, app: App, deps: Deps) -> None:
+        self.app = app
+        self.deps = deps
+        self._bolt = SlackRequestHandler(app, path=EVENTS_PATH)
+        self._slack_paths = {EVENTS_PATH}
+        if app.oauth_flow is not None:
+            self._slack_paths |= {app.oauth_flow.install_path, app.oauth_flow.redirect_uri_path}
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
-            if ping(deps.engine):
+            if ping(self.deps.engine):
                 return _json(start_response, "200 OK", {"ok": True, "database": "ok"})
             log.error("health check failed: database unreachable")
             return _json(
@@ -52,7 +60,7 @@ def create_wsgi_app(app: App, deps: Deps) -> WsgiApp:
                 "503 Service Unavailable",
                 {"ok": False, "database": "unreachable"},
             )
-        if path not in slack_paths:
+        if path not in self._slack_paths:
             return _json(start_response, "404 Not Found", {"ok": False, "error": "not_found"})
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -66,13 +74,27 @@ def create_wsgi_app(app: App, deps: Deps) -> WsgiApp:
             return _json(
                 start_response, "405 Method Not Allowed", {"ok": False, "error": "post_only"}
             )
-        result: Iterable[bytes] = bolt(environ, start_response)
+        if path != EVENTS_PATH and method not in ("GET", "HEAD"):
+            return _json(
+                start_response, "405 Method Not Allowed", {"ok": False, "error": "get_only"}
+            )
+        result: Iterable[bytes] = self._bolt(environ, start_response)
         return result
 
-    return wsgi
+    def close(self) -> None:
+        """Let listeners already running finish (they run after Slack got its ack), then
+        release the database. The server has stopped accepting requests by now."""
+        executor = self.app.listener_runner.listener_executor
+        if isinstance(executor, ThreadPoolExecutor):
+            executor.shutdown(wait=True, cancel_futures=False)
+        self.deps.engine.dispose()
 
 
-def build_wsgi_from_settings() -> WsgiApp:
+def create_wsgi_app(app: App, deps: Deps) -> SkillSwapWsgi:
+    return SkillSwapWsgi(app, deps)
+
+
+def build_wsgi_from_settings() -> SkillSwapWsgi:
     """Entry point for a WSGI server process (each gunicorn worker builds its own)."""
     from bot.app import create_app
     from bot.deps import build_deps

@@ -1,13 +1,45 @@
-"""``skillswap serve``: HTTP mode under gunicorn (several workers, graceful shutdown)."""
+"""``skillswap serve``: HTTP mode under gunicorn (several workers, graceful shutdown).
+
+Each worker process builds its own app, engine and connection pool after the fork. On SIGTERM
+gunicorn stops accepting connections, lets requests in flight finish, and each worker then
+waits for the listeners still running (Slack already got its ack) before it exits, all within
+``WEB_GRACEFUL_TIMEOUT`` seconds. Several ``serve`` processes may share one PostgreSQL.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import typer
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger as GunicornLogger
 
-from bot.settings import load_settings
+from bot.logs import configure_logging
+from bot.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+
+def _logger_class(settings: Settings) -> type[GunicornLogger]:
+    """Gunicorn's own lines (boot, worker exits) through SkillSwap's one log configuration."""
+
+    class SkillSwapGunicornLogger(GunicornLogger):  # type: ignore[misc]
+        def setup(self, cfg: Any) -> None:
+            super().setup(cfg)
+            configure_logging(settings.log_level, settings.log_format)
+
+    return SkillSwapGunicornLogger
+
+
+def _worker_exit(server: Any, worker: Any) -> None:
+    """Runs in the worker as it stops: drain listeners, close the database pool."""
+    close = getattr(getattr(worker, "wsgi", None), "close", None)
+    if callable(close):
+        try:
+            close()
+        except Exception:
+            log.exception("could not stop the worker cleanly")
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -25,24 +57,35 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         return build_wsgi_from_settings()
 
 
+def gunicorn_options(
+    settings: Settings, *, port: int | None = None, workers: int | None = None
+) -> dict[str, Any]:
+    return {
+        "bind": f"{settings.host}:{port or settings.port}",
+        "workers": workers or settings.web_workers,
+        "threads": settings.web_threads,
+        "worker_class": "gthread",
+        # Slack waits 3 s for an ack; a request still running after 30 s is stuck.
+        "timeout": 30,
+        "graceful_timeout": settings.web_graceful_timeout,
+        "keepalive": 5,
+        "accesslog": None,  # one line per Slack request is noise; ids are in our own lines
+        "loglevel": settings.log_level.lower(),
+        "logger_class": _logger_class(settings),
+        "worker_exit": _worker_exit,
+        "proc_name": "skillswap-web",
+        # Heroku-style routers terminate TLS and set X-Forwarded-*; Slack signs the body.
+        "forwarded_allow_ips": "*",
+    }
+
+
 def register(app: typer.Typer) -> None:
     @app.command("serve")
     def serve(
         port: int | None = typer.Option(None, help="Port (default: $PORT or 3000)."),
         workers: int | None = typer.Option(None, help="Worker processes (default: $WEB_WORKERS)."),
     ) -> None:
-        """Serve Slack's HTTP endpoints at /slack/events, and /healthz."""
+        """Serve Slack's HTTP endpoints at /slack/events (and the OAuth pages), and /healthz."""
         settings = load_settings()
         settings.require_http()
-        _Gunicorn(
-            {
-                "bind": f"{settings.host}:{port or settings.port}",
-                "workers": workers or settings.web_workers,
-                "threads": settings.web_threads,
-                "worker_class": "gthread",
-                "graceful_timeout": 20,
-                "timeout": 30,
-                "accesslog": None,
-                "loglevel": settings.log_level.lower(),
-            }
-        ).run()
+        _Gunicorn(gunicorn_options(settings, port=port, workers=workers)).run()
