@@ -127,6 +127,11 @@ def _png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
+def _plain(value: str) -> str:
+    """Text from members shown as typed: a ``$`` would otherwise start matplotlib mathtext."""
+    return value.replace("$", r"\$")
+
+
 def _short_label(label: str) -> str:
     first = label.split()[0] if label.split() else label
     return first if len(first) <= 12 else first[:11] + "…"
@@ -137,7 +142,7 @@ def network_png(network: Network, *, title: str = "Connection network") -> bytes
     with _RENDER_LOCK:
         fig = Figure(figsize=NETWORK_SIZE_IN, dpi=DPI)
         FigureCanvasAgg(fig)
-        fig.suptitle(title, fontsize=15, fontweight="bold", x=0.02, ha="left")
+        fig.suptitle(_plain(title), fontsize=15, fontweight="bold", x=0.02, ha="left")
         ax = fig.add_axes((0.02, 0.03, 0.70, 0.86))
         ax.set_axis_off()
         if not network.nodes:
@@ -167,7 +172,7 @@ def network_png(network: Network, *, title: str = "Connection network") -> bytes
                 norm = math.hypot(dx, dy)
                 ux, uy = (dx / norm, dy / norm) if norm > 1e-9 else (0.0, -1.0)
                 ax.annotate(
-                    _short_label(node.label),
+                    _plain(_short_label(node.label)),
                     (x, y),
                     xytext=(ux * offset, uy * offset),
                     textcoords="offset points",
@@ -230,15 +235,19 @@ def _legend_handles(network: Network, colours: dict[str, str]) -> list[Line2D]:
                 continue
             shown_other, team = True, "Other teams"
         handles.append(
-            Line2D([], [], marker="o", linestyle="", markersize=9, color=colour, label=team)
+            Line2D([], [], marker="o", linestyle="", markersize=9, color=colour, label=_plain(team))
         )
-    if network.edges:
-        latest = network.latest_period or "latest round"
-        handles += [
-            Line2D([], [], color=NEW_TIE_COLOUR, linewidth=2.6, label=f"New tie ({latest})"),
-            Line2D([], [], color=MET_TIE_COLOUR, linewidth=1.5, label="Met"),
-            Line2D([], [], color=PAIRED_TIE_COLOUR, linewidth=1.0, linestyle="--", label="Paired"),
-        ]
+    latest = network.latest_period or "latest round"
+    if any(e.latest for e in network.edges):
+        handles.append(
+            Line2D([], [], color=NEW_TIE_COLOUR, linewidth=2.6, label=_plain(f"New tie ({latest})"))
+        )
+    if any(e.times_met and not e.latest for e in network.edges):
+        handles.append(Line2D([], [], color=MET_TIE_COLOUR, linewidth=1.5, label="Met"))
+    if any(not e.times_met and not e.latest for e in network.edges):
+        handles.append(
+            Line2D([], [], color=PAIRED_TIE_COLOUR, linewidth=1.0, linestyle="--", label="Paired")
+        )
     return handles
 
 
@@ -248,8 +257,10 @@ def rounds_png(points: Sequence[RoundPoint], *, title: str = "Rounds over time")
     with _RENDER_LOCK:
         fig = Figure(figsize=ROUNDS_SIZE_IN, dpi=DPI)
         FigureCanvasAgg(fig)
-        fig.suptitle(title, fontsize=15, fontweight="bold", x=0.02, ha="left")
-        ax = fig.add_axes((0.07, 0.2, 0.68, 0.68))
+        fig.suptitle(_plain(title), fontsize=15, fontweight="bold", x=0.02, ha="left")
+        rotate = len(shown) > 8
+        bottom = 0.2 if rotate else 0.12
+        ax = fig.add_axes((0.07, bottom, 0.68, 0.88 - bottom))
         if not shown:
             ax.set_axis_off()
             ax.text(
@@ -290,9 +301,8 @@ def rounds_png(points: Sequence[RoundPoint], *, title: str = "Rounds over time")
             label="…across teams",
         )
         ax.set_xticks(x)
-        rotate = len(shown) > 8
         ax.set_xticklabels(
-            [p.period for p in shown],
+            [_plain(p.period) for p in shown],
             rotation=45 if rotate else 0,
             ha="right" if rotate else "center",
             fontsize=9,

@@ -549,7 +549,13 @@ def skill_summaries(data: InsightsInput, met_group_ids: set[int]) -> tuple[Skill
 def build_network(data: InsightsInput, history: _PairHistory) -> Network:
     members = {m.id: m for m in data.members}
     latest = data.rounds[-1] if data.rounds else None
-    nodes = tuple(NetworkNode(m.id, member_label(m), team_of(m)) for m in data.members)
+    # One team per label whatever its case ("Data", "data "): the first spelling wins.
+    spelling: dict[str, str] = {}
+    for m in sorted(data.members, key=lambda m: m.id):
+        spelling.setdefault(team_of(m).casefold(), team_of(m))
+    nodes = tuple(
+        NetworkNode(m.id, member_label(m), spelling[team_of(m).casefold()]) for m in data.members
+    )
     edges = tuple(
         NetworkEdge(
             a=a,

@@ -3,6 +3,8 @@ numbers read the same everywhere. ``DEFINITIONS`` is the text the README carries
 
 from __future__ import annotations
 
+import math
+
 from bot.insights.stats import (
     GAP_LEARNERS_PER_TEACHER,
     GAP_MIN_LEARNERS,
@@ -58,7 +60,8 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
 
 
 def percent(value: float | None) -> str:
-    return "\u2014" if value is None else f"{round(value * 100)}%"
+    """Whole percent, halves rounded up (5/8 reads 63%, as a person would round it)."""
+    return "\u2014" if value is None else f"{math.floor(value * 100 + 0.5)}%"
 
 
 def rating(value: float | None) -> str:
