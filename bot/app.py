@@ -8,7 +8,8 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
+from slack_bolt.oauth import OAuthFlow
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
@@ -46,6 +47,11 @@ BOT_SCOPES: tuple[str, ...] = (
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 OAUTH_STATE_TTL_SECONDS = 600
+# What a member sees when their workspace has no (or no longer an) installation.
+NOT_INSTALLED_MESSAGE = (
+    ":warning: SkillSwap isn't installed in this workspace (any more). "
+    "Ask a Slack admin to install it, then try again."
+)
 
 
 def slack_retry_handlers() -> list[Any]:
@@ -139,19 +145,22 @@ def create_app(deps: Deps, *, client: WebClient | None = None) -> App:
             timeout=10,
             retry_handlers=slack_retry_handlers(),
         )
+    client = client or make_client(deps)
     app = App(
-        client=client or make_client(deps),
+        client=client,
         signing_secret=(
             settings.slack_signing_secret.get_secret_value()
             if settings.slack_signing_secret
             else None
         ),
-        oauth_settings=oauth,
+        # The token exchange (oauth.v2.access) goes through our client, at SLACK_API_URL.
+        oauth_flow=_InstallFlow(client=client, settings=oauth) if oauth is not None else None,
         token_verification_enabled=False,
         before_authorize=bind_request_log_context,
         listener_executor=ContextThreadPoolExecutor(
             max_workers=max(5, settings.web_threads), thread_name_prefix="listener"
         ),
+        user_facing_authorize_error_message=NOT_INSTALLED_MESSAGE,
         logger=logging.getLogger("bot.bolt"),
     )
     app.middleware(make_middleware(deps))
@@ -245,23 +254,44 @@ _FAILURES: dict[str, tuple[int, str]] = {
 
 
 def _page(status: int, title: str, paragraphs: list[str], settings: OAuthSettings) -> BoltResponse:
-    body = "".join(f"<p>{p}</p>" for p in paragraphs)
-    page = (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{html.escape(title)}</title>"
-        "<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;"
-        "padding:0 1rem;line-height:1.5;color:#1d1c1d}a{color:#1264a3}</style></head>"
-        f"<body><h1>{html.escape(title)}</h1>{body}</body></html>"
-    )
     return BoltResponse(
         status=status,
-        body=page,
+        body=_html(title, paragraphs),
         headers={
             "Content-Type": "text/html; charset=utf-8",
             "Cache-Control": "no-store",
             "Set-Cookie": settings.state_utils.build_set_cookie_for_deletion(),
         },
+    )
+
+
+class _InstallFlow(OAuthFlow):
+    """Bolt's OAuth flow with SkillSwap's own install page."""
+
+    def build_install_page_html(self, url: str, request: BoltRequest) -> str:
+        return _html(
+            "Install SkillSwap",
+            [
+                "SkillSwap pairs colleagues every week to teach each other what they know: "
+                "a work skill, a language, an instrument.",
+                f'<a class="button" href="{html.escape(url)}">Add SkillSwap to Slack</a>',
+                "Slack will ask you to allow SkillSwap to use a slash command, send direct "
+                "messages and read people's names and time zones.",
+            ],
+        )
+
+
+def _html(title: str, paragraphs: list[str]) -> str:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title>"
+        "<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;"
+        "padding:0 1rem;line-height:1.5;color:#1d1c1d}a{color:#1264a3}"
+        "a.button{display:inline-block;padding:.6rem 1rem;border-radius:6px;background:#4a154b;"
+        "color:#fff;text-decoration:none;font-weight:600}</style></head>"
+        f"<body><h1>{html.escape(title)}</h1>{body}</body></html>"
     )
 
 
