@@ -36,11 +36,15 @@ log = logging.getLogger(__name__)
 # see bot.manifest.scopes_needed.
 BOT_SCOPES: tuple[str, ...] = (
     "commands",  # the /skillswap slash command
-    "chat:write",  # intros, check-ins and reminders: chat.postMessage / chat.update
-    "im:write",  # conversations.open with one member (DMs from the app)
-    "mpim:write",  # conversations.open with both partners (the pair's group DM)
-    "users:read",  # users.info / users.list (names, time zones, admins); team_join, user_change
-    "files:write",  # files.upload v2: the admins' insights charts
+    "chat:write",  # intros, check-ins, reminders, round summaries: chat.postMessage/update
+    "im:write",  # conversations.open with one member (check-ins, charts, welcome DMs)
+    "mpim:write",  # conversations.open with every member of a pair or trio (the intro DM)
+    # conversations.history of those DMs: after a crash mid-send, delivery looks for the
+    # message it may already have posted instead of posting it twice.
+    "im:history",
+    "mpim:history",
+    "users:read",  # users.info (names, time zones, admins); team_join and user_change events
+    "files:write",  # files.upload v2: the admins' insights charts, in a DM
 )
 
 # Where Bolt's OAuth flow answers (multi-workspace installs only).
