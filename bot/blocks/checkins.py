@@ -1,0 +1,258 @@
+"""Check-ins: "Did you meet?", the reminder, the feedback modal, the pause notice.
+
+Pure functions of plain data, built with ``slack_sdk.models``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    RadioButtonsElement,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.blocks.common import SECTION_TEXT_LIMIT, clip
+from bot.blocks.rounds import GroupRef
+from bot.store.models import CheckinAnswer
+
+CHECKIN_ACTIONS_BLOCK = "checkin_actions"
+FEEDBACK_TEXT_LIMIT = 1000
+
+
+class CheckinAction(StrEnum):
+    MET = "checkin_met"
+    SCHEDULED = "checkin_scheduled"
+    NOT_YET = "checkin_not_yet"
+    COULD_NOT = "checkin_could_not"
+
+    @property
+    def answer(self) -> CheckinAnswer:
+        return {
+            CheckinAction.MET: CheckinAnswer.MET,
+            CheckinAction.SCHEDULED: CheckinAnswer.SCHEDULED,
+            CheckinAction.NOT_YET: CheckinAnswer.NOT_YET,
+            CheckinAction.COULD_NOT: CheckinAnswer.COULD_NOT,
+        }[self]
+
+
+class FeedbackCallback(StrEnum):
+    FEEDBACK = "checkin_feedback"
+
+
+class FeedbackField(StrEnum):
+    """Block ids of the feedback modal (each input's action id is ``"value"``)."""
+
+    RATING = "rating"
+    LEARNED = "learned"
+    TAUGHT = "taught"
+    AGAIN = "again"
+
+
+FIELD_ACTION = "value"
+
+BUTTON_LABELS = {
+    CheckinAction.MET: "We met",
+    CheckinAction.SCHEDULED: "Scheduled",
+    CheckinAction.NOT_YET: "Not yet",
+    CheckinAction.COULD_NOT: "Couldn't make it",
+}
+ANSWER_WORDS = {
+    CheckinAnswer.MET: "met :white_check_mark:",
+    CheckinAnswer.SCHEDULED: "scheduled :calendar:",
+    CheckinAnswer.NOT_YET: "not yet",
+    CheckinAnswer.COULD_NOT: "couldn't make it",
+}
+RATINGS = {
+    5: "5 — brilliant",
+    4: "4 — really useful",
+    3: "3 — good",
+    2: "2 — so-so",
+    1: "1 — not for me",
+}
+
+
+class FeedbackMeta(BaseModel):
+    """The feedback modal's ``private_metadata``: ``{"g": 42}``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    g: int
+
+
+@dataclass(frozen=True)
+class CheckinView:
+    group_id: int
+    people: tuple[str, ...]  # user ids
+    skills: tuple[str, ...]
+    answers: tuple[tuple[str, CheckinAnswer], ...] = ()  # (user id, answer)
+    reminder: bool = False
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def checkin_text(view: CheckinView) -> str:
+    mentions = _join([f"<@{u}>" for u in view.people])
+    about = f" ({' ↔ '.join(view.skills)})" if view.skills else ""
+    if view.reminder:
+        return (
+            f"A gentle nudge, {mentions}: did your skill swap{about} happen? "
+            "One click is plenty — and if it didn't work out, that's fine too."
+        )
+    return f"Hi {mentions} — did you meet for your skill swap{about}?"
+
+
+def checkin_blocks(view: CheckinView) -> list[Block]:
+    value = GroupRef(g=view.group_id).model_dump_json()
+    buttons = [
+        ButtonElement(
+            text=PlainTextObject(text=BUTTON_LABELS[action]),
+            action_id=action.value,
+            value=value,
+            style="primary" if action is CheckinAction.MET else None,
+        )
+        for action in CheckinAction
+    ]
+    blocks: list[Block] = [
+        SectionBlock(
+            block_id="checkin",
+            text=MarkdownTextObject(text=clip(checkin_text(view), SECTION_TEXT_LIMIT)),
+        ),
+        ActionsBlock(block_id=CHECKIN_ACTIONS_BLOCK, elements=buttons),
+    ]
+    if view.answers:
+        said = "  ·  ".join(f"<@{u}>: {ANSWER_WORDS[a]}" for u, a in view.answers)
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(said, 2000))]))
+    return blocks
+
+
+def feedback_modal(
+    meta: FeedbackMeta, *, partners: tuple[str, ...], skills: tuple[str, ...]
+) -> View:
+    """ "How did it go?" — every field but the rating is optional."""
+    with_whom = _join([f"<@{u}>" for u in partners]) or "your partner"
+    about = f" ({', '.join(skills)})" if skills else ""
+    options = [Option(value=str(n), text=label) for n, label in RATINGS.items()]
+    return View(
+        type="modal",
+        callback_id=FeedbackCallback.FEEDBACK.value,
+        private_metadata=meta.model_dump_json(),
+        title=PlainTextObject(text="How did it go?"),
+        submit=PlainTextObject(text="Save"),
+        close=PlainTextObject(text="Later"),
+        blocks=[
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=clip(
+                        f":tada: Nice one — you met {with_whom}{about}. "
+                        "Two minutes of feedback helps the next swaps. "
+                        "Your answers are never shown to others with your name.",
+                        SECTION_TEXT_LIMIT,
+                    )
+                )
+            ),
+            InputBlock(
+                block_id=FeedbackField.RATING.value,
+                label=PlainTextObject(text="How useful was it?"),
+                element=StaticSelectElement(
+                    action_id=FIELD_ACTION,
+                    placeholder=PlainTextObject(text="Pick a rating"),
+                    options=options,
+                ),
+            ),
+            InputBlock(
+                block_id=FeedbackField.LEARNED.value,
+                label=PlainTextObject(text="What I learned"),
+                optional=True,
+                element=PlainTextInputElement(
+                    action_id=FIELD_ACTION,
+                    multiline=True,
+                    max_length=FEEDBACK_TEXT_LIMIT,
+                    placeholder=PlainTextObject(text="e.g. how to order in a restaurant"),
+                ),
+            ),
+            InputBlock(
+                block_id=FeedbackField.TAUGHT.value,
+                label=PlainTextObject(text="What I taught"),
+                optional=True,
+                element=PlainTextInputElement(
+                    action_id=FIELD_ACTION,
+                    multiline=True,
+                    max_length=FEEDBACK_TEXT_LIMIT,
+                    placeholder=PlainTextObject(text="e.g. window functions in SQL"),
+                ),
+            ),
+            InputBlock(
+                block_id=FeedbackField.AGAIN.value,
+                label=PlainTextObject(text="Would you swap with them again?"),
+                optional=True,
+                element=RadioButtonsElement(
+                    action_id=FIELD_ACTION,
+                    options=[Option(value="yes", text="Yes"), Option(value="no", text="No")],
+                ),
+            ),
+        ],
+    )
+
+
+def feedback_thanks_modal() -> View:
+    return View(
+        type="modal",
+        title=PlainTextObject(text="Thank you"),
+        close=PlainTextObject(text="Done"),
+        blocks=[
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=":raised_hands: Saved. Swaps like yours are how skills spread — "
+                    "see you next round."
+                )
+            )
+        ],
+    )
+
+
+def answer_ack_text(answer: CheckinAnswer) -> str:
+    """The ephemeral line the clicker sees."""
+    return {
+        CheckinAnswer.MET: ":tada: Lovely — thanks for letting us know.",
+        CheckinAnswer.SCHEDULED: ":calendar: Great, enjoy it! We'll ask once more later.",
+        CheckinAnswer.NOT_YET: "No rush. There's still time this round.",
+        CheckinAnswer.COULD_NOT: "Thanks for saying — it happens. New partner next round.",
+    }[answer]
+
+
+@dataclass(frozen=True)
+class PausedView:
+    user_id: str
+    missed: int
+
+
+def paused_blocks(view: PausedView) -> list[Block]:
+    text = (
+        f"Hi <@{view.user_id}> — you've missed the last {view.missed} check-ins, so I've paused "
+        "your skill swaps for now. No worries at all.\n"
+        "When you'd like to be paired again, type `/skillswap resume` (or use the button in the "
+        "SkillSwap Home tab)."
+    )
+    return [SectionBlock(text=MarkdownTextObject(text=text))]
+
+
+def paused_fallback(view: PausedView) -> str:
+    return "Your skill swaps are paused. Type /skillswap resume to start again."

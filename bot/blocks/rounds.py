@@ -1,0 +1,360 @@
+"""Round messages: the pair introduction, the "no partner this time" DM, the round summary.
+
+Pure functions of plain data, built with ``slack_sdk.models``; no database, no Slack calls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from bot.blocks.common import SECTION_TEXT_LIMIT, clip
+from bot.matching.tz import meeting_slot, same_moment
+from bot.store.models import Cadence, GroupKind, GroupState
+
+INTRO_ACTIONS_BLOCK = "intro_actions"
+LEVEL_WORDS = {1: "beginner-friendly", 2: "intermediate", 3: "expert"}
+
+
+class IntroAction(StrEnum):
+    SCHEDULED = "intro_scheduled"
+    SKIP = "intro_skip"
+    NOT_A_FIT = "intro_not_a_fit"
+
+
+class GroupRef(BaseModel):
+    """Button value naming a group: ``{"g": 42}``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    g: int
+
+
+@dataclass(frozen=True)
+class Person:
+    user_id: str
+    name: str | None  # display name, if known
+    tz: str | None
+    team: str | None
+
+    @property
+    def mention(self) -> str:
+        return f"<@{self.user_id}>"
+
+    @property
+    def short(self) -> str:
+        """First name for the friendly lines, the mention when no name is known."""
+        if self.name and self.name.strip():
+            return self.name.strip().split()[0]
+        return self.mention
+
+
+@dataclass(frozen=True)
+class LessonLine:
+    teacher: Person
+    learner: Person
+    skill: str
+    detail: str | None  # the teacher's note, else the level word
+
+
+@dataclass(frozen=True)
+class IntroView:
+    group_id: int
+    kind: GroupKind
+    people: tuple[Person, ...]
+    lessons: tuple[LessonLine, ...]
+    cadence: Cadence
+    round_date: date
+    new_connection: bool
+    cross_team: bool
+    state: GroupState = GroupState.PENDING
+    actor: str | None = None  # who clicked last, for the status line
+
+
+def period_phrase(cadence: Cadence) -> str:
+    return {
+        Cadence.WEEKLY: "this week's",
+        Cadence.BIWEEKLY: "this round's",
+        Cadence.MONTHLY: "this month's",
+    }[cadence]
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def level_detail(level: int, note: str | None) -> str | None:
+    if note and note.strip():
+        return clip(note.strip(), 60)
+    return LEVEL_WORDS.get(level)
+
+
+def lesson_line(lesson: LessonLine) -> str:
+    detail = f" ({lesson.detail})" if lesson.detail else ""
+    line = f"• {lesson.teacher.short} can teach *{lesson.skill}*{detail}"
+    return f"{line} — {lesson.learner.short} wants to learn it"
+
+
+def reason_line(view: IntroView) -> str:
+    teams = list(dict.fromkeys(p.team for p in view.people if p.team))
+    plural = len(view.people) > 2
+    if view.new_connection:
+        start = (
+            "None of you have been paired before" if plural else "You've never been paired before"
+        )
+    else:
+        start = "You've been paired before, so this is a chance to go further"
+    if view.cross_team and len(teams) > 1:
+        return f"{start} and work in different teams ({', '.join(teams)})."
+    return f"{start}."
+
+
+def session_idea(view: IntroView) -> str:
+    lessons = view.lessons
+    if view.kind is GroupKind.SWAP:
+        return "First session idea: 30 minutes, 15 each way."
+    if view.kind is GroupKind.CIRCLE:
+        chain = " → ".join(p.short for p in view.people) + f" → {view.people[0].short}"
+        return f"First session idea: 30 minutes, 10 each, round the circle ({chain})."
+    if view.kind is GroupKind.ONE_WAY and lessons:
+        first = lessons[0]
+        return (
+            f"First session idea: 30 minutes where {first.teacher.short} shows "
+            f"{first.learner.short} one thing in *{first.skill}* they can try this week."
+        )
+    return "First session idea: 30 minutes together, one short lesson each."
+
+
+def times_line(people: tuple[Person, ...], on: date) -> str:
+    """``"Ana's 10:00 is Ben's 09:00."`` at the start of their shared working hours."""
+    if len(people) < 2:
+        return ""
+    zones = {p.tz or "UTC" for p in people}
+    if len(zones) == 1:
+        zone_name = next(iter(zones)).split("/")[-1].replace("_", " ")
+        everyone = "both" if len(people) == 2 else "all"
+        return f"You're {everyone} on {zone_name} time."
+    first, second, *rest = people
+    slot = meeting_slot(first.tz, second.tz, on)
+    prefix = ""
+    if slot is None:
+        start = same_moment(datetime.combine(on, time(9), tzinfo=UTC), first.tz)
+        start = start.replace(hour=9, minute=0)
+        slot = (start, same_moment(start, second.tz))
+        prefix = "Your working days barely overlap: "
+    moment = slot[0]
+    others = [f"{second.short}'s {slot[1]:%H:%M}"]
+    others += [f"{p.short}'s {same_moment(moment, p.tz):%H:%M}" for p in rest]
+    return f"{prefix}{first.short}'s {moment:%H:%M} is {_join(others)}."
+
+
+def intro_text(view: IntroView) -> str:
+    mentions = _join([p.mention for p in view.people])
+    noun = {
+        GroupKind.SWAP: "skill swap",
+        GroupKind.ONE_WAY: "skill swap",
+        GroupKind.CIRCLE: "skill circle",
+        GroupKind.TRIO: "skill swap trio",
+    }[view.kind]
+    return f":wave: {mentions}, you're {period_phrase(view.cadence)} {noun}!"
+
+
+def status_line(view: IntroView) -> str | None:
+    who = f"<@{view.actor}>" if view.actor else "Someone"
+    if view.state is GroupState.SCHEDULED:
+        return f":calendar: {who} marked this as scheduled. Enjoy the swap!"
+    if view.state is GroupState.SKIPPED:
+        return f"{who} skipped this round. No problem — see you next round."
+    if view.state is GroupState.NOT_A_FIT:
+        return "This pairing is off. We won't pair you together again."
+    if view.state is GroupState.MET:
+        return ":tada: You met — thanks for sharing what you know."
+    return None
+
+
+def intro_blocks(view: IntroView) -> list[Block]:
+    lines = [intro_text(view)]
+    lines.extend(lesson_line(lesson) for lesson in view.lessons)
+    lines.append(reason_line(view))
+    idea = session_idea(view)
+    when = times_line(view.people, view.round_date)
+    lines.append(f"{idea} {when}".strip())
+    blocks: list[Block] = [
+        SectionBlock(
+            block_id="intro",
+            text=MarkdownTextObject(text=clip("\n".join(lines), SECTION_TEXT_LIMIT)),
+        )
+    ]
+    value = GroupRef(g=view.group_id).model_dump_json()
+    open_states = (GroupState.PENDING, GroupState.INTRODUCED, GroupState.SCHEDULED)
+    if view.state in open_states:
+        buttons = []
+        if view.state is not GroupState.SCHEDULED:
+            buttons.append(
+                ButtonElement(
+                    text=PlainTextObject(text="We've scheduled it"),
+                    action_id=IntroAction.SCHEDULED.value,
+                    value=value,
+                    style="primary",
+                )
+            )
+        buttons.append(
+            ButtonElement(
+                text=PlainTextObject(text="Skip this round"),
+                action_id=IntroAction.SKIP.value,
+                value=value,
+            )
+        )
+        buttons.append(
+            ButtonElement(
+                text=PlainTextObject(text="Not a fit"),
+                action_id=IntroAction.NOT_A_FIT.value,
+                value=value,
+                confirm=ConfirmObject(
+                    title="Not a fit?",
+                    text="We'll cancel this swap and won't pair you two again.",
+                    confirm="Not a fit",
+                    deny="Keep it",
+                ),
+            )
+        )
+        blocks.append(ActionsBlock(block_id=INTRO_ACTIONS_BLOCK, elements=buttons))
+    status = status_line(view)
+    if status:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(status, 2000))]))
+    return blocks
+
+
+def intro_fallback(view: IntroView) -> str:
+    """Notification text: who and what, no buttons."""
+    skills = _join(sorted({lesson.skill for lesson in view.lessons}))
+    text = intro_text(view).replace(":wave: ", "")
+    return clip(f"{text} {skills}".strip() if skills else text, 3000)
+
+
+@dataclass(frozen=True)
+class WantedSkill:
+    skill: str
+    teachers: tuple[str, ...]  # user ids of people who teach it
+
+
+@dataclass(frozen=True)
+class UnmatchedView:
+    user_id: str
+    why: str
+    cadence: Cadence
+    wanted: tuple[WantedSkill, ...] = ()
+
+
+def unmatched_blocks(view: UnmatchedView) -> list[Block]:
+    period = {Cadence.WEEKLY: "this week", Cadence.BIWEEKLY: "this round"}.get(
+        view.cadence, "this month"
+    )
+    why = view.why.strip().rstrip(".")
+    lines = [
+        f"Hi <@{view.user_id}> — no skill swap for you {period}, sorry. {why[:1].upper()}{why[1:]}."
+        if why
+        else f"Hi <@{view.user_id}> — no skill swap for you {period}, sorry.",
+        "You're first in line next round.",
+    ]
+    known = [w for w in view.wanted if w.teachers]
+    if known:
+        lines.append("Meanwhile, these colleagues teach what you want to learn — say hi:")
+        for wanted in known[:3]:
+            people = _join([f"<@{u}>" for u in wanted.teachers[:3]])
+            lines.append(f"• *{wanted.skill}*: {people}")
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=clip("\n".join(lines), SECTION_TEXT_LIMIT)))
+    ]
+    blocks.append(
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text="Adding another skill with `/skillswap teach` or `/skillswap learn` "
+                    "gives you more chances to be paired."
+                )
+            ]
+        )
+    )
+    return blocks
+
+
+def unmatched_fallback(view: UnmatchedView) -> str:
+    return "No skill swap for you this time — you're first in line next round."
+
+
+@dataclass(frozen=True)
+class SummaryView:
+    period: str
+    swaps: int
+    lessons: int
+    circles: int
+    trios: int
+    paired: int
+    waiting: int
+    new_connections: int
+    cross_team: int
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def summary_text(view: SummaryView) -> str:
+    parts = [
+        _count(n, one, many)
+        for n, one, many in (
+            (view.swaps, "swap", "swaps"),
+            (view.lessons, "lesson", "lessons"),
+            (view.circles, "circle", "circles"),
+            (view.trios, "trio", "trios"),
+        )
+        if n
+    ]
+    groups = _join(parts) or "no pairs"
+    line = (
+        f":handshake: This round of SkillSwap is out: {groups}, "
+        f"{_count(view.paired, 'person', 'people')} paired"
+    )
+    if view.waiting:
+        line += f", {view.waiting} first in line next time"
+    line += "."
+    if view.new_connections:
+        line += f" {_count(view.new_connections, 'new connection', 'new connections')}"
+        if view.cross_team:
+            line += f", {view.cross_team} across teams"
+        line += "."
+    return line
+
+
+def summary_blocks(view: SummaryView) -> list[Block]:
+    return [
+        SectionBlock(text=MarkdownTextObject(text=summary_text(view))),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text="Want in? `/skillswap teach <skill>` and `/skillswap learn <skill>`."
+                )
+            ]
+        ),
+    ]
+
+
+def dump(blocks: list[Block]) -> list[dict[str, object]]:
+    """Blocks as JSON-ready dicts (validated by ``slack_sdk.models`` on the way)."""
+    return [b.to_dict() for b in blocks]

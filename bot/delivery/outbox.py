@@ -1,0 +1,200 @@
+"""The outbox: every message SkillSwap sends is a row here first. Functions take ``*, session``.
+
+States: ``pending`` (nothing posted yet) → ``sending`` (a post was started and may have
+reached Slack) → ``sent`` | ``failed``. A worker *claims* a row by stamping ``claimed_at``; a
+claim older than the lease has been abandoned (the worker died), and if that row is
+``sending`` its post is *in doubt*: the next worker looks for the row's key in the message
+metadata of the conversation's recent history before posting again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from bot.store.models import OutboxMessage, OutboxState, Workspace
+
+#: Event type of the message metadata that carries the outbox key.
+METADATA_EVENT_TYPE = "skillswap_outbox"
+
+
+class OutboxKind(StrEnum):
+    INTRO = "intro"  # a group's introduction (group DM)
+    UNMATCHED = "unmatched"  # "no partner this round" (1:1 DM)
+    SUMMARY = "summary"  # round summary in the announce channel
+    CHECKIN = "checkin"  # "Did you meet?" (group DM)
+    REMINDER = "reminder"  # one nudge when nobody answered the check-in
+    PAUSED = "paused"  # "we paused you after three unanswered check-ins" (1:1 DM)
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    """A message to enqueue: either ``target_users`` (a DM to open) or a ``channel``."""
+
+    key: str
+    kind: OutboxKind
+    text: str
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+    target_users: tuple[str, ...] = ()
+    channel: str | None = None
+    round_id: int | None = None
+    group_id: int | None = None
+    member_id: int | None = None
+
+    def __post_init__(self) -> None:
+        if bool(self.target_users) == bool(self.channel):
+            raise ValueError("an outbox message needs target users or a channel, not both")
+
+
+def enqueue(
+    messages: Sequence[NewMessage], *, session: Session, workspace_id: int, now: datetime
+) -> int:
+    """Add the messages whose key is not in the outbox yet; returns how many were added."""
+    keys = [m.key for m in messages]
+    existing: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        existing.update(
+            session.scalars(
+                select(OutboxMessage.idempotency_key).where(
+                    OutboxMessage.idempotency_key.in_(chunk)
+                )
+            )
+        )
+    fresh = [m for m in messages if m.key not in existing]
+    session.add_all(
+        OutboxMessage(
+            workspace_id=workspace_id,
+            idempotency_key=m.key,
+            kind=m.kind.value,
+            round_id=m.round_id,
+            group_id=m.group_id,
+            member_id=m.member_id,
+            target_users=",".join(m.target_users) or None,
+            channel=m.channel,
+            slack_channel=m.channel,
+            payload={"text": m.text, "blocks": m.blocks},
+            state=OutboxState.PENDING,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        for m in fresh
+    )
+    session.flush()
+    return len(fresh)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claimed row, detached from the session that claimed it."""
+
+    id: int
+    key: str
+    kind: str
+    team_id: str
+    enterprise_id: str | None
+    target_users: tuple[str, ...]
+    channel: str | None  # known conversation (set, or opened earlier)
+    payload: dict[str, Any]
+    attempts: int
+    in_doubt: bool
+    claimed_at: datetime
+    created_at: datetime
+    round_id: int | None
+    group_id: int | None
+    member_id: int | None
+
+
+def _claimable(now: datetime, lease: timedelta) -> Any:
+    return and_(
+        OutboxMessage.state.in_([OutboxState.PENDING, OutboxState.SENDING]),
+        OutboxMessage.next_attempt_at <= now,
+        or_(OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at < now - lease),
+    )
+
+
+def claim_next(
+    *, session: Session, now: datetime, lease: timedelta, exclude_teams: Iterable[str] = ()
+) -> Claim | None:
+    """Claim the oldest due row. ``FOR UPDATE SKIP LOCKED`` on PostgreSQL lets several
+    workers claim side by side; on SQLite the write transaction (``BEGIN IMMEDIATE``) does."""
+    stmt = (
+        select(OutboxMessage, Workspace.team_id, Workspace.enterprise_id)
+        .join(Workspace, Workspace.id == OutboxMessage.workspace_id)
+        .where(_claimable(now, lease))
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(1)
+        .with_for_update(skip_locked=True, of=OutboxMessage)
+    )
+    excluded = list(exclude_teams)
+    if excluded:
+        stmt = stmt.where(Workspace.team_id.not_in(excluded))
+    row = session.execute(stmt).first()
+    if row is None:
+        return None
+    message, team_id, enterprise_id = row
+    message.claimed_at = now
+    session.flush()
+    return Claim(
+        id=message.id,
+        key=message.idempotency_key,
+        kind=message.kind,
+        team_id=team_id,
+        enterprise_id=enterprise_id,
+        target_users=tuple(u for u in (message.target_users or "").split(",") if u),
+        channel=message.slack_channel or message.channel,
+        payload=dict(message.payload),
+        attempts=message.attempts,
+        in_doubt=message.state is OutboxState.SENDING,
+        claimed_at=now,
+        created_at=message.created_at,
+        round_id=message.round_id,
+        group_id=message.group_id,
+        member_id=message.member_id,
+    )
+
+
+def held(session: Session, claim: Claim) -> OutboxMessage | None:
+    """The row, if this claim still holds it (no other worker took it over)."""
+    return session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.id == claim.id,
+            OutboxMessage.claimed_at == claim.claimed_at,
+            OutboxMessage.state.in_([OutboxState.PENDING, OutboxState.SENDING]),
+        )
+    ).first()
+
+
+def next_due_at(*, session: Session) -> datetime | None:
+    """When the earliest unfinished row may be tried (``None`` when nothing is left)."""
+    return session.scalar(
+        select(func.min(OutboxMessage.next_attempt_at)).where(
+            OutboxMessage.state.in_([OutboxState.PENDING, OutboxState.SENDING])
+        )
+    )
+
+
+def count_unfinished(*, session: Session, round_id: int | None = None) -> int:
+    stmt = select(func.count(OutboxMessage.id)).where(
+        OutboxMessage.state.in_([OutboxState.PENDING, OutboxState.SENDING])
+    )
+    if round_id is not None:
+        stmt = stmt.where(OutboxMessage.round_id == round_id)
+    return int(session.scalar(stmt) or 0)
+
+
+def count_by_state(*, session: Session, round_id: int | None = None) -> dict[OutboxState, int]:
+    stmt = select(OutboxMessage.state, func.count(OutboxMessage.id)).group_by(OutboxMessage.state)
+    if round_id is not None:
+        stmt = stmt.where(OutboxMessage.round_id == round_id)
+    counts = {state: 0 for state in OutboxState}
+    for state, n in session.execute(stmt):
+        counts[OutboxState(state)] = int(n)
+    return counts

@@ -1,0 +1,127 @@
+"""Check-in buttons ("We met", "Scheduled", "Not yet", "Couldn't make it") and the feedback modal.
+
+A click records the member's answer (one per member and group; a repeat changes nothing),
+updates the check-in message in place to show everyone's answers, and — for "We met" — opens
+the feedback modal. The modal's submission stores the feedback per member.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import ValidationError
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks.checkins import (
+    CheckinAction,
+    FeedbackCallback,
+    FeedbackField,
+    FeedbackMeta,
+    answer_ack_text,
+    checkin_blocks,
+    checkin_text,
+    feedback_modal,
+    feedback_thanks_modal,
+)
+from bot.blocks.rounds import GroupRef, dump
+from bot.deps import Deps
+from bot.errors import SkillSwapError
+from bot.handlers.rounds import Click, tell, update_message
+from bot.rounds.responses import answer_checkin, parse_feedback, save_feedback
+from bot.store.models import CheckinAnswer
+
+log = logging.getLogger(__name__)
+
+
+def _checkin_listener(deps: Deps, action: CheckinAction) -> Callable[..., None]:
+    def on_click(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        click = Click.of(body)
+        ref = click.ref(GroupRef)
+        result = answer_checkin(
+            deps,
+            team_id=click.team_id,
+            user_id=click.user_id,
+            group_id=ref.g,
+            answer=action.answer,
+            message_ts=click.message_ts,
+            now=deps.clock.now(),
+        )
+        if result.answer is CheckinAnswer.MET and click.trigger_id:
+            _open_feedback(client, click, ref.g, result.partners, result.skills)
+        update_message(
+            client,
+            click,
+            text=checkin_text(result.view),
+            blocks=dump(checkin_blocks(result.view)),
+        )
+        if result.answer is not CheckinAnswer.MET:
+            tell(respond, answer_ack_text(result.answer))
+
+    on_click.__name__ = f"on_{action.value}"
+    return on_click
+
+
+def _open_feedback(
+    client: WebClient,
+    click: Click,
+    group_id: int,
+    partners: tuple[str, ...],
+    skills: tuple[str, ...],
+) -> None:
+    view = feedback_modal(FeedbackMeta(g=group_id), partners=partners, skills=skills)
+    try:
+        client.views_open(trigger_id=click.trigger_id, view=view)
+    except SlackApiError as exc:  # e.g. expired_trigger_id: the answer is stored anyway
+        log.warning(
+            "could not open the feedback modal: %s",
+            exc.response.get("error"),
+            extra={"team_id": click.team_id, "user_id": click.user_id, "group_id": group_id},
+        )
+
+
+def _on_feedback(deps: Deps) -> Callable[..., None]:
+    def on_submit(ack: Ack, body: dict[str, Any]) -> None:
+        view = body.get("view") or {}
+        team_id = str((body.get("team") or {}).get("id") or "")
+        user_id = str((body.get("user") or {}).get("id") or "")
+        try:
+            meta = FeedbackMeta.model_validate_json(view.get("private_metadata") or "")
+        except ValidationError:
+            ack(
+                response_action="errors",
+                errors={
+                    FeedbackField.RATING.value: "This form is out of date. Close it and click "
+                    "“We met” again."
+                },
+            )
+            return
+        feedback, errors = parse_feedback((view.get("state") or {}).get("values") or {})
+        if feedback is None:
+            ack(response_action="errors", errors=errors)
+            return
+        try:
+            save_feedback(
+                deps,
+                team_id=team_id,
+                user_id=user_id,
+                group_id=meta.g,
+                feedback=feedback,
+                now=deps.clock.now(),
+            )
+        except SkillSwapError as exc:
+            ack(response_action="errors", errors={FeedbackField.RATING.value: exc.message})
+            return
+        ack(response_action="update", view=feedback_thanks_modal())
+
+    return on_submit
+
+
+def register(app: App, deps: Deps) -> None:
+    for action in CheckinAction:
+        app.action(action.value)(_checkin_listener(deps, action))
+    app.view(FeedbackCallback.FEEDBACK.value)(_on_feedback(deps))

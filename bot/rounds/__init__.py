@@ -1,0 +1,1 @@
+"""Rounds: when they happen (``schedule``), how they are made (``service``), check-ins."""

@@ -1,0 +1,357 @@
+"""What members answer: intro buttons, check-in buttons, feedback.
+
+Every answer is idempotent on its business key — (group, member) for check-ins and feedback,
+(group, state) for intro buttons, (member, other member) for "not a fit" — so a double click or
+a Slack retry records one answer. Functions run one unit of work and return what to show;
+the handlers call Slack after the commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from bot.blocks.checkins import (
+    FEEDBACK_TEXT_LIMIT,
+    FIELD_ACTION,
+    CheckinView,
+    FeedbackField,
+)
+from bot.blocks.rounds import IntroAction, IntroView
+from bot.deps import Deps
+from bot.errors import NotAllowedError, NotFoundError
+from bot.rounds.checkins import checkin_view
+from bot.rounds.service import load_intro_view
+from bot.store.models import (
+    Checkin,
+    CheckinAnswer,
+    DoNotPair,
+    Feedback,
+    Group,
+    GroupMember,
+    GroupState,
+    Member,
+    Workspace,
+)
+
+log = logging.getLogger(__name__)
+
+NOT_YOURS = (
+    "These buttons belong to the people in this swap. If you'd like one of your own, add a "
+    "skill with `/skillswap teach <skill>` and you'll be in the next round."
+)
+GONE = "I can't find this swap any more (its members may have left). Nothing to do here."
+
+#: Intro clicks: the state each button moves a group to, from which states.
+INTRO_MOVES: dict[IntroAction, tuple[GroupState, tuple[GroupState, ...]]] = {
+    IntroAction.SCHEDULED: (
+        GroupState.SCHEDULED,
+        (GroupState.PENDING, GroupState.INTRODUCED),
+    ),
+    IntroAction.SKIP: (
+        GroupState.SKIPPED,
+        (GroupState.PENDING, GroupState.INTRODUCED, GroupState.SCHEDULED),
+    ),
+    IntroAction.NOT_A_FIT: (
+        GroupState.NOT_A_FIT,
+        (
+            GroupState.PENDING,
+            GroupState.INTRODUCED,
+            GroupState.SCHEDULED,
+            GroupState.SKIPPED,
+            GroupState.NOT_MET,
+        ),
+    ),
+}
+
+
+def _membership(
+    session: Session, *, team_id: str, user_id: str, group_id: int
+) -> tuple[Group, Member]:
+    group = session.scalars(
+        select(Group)
+        .where(Group.id == group_id)
+        .options(
+            selectinload(Group.members).selectinload(GroupMember.member),
+            selectinload(Group.lessons),
+            selectinload(Group.round),
+        )
+    ).first()
+    if group is None:
+        raise NotFoundError(GONE)
+    workspace = session.get_one(Workspace, group.round.workspace_id)
+    if workspace.team_id != team_id:
+        raise NotFoundError(GONE)
+    for link in group.members:
+        if link.member.slack_user_id == user_id:
+            return group, link.member
+    raise NotAllowedError(NOT_YOURS)
+
+
+# --------------------------------------------------------------------------- intro buttons
+
+
+@dataclass(frozen=True)
+class IntroResult:
+    view: IntroView
+    changed: bool
+    note: str  # shown to the person who clicked
+
+
+def respond_to_intro(
+    deps: Deps, *, team_id: str, user_id: str, group_id: int, action: IntroAction
+) -> IntroResult:
+    with deps.unit_of_work() as session:
+        group, member = _membership(session, team_id=team_id, user_id=user_id, group_id=group_id)
+        target, allowed_from = INTRO_MOVES[action]
+        changed = group.state is not target and group.state in allowed_from
+        if changed:
+            group.state = target
+        others = [gm.member for gm in group.members if gm.member_id != member.id]
+        if action is IntroAction.NOT_A_FIT:
+            for other in others:
+                _never_again(session, group.round.workspace_id, member.id, other.id)
+        session.flush()
+        view = load_intro_view(session, group, actor=user_id if group.state is target else None)
+        log.info(
+            "intro %s (%s)",
+            action.value,
+            "recorded" if changed else "unchanged",
+            extra={"team_id": team_id, "user_id": user_id, "group_id": group_id},
+        )
+        return IntroResult(view=view, changed=changed, note=_intro_note(action, group, others))
+
+
+def _never_again(session: Session, workspace_id: int, member_id: int, other_id: int) -> None:
+    exists = session.scalars(
+        select(DoNotPair.id).where(
+            DoNotPair.member_id == member_id, DoNotPair.other_member_id == other_id
+        )
+    ).first()
+    if exists is not None:
+        return
+    try:
+        with session.begin_nested():
+            session.add(
+                DoNotPair(workspace_id=workspace_id, member_id=member_id, other_member_id=other_id)
+            )
+    except IntegrityError:  # a concurrent click stored it first
+        pass
+
+
+def _intro_note(action: IntroAction, group: Group, others: list[Member]) -> str:
+    names = " and ".join(f"<@{m.slack_user_id}>" for m in others) or "them"
+    if group.state is GroupState.MET:
+        return "You've already met — thanks! Nothing else to do."
+    if action is IntroAction.SCHEDULED:
+        if group.state is not GroupState.SCHEDULED:
+            return "This swap is already called off for this round."
+        return ":calendar: Lovely — enjoy it! I'll check in with you both in a few days."
+    if action is IntroAction.SKIP:
+        if group.state is GroupState.NOT_A_FIT:
+            return "This swap is already called off."
+        return "Skipped — no problem. You'll be paired again next round."
+    return f"Got it. We won't pair you with {names} again. Thanks for saying so."
+
+
+# --------------------------------------------------------------------------- check-ins
+
+
+@dataclass(frozen=True)
+class CheckinResult:
+    view: CheckinView
+    answer: CheckinAnswer
+    changed: bool
+    partners: tuple[str, ...]
+    skills: tuple[str, ...]
+
+
+def _derive_state(current: GroupState, answers: list[CheckinAnswer], size: int) -> GroupState:
+    if current in (GroupState.NOT_A_FIT, GroupState.SKIPPED) and not answers:
+        return current
+    if CheckinAnswer.MET in answers:
+        return GroupState.MET
+    if CheckinAnswer.SCHEDULED in answers:
+        return GroupState.SCHEDULED
+    if len(answers) == size and all(a is CheckinAnswer.COULD_NOT for a in answers):
+        return GroupState.NOT_MET
+    return current
+
+
+def answer_checkin(
+    deps: Deps,
+    *,
+    team_id: str,
+    user_id: str,
+    group_id: int,
+    answer: CheckinAnswer,
+    message_ts: str | None,
+    now: datetime,
+) -> CheckinResult:
+    """Record (or change) a member's answer; the same answer twice changes nothing.
+
+    ``message_ts`` is the message clicked: the check-in itself, or the reminder.
+    """
+    with deps.unit_of_work() as session:
+        group, member = _membership(session, team_id=team_id, user_id=user_id, group_id=group_id)
+        reminder = bool(message_ts and group.checkin_ts and message_ts != group.checkin_ts)
+        changed = _upsert_checkin(session, group.id, member.id, answer, now)
+        member.unanswered_checkins = 0
+        result = _checkin_result(session, group, member, answer, changed, reminder)
+        log.info(
+            "check-in %s (%s)",
+            answer.value,
+            "recorded" if changed else "unchanged",
+            extra={"team_id": team_id, "user_id": user_id, "group_id": group_id},
+        )
+        return result
+
+
+def _upsert_checkin(
+    session: Session, group_id: int, member_id: int, answer: CheckinAnswer, now: datetime
+) -> bool:
+    def existing() -> Checkin | None:
+        return session.scalars(
+            select(Checkin).where(Checkin.group_id == group_id, Checkin.member_id == member_id)
+        ).first()
+
+    found = existing()
+    if found is None:
+        try:
+            with session.begin_nested():
+                session.add(
+                    Checkin(group_id=group_id, member_id=member_id, answer=answer, answered_at=now)
+                )
+            return True
+        except IntegrityError:  # the same click, twice at once: the other one stored it
+            found = existing()
+            if found is None:
+                raise
+    if found.answer is answer:
+        return False
+    found.answer = answer
+    found.answered_at = now
+    return True
+
+
+def _checkin_result(
+    session: Session,
+    group: Group,
+    member: Member,
+    answer: CheckinAnswer,
+    changed: bool,
+    reminder: bool,
+) -> CheckinResult:
+    rows = {
+        c.member_id: c.answer
+        for c in session.scalars(select(Checkin).where(Checkin.group_id == group.id))
+    }
+    group.state = _derive_state(group.state, list(rows.values()), len(group.members))
+    ordered = sorted(group.members, key=lambda gm: gm.id)
+    base = checkin_view(group, reminder=reminder)
+    view = CheckinView(
+        group_id=base.group_id,
+        people=base.people,
+        skills=base.skills,
+        answers=tuple(
+            (gm.member.slack_user_id, rows[gm.member_id]) for gm in ordered if gm.member_id in rows
+        ),
+        reminder=reminder,
+    )
+    partners = tuple(gm.member.slack_user_id for gm in ordered if gm.member_id != member.id)
+    return CheckinResult(
+        view=view, answer=answer, changed=changed, partners=partners, skills=base.skills
+    )
+
+
+# --------------------------------------------------------------------------- feedback
+
+
+@dataclass(frozen=True)
+class FeedbackInput:
+    rating: int
+    learned: str | None
+    taught: str | None
+    would_swap_again: bool | None
+
+
+def parse_feedback(values: dict[str, Any]) -> tuple[FeedbackInput | None, dict[str, str]]:
+    """The modal's ``state.values`` → a typed answer, or errors keyed by block id."""
+
+    def field(block: FeedbackField) -> dict[str, Any]:
+        found = (values.get(block.value) or {}).get(FIELD_ACTION) or {}
+        return found if isinstance(found, dict) else {}
+
+    errors: dict[str, str] = {}
+    option = field(FeedbackField.RATING).get("selected_option") or {}
+    raw = option.get("value") if isinstance(option, dict) else None
+    rating = int(raw) if isinstance(raw, str) and raw.isdigit() else 0
+    if not 1 <= rating <= 5:
+        errors[FeedbackField.RATING.value] = "Pick a rating from 1 to 5."
+
+    def text(block: FeedbackField) -> str | None:
+        value = field(block).get("value")
+        if not isinstance(value, str) or not value.strip():
+            return None
+        if len(value) > FEEDBACK_TEXT_LIMIT:
+            errors[block.value] = f"Please keep it under {FEEDBACK_TEXT_LIMIT} characters."
+        return value.strip()[:FEEDBACK_TEXT_LIMIT]
+
+    learned, taught = text(FeedbackField.LEARNED), text(FeedbackField.TAUGHT)
+    again_option = field(FeedbackField.AGAIN).get("selected_option") or {}
+    again_raw = again_option.get("value") if isinstance(again_option, dict) else None
+    again = {"yes": True, "no": False}.get(str(again_raw)) if again_raw else None
+    if errors:
+        return None, errors
+    return FeedbackInput(rating, learned, taught, again), {}
+
+
+def save_feedback(
+    deps: Deps,
+    *,
+    team_id: str,
+    user_id: str,
+    group_id: int,
+    feedback: FeedbackInput,
+    now: datetime,
+) -> bool:
+    """Store (or replace) the member's feedback; it implies they met. True when new."""
+    with deps.unit_of_work() as session:
+        group, member = _membership(session, team_id=team_id, user_id=user_id, group_id=group_id)
+        _upsert_checkin(session, group.id, member.id, CheckinAnswer.MET, now)
+        member.unanswered_checkins = 0
+        group.state = GroupState.MET
+        found = session.scalars(
+            select(Feedback).where(Feedback.group_id == group.id, Feedback.member_id == member.id)
+        ).first()
+        created = found is None
+        if found is None:
+            try:
+                with session.begin_nested():
+                    found = Feedback(group_id=group.id, member_id=member.id, rating=feedback.rating)
+                    session.add(found)
+            except IntegrityError:
+                found = session.scalars(
+                    select(Feedback).where(
+                        Feedback.group_id == group.id, Feedback.member_id == member.id
+                    )
+                ).one()
+                created = False
+        found.rating = feedback.rating
+        found.learned = feedback.learned
+        found.taught = feedback.taught
+        found.would_swap_again = feedback.would_swap_again
+        if created:
+            found.created_at = now
+        log.info(
+            "feedback %s",
+            "stored" if created else "updated",
+            extra={"team_id": team_id, "user_id": user_id, "group_id": group_id},
+        )
+        return created

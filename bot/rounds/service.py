@@ -1,0 +1,700 @@
+"""Making a round: snapshot → match → store round, groups, lessons and outbox in one transaction.
+
+A round for a (workspace, period) happens once. :func:`start_round` takes a per-workspace lock
+first — a PostgreSQL transaction-level advisory lock, or SQLite's single writer (every write
+transaction starts with ``BEGIN IMMEDIATE``) — then checks the period under the lock; the
+unique ``(workspace_id, period)`` constraint is the last line of defence. Delivery happens
+after the commit, from the outbox (:mod:`bot.delivery`).
+"""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from bot.blocks.rounds import (
+    IntroView,
+    LessonLine,
+    Person,
+    SummaryView,
+    UnmatchedView,
+    WantedSkill,
+    dump,
+    intro_blocks,
+    intro_fallback,
+    level_detail,
+    summary_blocks,
+    summary_text,
+    unmatched_blocks,
+    unmatched_fallback,
+)
+from bot.delivery.outbox import NewMessage, OutboxKind, enqueue
+from bot.deps import Deps
+from bot.errors import NotFoundError
+from bot.matching import match
+from bot.matching.model import (
+    MatchInput,
+    MatchResult,
+    MatchSettings,
+    MemberInput,
+    PastPairing,
+    SkillClaim,
+)
+from bot.matching.model import MemberCadence as EngineCadence
+from bot.rounds.checkins import close_finished_rounds
+from bot.rounds.locks import lock_workspace
+from bot.rounds.schedule import Due, Rhythm, due_slot, interval_days, round_times
+from bot.store.models import (
+    Direction,
+    DoNotPair,
+    Group,
+    GroupKind,
+    GroupMember,
+    GroupState,
+    Lesson,
+    Member,
+    MemberSkill,
+    MemberStatus,
+    Round,
+    RoundState,
+    Workspace,
+)
+from bot.store.workspaces import active_workspaces, get_workspace
+
+log = logging.getLogger(__name__)
+
+#: How many teachers an unmatched member is told about, per skill.
+TEACHERS_SHOWN = 3
+
+
+# --------------------------------------------------------------------------- snapshot
+
+
+@dataclass(frozen=True)
+class SkillFacts:
+    key: str
+    skill_id: int
+    name: str
+    level: int
+    note: str | None
+
+
+@dataclass(frozen=True)
+class MemberFacts:
+    """What a round needs to know about a member, read once."""
+
+    member_id: int
+    user_id: str
+    name: str | None
+    tz: str | None
+    team: str | None
+    teach: tuple[SkillFacts, ...]
+    learn: tuple[SkillFacts, ...]
+
+    def person(self) -> Person:
+        return Person(user_id=self.user_id, name=self.name, tz=self.tz, team=self.team)
+
+    def teaches(self, key: str) -> SkillFacts | None:
+        return next((s for s in self.teach if s.key == key), None)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    members: dict[str, MemberFacts]  # by Slack user id
+    inputs: tuple[MemberInput, ...]
+    history: tuple[PastPairing, ...]
+    do_not_pair: frozenset[frozenset[str]]
+
+
+def reactivate_due(session: Session, workspace_id: int, today: date) -> int:
+    """Members whose pause ended (``paused_until`` is the first day back) are active again."""
+    due = list(
+        session.scalars(
+            select(Member).where(
+                Member.workspace_id == workspace_id,
+                Member.status == MemberStatus.PAUSED,
+                Member.paused_until.is_not(None),
+                Member.paused_until <= today,
+            )
+        )
+    )
+    for member in due:
+        member.status = MemberStatus.ACTIVE
+        member.paused_until = None
+    return len(due)
+
+
+def _skill_facts(row: MemberSkill) -> SkillFacts:
+    return SkillFacts(
+        key=row.skill.key, skill_id=row.skill_id, name=row.skill.name, level=row.level,
+        note=row.note,
+    )  # fmt: skip
+
+
+def take_snapshot(session: Session, workspace: Workspace) -> Snapshot:
+    """Active members with at least one skill, every past pairing, and the do-not-pair list."""
+    rows = session.scalars(
+        select(Member)
+        .where(Member.workspace_id == workspace.id, Member.status == MemberStatus.ACTIVE)
+        .options(selectinload(Member.skills).selectinload(MemberSkill.skill))
+        .order_by(Member.id)
+    ).all()
+    members: dict[str, MemberFacts] = {}
+    inputs: list[MemberInput] = []
+    for member in rows:
+        teach = tuple(_skill_facts(s) for s in member.skills if s.direction is Direction.TEACH)
+        learn = tuple(_skill_facts(s) for s in member.skills if s.direction is Direction.LEARN)
+        if not teach and not learn:
+            continue  # nothing to swap yet; they are not nagged every round
+        facts = MemberFacts(
+            member_id=member.id,
+            user_id=member.slack_user_id,
+            name=member.display_name,
+            tz=member.tz or workspace.timezone,
+            team=member.team_label,
+            teach=teach,
+            learn=learn,
+        )
+        members[facts.user_id] = facts
+        inputs.append(
+            MemberInput(
+                id=facts.user_id,
+                team=facts.team,
+                tz=facts.tz,
+                teach=tuple(SkillClaim(s.key, s.name, s.level) for s in teach),
+                learn=tuple(SkillClaim(s.key, s.name, s.level) for s in learn),
+                cadence=EngineCadence(member.cadence.value),
+                unmatched_streak=member.unmatched_streak,
+                name=facts.name,
+            )
+        )
+    return Snapshot(
+        members=members,
+        inputs=tuple(inputs),
+        history=_history(session, workspace.id),
+        do_not_pair=_do_not_pair(session, workspace.id),
+    )
+
+
+def _history(session: Session, workspace_id: int) -> tuple[PastPairing, ...]:
+    """Every delivered group of the workspace's past rounds (cooldown, new connections)."""
+    stmt = (
+        select(Group.id, Round.round_date, Member.slack_user_id)
+        .join(Round, Round.id == Group.round_id)
+        .join(GroupMember, GroupMember.group_id == Group.id)
+        .join(Member, Member.id == GroupMember.member_id)
+        .where(Round.workspace_id == workspace_id, Group.state != GroupState.FAILED)
+    )
+    groups: dict[int, tuple[date, set[str]]] = {}
+    for group_id, round_date, user_id in session.execute(stmt):
+        groups.setdefault(group_id, (round_date, set()))[1].add(user_id)
+    return tuple(
+        PastPairing(members=frozenset(users), round_date=day)
+        for day, users in groups.values()
+        if len(users) >= 2
+    )
+
+
+def _do_not_pair(session: Session, workspace_id: int) -> frozenset[frozenset[str]]:
+    first = Member.__table__.alias("a")
+    second = Member.__table__.alias("b")
+    stmt = (
+        select(first.c.slack_user_id, second.c.slack_user_id)
+        .select_from(DoNotPair)
+        .join(first, first.c.id == DoNotPair.member_id)
+        .join(second, second.c.id == DoNotPair.other_member_id)
+        .where(DoNotPair.workspace_id == workspace_id)
+    )
+    return frozenset(frozenset((a, b)) for a, b in session.execute(stmt))
+
+
+# --------------------------------------------------------------------------- planning
+
+
+def round_seed(team_id: str, period: str) -> int:
+    """Deterministic per round, so a dry run shows what the real run will do."""
+    return zlib.crc32(f"{team_id}:{period}".encode()) & 0x7FFFFFFF
+
+
+def rhythm_of(workspace: Workspace, last_round_on: date | None = None) -> Rhythm:
+    return Rhythm.of(
+        workspace.cadence,
+        workspace.round_weekday,
+        workspace.round_time,
+        workspace.timezone,
+        last_round_on=last_round_on,
+    )
+
+
+def last_round(session: Session, workspace_id: int) -> Round | None:
+    return session.scalars(
+        select(Round)
+        .where(Round.workspace_id == workspace_id)
+        .order_by(Round.round_date.desc(), Round.id.desc())
+        .limit(1)
+    ).first()
+
+
+@dataclass(frozen=True)
+class RoundPlan:
+    """A matched round, not stored: what a dry run shows and what a real run stores."""
+
+    team_id: str
+    workspace_id: int
+    period: str
+    round_date: date
+    start: datetime
+    seed: int
+    snapshot: Snapshot
+    result: MatchResult
+
+    def name_of(self, user_id: str) -> str:
+        facts = self.snapshot.members.get(user_id)
+        return (facts.name if facts and facts.name else None) or user_id
+
+
+def plan(
+    session: Session,
+    workspace: Workspace,
+    *,
+    period: str,
+    round_date: date,
+    start: datetime,
+) -> RoundPlan:
+    snapshot = take_snapshot(session, workspace)
+    seed = round_seed(workspace.team_id, period)
+    inp = MatchInput(
+        round_date=round_date,
+        members=snapshot.inputs,
+        history=snapshot.history,
+        do_not_pair=snapshot.do_not_pair,
+        settings=MatchSettings(cooldown_rounds=workspace.cooldown_rounds),
+        round_interval_days=interval_days(workspace.cadence),
+    )
+    result = match(inp, seed=seed)
+    return RoundPlan(
+        team_id=workspace.team_id,
+        workspace_id=workspace.id,
+        period=period,
+        round_date=round_date,
+        start=start,
+        seed=seed,
+        snapshot=snapshot,
+        result=result,
+    )
+
+
+def dry_run(deps: Deps, team_id: str, *, now: datetime) -> RoundPlan:
+    """Match a round as :func:`start_round` would right now, storing nothing."""
+    session = deps.session_factory()
+    try:
+        with session.begin():
+            workspace = _workspace(session, team_id)
+            rhythm = rhythm_of(workspace)
+            today = rhythm.local_date(now)
+            reactivate_due(session, workspace.id, today)  # rolled back below
+            result = plan(
+                session, workspace, period=rhythm.period_of(now), round_date=today, start=now
+            )
+            session.rollback()
+            return result
+    finally:
+        session.close()
+
+
+# --------------------------------------------------------------------------- storing
+
+
+@dataclass(frozen=True)
+class RoundOutcome:
+    team_id: str
+    period: str | None
+    round_id: int | None
+    created: bool
+    groups: int = 0
+    unmatched: int = 0
+    eligible: int = 0
+    messages: int = 0
+    note: str = ""  # why nothing was created, for people
+
+
+def start_round(
+    deps: Deps,
+    team_id: str,
+    *,
+    now: datetime,
+    scheduled: bool = False,
+) -> RoundOutcome:
+    """Create this period's round for ``team_id`` if it does not exist yet.
+
+    ``scheduled``: only if a slot is due now (the clock process); otherwise the round is for
+    the period that contains ``now`` (``skillswap round run``). Safe to call concurrently
+    from several processes: at most one round per period is ever stored.
+    """
+    try:
+        with deps.unit_of_work() as session:
+            workspace = _workspace(session, team_id)
+            lock_workspace(session, workspace.id)
+            previous = last_round(session, workspace.id)
+            rhythm = rhythm_of(workspace, previous.round_date if previous else None)
+            due: Due | None
+            if scheduled:
+                due = due_slot(rhythm, now, not_before=workspace.created_at)
+                if due is None:
+                    return RoundOutcome(team_id, None, None, False, note="no round due")
+            else:
+                due = Due(slot=now, period=rhythm.period_of(now), round_date=rhythm.local_date(now))
+            existing = session.scalars(
+                select(Round).where(Round.workspace_id == workspace.id, Round.period == due.period)
+            ).first()
+            if existing is not None:
+                return RoundOutcome(
+                    team_id,
+                    due.period,
+                    existing.id,
+                    False,
+                    groups=existing.group_count,
+                    unmatched=existing.unmatched_count,
+                    eligible=existing.eligible_count,
+                    note=f"the round for {due.period} already exists",
+                )
+            close_finished_rounds(session, workspace, now=now, force=True)
+            reactivate_due(session, workspace.id, due.round_date)
+            planned = plan(
+                session, workspace, period=due.period, round_date=due.round_date, start=now
+            )
+            if not planned.snapshot.inputs:
+                return RoundOutcome(
+                    team_id, due.period, None, False, note="nobody has added a skill yet"
+                )
+            return store_round(session, workspace, planned, now=now)
+    except IntegrityError:
+        # Another process stored the same period between our check and our insert (only
+        # possible without the lock, e.g. a database that ignores it). Theirs stands.
+        log.info("round already stored by another process", extra={"team_id": team_id})
+        with deps.unit_of_work() as session:
+            workspace = _workspace(session, team_id)
+            found = last_round(session, workspace.id)
+            return RoundOutcome(
+                team_id,
+                found.period if found else None,
+                found.id if found else None,
+                False,
+                note="the round already exists",
+            )
+
+
+def _workspace(session: Session, team_id: str) -> Workspace:
+    workspace = get_workspace(session=session, team_id=team_id)
+    if workspace is None:
+        raise NotFoundError(
+            f"There is no SkillSwap workspace {team_id!r} here. Check the team id, or install "
+            "SkillSwap there first."
+        )
+    return workspace
+
+
+def store_round(
+    session: Session, workspace: Workspace, planned: RoundPlan, *, now: datetime
+) -> RoundOutcome:
+    """Store the round, its groups, lessons and outbox, and update members (caller commits)."""
+    result = planned.result
+    snapshot = planned.snapshot
+    rhythm = rhythm_of(workspace, planned.round_date)
+    times = round_times(rhythm, planned.start, workspace.checkin_delay_days)
+    stats: dict[str, Any] = {
+        k: v for k, v in result.stats.as_dict().items() if isinstance(v, int | float)
+    }
+    round_ = Round(
+        workspace_id=workspace.id,
+        period=planned.period,
+        state=RoundState.MATCHED,
+        round_date=planned.round_date,
+        seed=planned.seed,
+        eligible_count=result.stats.eligible,
+        group_count=len(result.groups),
+        unmatched_count=len(result.unmatched),
+        stats=stats,
+        checkins_due_at=times.checkins_due_at,
+        reminders_due_at=times.reminders_due_at,
+        created_at=now,
+    )
+    session.add(round_)
+    session.flush()
+
+    rows: list[tuple[Group, Any]] = []
+    for engine_group in result.groups:
+        group = Group(
+            round_id=round_.id,
+            kind=GroupKind(engine_group.kind.value),
+            score=float(engine_group.score),
+            reason=engine_group.reason[:2000],
+            state=GroupState.PENDING,
+            new_connection=engine_group.new_connection,
+            cross_team=engine_group.cross_team,
+            created_at=now,
+        )
+        rows.append((group, engine_group))
+    session.add_all(g for g, _ in rows)
+    session.flush()
+
+    links: list[Any] = []
+    for group, engine_group in rows:
+        for user_id in engine_group.members:
+            links.append(
+                GroupMember(group_id=group.id, member_id=snapshot.members[user_id].member_id)
+            )
+        for teach in engine_group.teaches:
+            teacher = snapshot.members[teach.from_id]
+            facts = teacher.teaches(teach.skill_key)
+            links.append(
+                Lesson(
+                    group_id=group.id,
+                    teacher_id=teacher.member_id,
+                    learner_id=snapshot.members[teach.to_id].member_id,
+                    skill_id=facts.skill_id if facts else None,
+                    skill_label=(facts.name if facts else teach.skill_label)[:80],
+                )
+            )
+    session.add_all(links)
+
+    matched = {u for g in result.groups for u in g.members}
+    unmatched = {u.member for u in result.unmatched}
+    _update_streaks(session, snapshot, matched, unmatched)
+
+    messages: list[NewMessage] = []
+    for group, engine_group in rows:
+        view = plan_intro_view(planned, workspace, group.id, engine_group)
+        messages.append(
+            NewMessage(
+                key=f"intro:{group.id}",
+                kind=OutboxKind.INTRO,
+                text=intro_fallback(view),
+                blocks=dump(intro_blocks(view)),
+                target_users=tuple(engine_group.members),
+                round_id=round_.id,
+                group_id=group.id,
+            )
+        )
+    for left_out in result.unmatched:
+        alone = snapshot.members[left_out.member]
+        unmatched_view = UnmatchedView(
+            user_id=left_out.member,
+            why=left_out.why,
+            cadence=workspace.cadence,
+            wanted=_teachers_for(snapshot, alone),
+        )
+        messages.append(
+            NewMessage(
+                key=f"unmatched:{round_.id}:{alone.member_id}",
+                kind=OutboxKind.UNMATCHED,
+                text=unmatched_fallback(unmatched_view),
+                blocks=dump(unmatched_blocks(unmatched_view)),
+                target_users=(left_out.member,),
+                round_id=round_.id,
+                member_id=alone.member_id,
+            )
+        )
+    if workspace.announce_channel and result.groups:
+        summary = summary_of(planned.period, result)
+        messages.append(
+            NewMessage(
+                key=f"summary:{round_.id}",
+                kind=OutboxKind.SUMMARY,
+                text=summary_text(summary),
+                blocks=dump(summary_blocks(summary)),
+                channel=workspace.announce_channel,
+                round_id=round_.id,
+            )
+        )
+    count = enqueue(messages, session=session, workspace_id=workspace.id, now=now)
+    round_.stats = {**stats, "messages": count}
+    log.info(
+        "round stored: %d groups, %d unmatched, %d messages",
+        len(result.groups),
+        len(result.unmatched),
+        count,
+        extra={"team_id": workspace.team_id, "round_id": round_.id},
+    )
+    return RoundOutcome(
+        team_id=workspace.team_id,
+        period=planned.period,
+        round_id=round_.id,
+        created=True,
+        groups=len(result.groups),
+        unmatched=len(result.unmatched),
+        eligible=result.stats.eligible,
+        messages=count,
+    )
+
+
+def _update_streaks(
+    session: Session, snapshot: Snapshot, matched: set[str], unmatched: set[str]
+) -> None:
+    ids_matched = [snapshot.members[u].member_id for u in matched]
+    ids_unmatched = [snapshot.members[u].member_id for u in unmatched]
+    for chunk in _chunks(ids_matched):
+        for member in session.scalars(select(Member).where(Member.id.in_(chunk))):
+            member.unmatched_streak = 0
+    for chunk in _chunks(ids_unmatched):
+        for member in session.scalars(select(Member).where(Member.id.in_(chunk))):
+            member.unmatched_streak = min(member.unmatched_streak + 1, 999)
+
+
+def _chunks(ids: Sequence[int], size: int = 500) -> Iterable[list[int]]:
+    for start in range(0, len(ids), size):
+        yield list(ids[start : start + size])
+
+
+def _teachers_for(snapshot: Snapshot, facts: MemberFacts) -> tuple[WantedSkill, ...]:
+    teachers: dict[str, list[str]] = defaultdict(list)
+    wanted_keys = {s.key for s in facts.learn}
+    for other in snapshot.members.values():
+        if other.user_id == facts.user_id:
+            continue
+        for skill in other.teach:
+            if skill.key in wanted_keys and len(teachers[skill.key]) < TEACHERS_SHOWN:
+                teachers[skill.key].append(other.user_id)
+    return tuple(
+        WantedSkill(skill=s.name, teachers=tuple(teachers.get(s.key, ()))) for s in facts.learn
+    )
+
+
+def summary_of(period: str, result: MatchResult) -> SummaryView:
+    stats = result.stats
+    return SummaryView(
+        period=period,
+        swaps=stats.swaps,
+        lessons=stats.one_way,
+        circles=stats.circles,
+        trios=stats.trios,
+        paired=stats.matched,
+        waiting=stats.unmatched,
+        new_connections=stats.new_connections,
+        cross_team=stats.cross_team,
+    )
+
+
+def plan_intro_view(
+    planned: RoundPlan, workspace: Workspace, group_id: int, engine_group: Any
+) -> IntroView:
+    members = planned.snapshot.members
+    people = tuple(members[u].person() for u in engine_group.members)
+    by_id = {p.user_id: p for p in people}
+    lessons = []
+    for teach in engine_group.teaches:
+        facts = members[teach.from_id].teaches(teach.skill_key)
+        lessons.append(
+            LessonLine(
+                teacher=by_id[teach.from_id],
+                learner=by_id[teach.to_id],
+                skill=facts.name if facts else teach.skill_label,
+                detail=level_detail(facts.level, facts.note) if facts else None,
+            )
+        )
+    return IntroView(
+        group_id=group_id,
+        kind=GroupKind(engine_group.kind.value),
+        people=people,
+        lessons=tuple(lessons),
+        cadence=workspace.cadence,
+        round_date=planned.round_date,
+        new_connection=engine_group.new_connection,
+        cross_team=engine_group.cross_team,
+    )
+
+
+def load_intro_view(session: Session, group: Group, *, actor: str | None = None) -> IntroView:
+    """The intro of a stored group, as it should look now (for updating it in place)."""
+    round_ = group.round
+    workspace = session.get_one(Workspace, round_.workspace_id)
+    member_rows = [gm.member for gm in group.members]
+    by_member_id = {
+        m.id: Person(
+            user_id=m.slack_user_id,
+            name=m.display_name,
+            tz=m.tz or workspace.timezone,
+            team=m.team_label,
+        )
+        for m in member_rows
+    }
+    teach_rows = {
+        (row.member_id, row.skill_id): row
+        for row in session.scalars(
+            select(MemberSkill).where(
+                MemberSkill.member_id.in_(list(by_member_id)),
+                MemberSkill.direction == Direction.TEACH,
+            )
+        )
+    }
+    lessons = []
+    for lesson in sorted(group.lessons, key=lambda item: item.id):
+        if lesson.teacher_id not in by_member_id or lesson.learner_id not in by_member_id:
+            continue
+        row = teach_rows.get((lesson.teacher_id, lesson.skill_id or -1))
+        lessons.append(
+            LessonLine(
+                teacher=by_member_id[lesson.teacher_id],
+                learner=by_member_id[lesson.learner_id],
+                skill=lesson.skill_label,
+                detail=level_detail(row.level, row.note) if row else None,
+            )
+        )
+    ordered = _intro_order(group, by_member_id)
+    return IntroView(
+        group_id=group.id,
+        kind=group.kind,
+        people=ordered,
+        lessons=tuple(lessons),
+        cadence=workspace.cadence,
+        round_date=round_.round_date,
+        new_connection=group.new_connection,
+        cross_team=group.cross_team,
+        state=group.state,
+        actor=actor,
+    )
+
+
+def _intro_order(group: Group, people: dict[int, Person]) -> tuple[Person, ...]:
+    """Members in the engine's order (the order the group members were stored in)."""
+    return tuple(people[gm.member_id] for gm in sorted(group.members, key=lambda gm: gm.id))
+
+
+# --------------------------------------------------------------------------- the clock
+
+
+@dataclass
+class RoundsReport:
+    started: list[RoundOutcome] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def run_due_rounds(deps: Deps, now: datetime) -> RoundsReport:
+    """Start every workspace's round whose slot is due (the scheduler's job)."""
+    report = RoundsReport()
+    with deps.unit_of_work() as session:
+        candidates = []
+        for workspace in active_workspaces(session=session):
+            previous = last_round(session, workspace.id)
+            rhythm = rhythm_of(workspace, previous.round_date if previous else None)
+            if due_slot(rhythm, now, not_before=workspace.created_at) is not None:
+                candidates.append(workspace.team_id)
+    for team_id in candidates:
+        try:
+            outcome = start_round(deps, team_id, now=now, scheduled=True)
+        except Exception:  # one workspace's failure must not stop the others
+            log.exception("round failed", extra={"team_id": team_id})
+            report.errors.append(team_id)
+            continue
+        if outcome.created:
+            report.started.append(outcome)
+    return report

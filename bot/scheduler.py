@@ -1,0 +1,175 @@
+"""The clock process: starts rounds when they are due, queues check-ins, delivers the outbox.
+
+Everything it does is in plain functions of ``(deps, now)`` — :func:`tick` — that tests call with
+a driven clock; APScheduler only calls them on a timer. Run exactly one clock process
+(``skillswap scheduler``) per deployment; a second one (or ``skillswap round run`` at the same
+moment) is harmless — rounds are locked and unique per period, outbox rows are claimed — just
+wasted work.
+
+Jobs (fixed ids, ``replace_existing``; in memory, because all state lives in the database):
+
+- ``skillswap-tick`` every minute: due rounds, due check-ins and reminders, closing rounds;
+- ``skillswap-deliver`` every 5 seconds: deliver what is due in the outbox (one run at a time);
+- ``skillswap-prune`` hourly: forget Events API ids older than a day.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from types import FrameType
+from typing import Any
+
+from bot.clock import Clock, SystemClock
+from bot.delivery.throttle import Throttle
+from bot.delivery.worker import ClientFor, DeliveryReport, DeliveryWorker, make_throttle
+from bot.deps import Deps
+from bot.rounds.checkins import CheckinReport, process_due
+from bot.rounds.service import RoundsReport, run_due_rounds
+
+log = logging.getLogger(__name__)
+
+TICK_JOB = "skillswap-tick"
+DELIVER_JOB = "skillswap-deliver"
+PRUNE_JOB = "skillswap-prune"
+TICK_SECONDS = 60
+DELIVER_SECONDS = 5
+PRUNE_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class TickReport:
+    rounds: RoundsReport
+    checkins: CheckinReport
+    delivery: DeliveryReport | None
+
+
+def tick(
+    deps: Deps,
+    now: datetime | None = None,
+    *,
+    deliver: bool = True,
+    throttle: Throttle | None = None,
+    client_for: ClientFor | None = None,
+    stop: threading.Event | None = None,
+) -> TickReport:
+    """One beat of the clock: start due rounds, queue due check-ins, then deliver what is due.
+
+    ``now`` defaults to ``deps.clock.now()``; delivery reads ``deps.clock`` as it goes.
+    """
+    moment = now or deps.clock.now()
+    rounds = run_due_rounds(deps, moment)
+    checkins = process_due(deps, moment)
+    delivery = None
+    if deliver:
+        delivery = DeliveryWorker(deps, throttle=throttle, client_for=client_for, stop=stop).run()
+    return TickReport(rounds=rounds, checkins=checkins, delivery=delivery)
+
+
+class ShiftedClock:
+    """Real time moved to start at ``start`` (``skillswap round checkins --now``): waits are
+    real, and every timestamp is consistent with the moment the operator asked for."""
+
+    def __init__(self, start: datetime, base: Clock | None = None) -> None:
+        self._base = base or SystemClock()
+        self._offset = start - self._base.now()
+
+    def now(self) -> datetime:
+        return self._base.now() + self._offset
+
+
+class Clockwork:
+    """The jobs the scheduler runs, sharing one throttle and one stop flag."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+        self.stop = threading.Event()
+        self.throttle = make_throttle(deps.clock)
+
+    def tick_job(self) -> None:
+        report = tick(self.deps, deliver=False)
+        if report.rounds.started or report.checkins.rounds:
+            log.info(
+                "tick: %d rounds started, %d check-ins and %d reminders queued, %d closed",
+                len(report.rounds.started),
+                report.checkins.checkins,
+                report.checkins.reminders,
+                report.checkins.closed,
+            )
+
+    def deliver_job(self) -> None:
+        report = DeliveryWorker(self.deps, throttle=self.throttle, stop=self.stop).run()
+        if report.delivered or report.failed:
+            log.info(
+                "delivered %d messages (%d already posted), %d failed, %d deferred",
+                report.delivered,
+                report.resolved,
+                report.failed,
+                report.deferred,
+            )
+
+    def prune_job(self) -> None:
+        from bot.handlers._dedupe import prune
+
+        prune(self.deps)
+
+
+def build_scheduler(deps: Deps, *, blocking: bool = True) -> tuple[Any, Clockwork]:
+    """The APScheduler scheduler with SkillSwap's jobs (not started)."""
+    from apscheduler.executors.pool import ThreadPoolExecutor
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    clockwork = Clockwork(deps)
+    cls = BlockingScheduler if blocking else BackgroundScheduler
+    scheduler = cls(
+        timezone=UTC,
+        executors={"default": ThreadPoolExecutor(max_workers=4)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
+    )
+    start = datetime.now(UTC) + timedelta(seconds=1)
+    scheduler.add_job(
+        clockwork.tick_job,
+        "interval",
+        seconds=TICK_SECONDS,
+        id=TICK_JOB,
+        name="start due rounds, queue check-ins",
+        replace_existing=True,
+        next_run_time=start,
+    )
+    scheduler.add_job(
+        clockwork.deliver_job,
+        "interval",
+        seconds=DELIVER_SECONDS,
+        id=DELIVER_JOB,
+        name="deliver the outbox",
+        replace_existing=True,
+        next_run_time=start,
+    )
+    scheduler.add_job(
+        clockwork.prune_job,
+        "interval",
+        seconds=PRUNE_SECONDS,
+        id=PRUNE_JOB,
+        name="forget old Events API ids",
+        replace_existing=True,
+    )
+    return scheduler, clockwork
+
+
+def run_scheduler(deps: Deps) -> None:
+    """Run the clock process until SIGTERM or SIGINT; the message in flight is finished."""
+    scheduler, clockwork = build_scheduler(deps, blocking=True)
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        log.info("stopping the scheduler (signal %d)", signum)
+        clockwork.stop.set()
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    log.info("scheduler started: jobs %s", ", ".join(j.id for j in scheduler.get_jobs()))
+    scheduler.start()
