@@ -1,0 +1,128 @@
+"""The App Home tab: your profile, this round's partner, your swap history, quick actions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextObject,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.blocks.common import SECTION_TEXT_LIMIT, clip
+from bot.blocks.members import (
+    current_text,
+    edit_profile_button,
+    history_line,
+    mention,
+    next_round_text,
+    profile_text,
+)
+from bot.services.members import Overview
+from bot.store.models import MemberStatus
+
+MAX_HOME_BLOCKS = 100
+COMMAND = "/skillswap"
+
+
+class HomeAction(StrEnum):
+    PAUSE = "home_pause"  # static select: how long
+    RESUME = "home_resume"
+
+
+# Value of each "Pause…" option: the argument of ``/skillswap pause``.
+PAUSE_CHOICES: dict[str, str] = {
+    "1 week": "1 week",
+    "2 weeks": "2 weeks",
+    "4 weeks": "4 weeks",
+    "until": "Until I resume",
+}
+
+
+def _plain(text: str) -> PlainTextObject:
+    return PlainTextObject(text=text, emoji=True)
+
+
+def _section(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT_LIMIT)))
+
+
+def _context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=clip(text, SECTION_TEXT_LIMIT))])
+
+
+def pause_menu() -> StaticSelectElement:
+    return StaticSelectElement(
+        action_id=HomeAction.PAUSE,
+        placeholder=_plain("Take a break…"),
+        options=[Option(value=value, text=_plain(text)) for value, text in PAUSE_CHOICES.items()],
+    )
+
+
+def _actions(view: Overview) -> ActionsBlock:
+    assert view.profile is not None
+    elements: list[ButtonElement | StaticSelectElement] = [edit_profile_button()]
+    if view.profile.status == MemberStatus.PAUSED:
+        elements.append(
+            ButtonElement(
+                text=_plain("Resume"),
+                action_id=HomeAction.RESUME,
+                value="resume",
+                style="primary",
+            )
+        )
+    else:
+        elements.append(pause_menu())
+    return ActionsBlock(elements=elements)
+
+
+def home_view(view: Overview, extra: Sequence[Block] = ()) -> View:
+    """The Home tab for one member; ``extra`` are other features' sections (e.g. admins')."""
+    blocks: list[Block] = [HeaderBlock(text=_plain("SkillSwap"))]
+    if view.profile is None:
+        blocks += [
+            _section(
+                f"Hi {mention(view.user_id)}! :wave: SkillSwap pairs you with a colleague each "
+                "round to swap skills: you show them something you know, they show you "
+                "something you'd like to learn. Work skills or not: SQL, Spanish, guitar."
+            ),
+            _section(
+                "Joining takes ten seconds and you can pause or leave any time."
+                f"\n{next_round_text(view)}"
+            ),
+            ActionsBlock(elements=[edit_profile_button("Set up my profile")]),
+            _context(f"Or type `{COMMAND} teach <skill>` and `{COMMAND} learn <skill>` anywhere."),
+        ]
+    else:
+        blocks += [
+            _section("*Your profile*\n" + profile_text(view.profile)),
+            _actions(view),
+            DividerBlock(),
+        ]
+        if view.current is not None:
+            blocks.append(_section(current_text(view.current, view.user_id)))
+        else:
+            blocks.append(_section("You're not paired in the latest round."))
+        blocks.append(_context(next_round_text(view)))
+        blocks.append(DividerBlock())
+        if view.history:
+            lines = [history_line(g, view.user_id) for g in view.history]
+            blocks.append(_section("*Your swaps*\n" + "\n".join(lines)))
+        else:
+            blocks.append(_section("*Your swaps*\nNothing yet: your first swap will show up here."))
+    if extra:
+        blocks.append(DividerBlock())
+        room = MAX_HOME_BLOCKS - len(blocks)
+        blocks += list(extra)[:room]
+    return View(type="home", blocks=blocks[:MAX_HOME_BLOCKS])

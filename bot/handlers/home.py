@@ -1,0 +1,105 @@
+"""The App Home tab: published on ``app_home_opened`` and after changes made from it."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
+
+from bot.blocks.home import PAUSE_CHOICES, HomeAction, home_view
+from bot.deps import Deps
+from bot.errors import SkillSwapError
+from bot.services import members
+
+log = logging.getLogger(__name__)
+
+
+def publish_home(deps: Deps, client: WebClient, team_id: str, user_id: str) -> bool:
+    """Build and publish ``user_id``'s Home tab; False when Slack refused it (logged)."""
+    with deps.unit_of_work() as session:
+        overview = members.overview(session=session, deps=deps, team_id=team_id, user_id=user_id)
+        extra: list[Block] = []
+        for section in deps.home_sections:
+            # One feature's failing section must not blank the whole Home tab.
+            try:
+                with session.begin_nested():
+                    extra += section(
+                        session=session,
+                        deps=deps,
+                        client=client,
+                        team_id=team_id,
+                        user_id=user_id,
+                    )
+            except Exception:
+                log.exception(
+                    "home section %s failed",
+                    getattr(section, "__name__", type(section).__name__),
+                    extra={"team_id": team_id, "user_id": user_id},
+                )
+    view = home_view(overview, extra)
+    try:
+        client.views_publish(user_id=user_id, view=view)
+    except SlackApiError as exc:
+        log.warning(
+            "views.publish failed: %s",
+            exc.response.get("error"),
+            extra={"team_id": team_id, "user_id": user_id},
+        )
+        return False
+    return True
+
+
+def _ids(body: dict[str, Any]) -> tuple[str, str]:
+    team = body.get("team") or {}
+    user = body.get("user") or {}
+    team_id = team.get("id") if isinstance(team, dict) else None
+    return str(team_id or body.get("team_id") or ""), str(user.get("id") or "")
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.event("app_home_opened")
+    def on_home_opened(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        user_id = str(event.get("user") or "")
+        team_id = str(body.get("team_id") or "")
+        if not user_id or user_id == members.SLACKBOT:
+            return
+        publish_home(deps, client, team_id, user_id)
+
+    @app.action(HomeAction.PAUSE)
+    def on_pause(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        team_id, user_id = _ids(body)
+        action = (body.get("actions") or [{}])[0]
+        choice = str((action.get("selected_option") or {}).get("value") or "")
+        raw = "" if choice == "until" or choice not in PAUSE_CHOICES else choice
+        try:
+            with deps.unit_of_work() as session:
+                members.pause(session=session, deps=deps, team_id=team_id, user_id=user_id, raw=raw)
+        except SkillSwapError as exc:  # no response_url on Home: log, and show the fresh Home
+            log.info(
+                "pause from Home refused: %s",
+                type(exc).__name__,
+                extra={"team_id": team_id, "user_id": user_id},
+            )
+        publish_home(deps, client, team_id, user_id)
+
+    @app.action(HomeAction.RESUME)
+    def on_resume(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        team_id, user_id = _ids(body)
+        try:
+            with deps.unit_of_work() as session:
+                members.resume(session=session, deps=deps, team_id=team_id, user_id=user_id)
+        except SkillSwapError as exc:
+            log.info(
+                "resume from Home refused: %s",
+                type(exc).__name__,
+                extra={"team_id": team_id, "user_id": user_id},
+            )
+        publish_home(deps, client, team_id, user_id)

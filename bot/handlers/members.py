@@ -1,0 +1,231 @@
+"""Members' subcommands (teach, learn, drop, me, who, pause, resume, leave) and their buttons."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.blocks import members as blocks
+from bot.blocks.common import text_blocks
+from bot.deps import Deps
+from bot.errors import UserInputError
+from bot.handlers.commands import CommandContext, Reply, Subcommand
+from bot.handlers.home import publish_home
+from bot.services import catalog, members
+from bot.store.models import Direction
+
+log = logging.getLogger(__name__)
+
+
+def _add(ctx: CommandContext, direction: Direction) -> Reply:
+    names = catalog.parse_skill_list(ctx.args, example=members.example_for(direction))
+    person = members.newcomer(ctx.deps, ctx.client, ctx.team_id, ctx.user_id)
+    with ctx.deps.unit_of_work() as session:
+        result = members.add_skills(
+            session=session,
+            team_id=ctx.team_id,
+            user_id=ctx.user_id,
+            person=person,
+            direction=direction,
+            names=names,
+        )
+    return Reply(text=blocks.skills_added_text(result), blocks=blocks.skills_added(result))
+
+
+def teach(ctx: CommandContext) -> Reply:
+    return _add(ctx, Direction.TEACH)
+
+
+def learn(ctx: CommandContext) -> Reply:
+    return _add(ctx, Direction.LEARN)
+
+
+def drop(ctx: CommandContext) -> Reply:
+    names = catalog.parse_skill_list(ctx.args, example="/skillswap drop Spanish")
+    with ctx.deps.unit_of_work() as session:
+        result = members.drop_skills(
+            session=session, team_id=ctx.team_id, user_id=ctx.user_id, names=names
+        )
+    return Reply(
+        text="Removed " + ", ".join(result.dropped) + ".", blocks=blocks.skills_dropped(result)
+    )
+
+
+def me(ctx: CommandContext) -> Reply:
+    with ctx.deps.unit_of_work() as session:
+        view = members.overview(
+            session=session, deps=ctx.deps, team_id=ctx.team_id, user_id=ctx.user_id
+        )
+    return Reply(text=blocks.me_text(view), blocks=blocks.me_blocks(view))
+
+
+def who(ctx: CommandContext) -> Reply:
+    with ctx.deps.unit_of_work() as session:
+        view = members.who(session=session, team_id=ctx.team_id, raw=ctx.args)
+    return Reply(text=blocks.who_text(view), blocks=blocks.who_blocks(view))
+
+
+def pause(ctx: CommandContext) -> Reply:
+    with ctx.deps.unit_of_work() as session:
+        result = members.pause(
+            session=session, deps=ctx.deps, team_id=ctx.team_id, user_id=ctx.user_id, raw=ctx.args
+        )
+    text = blocks.paused_text(result)
+    return Reply(text=text, blocks=text_blocks(text))
+
+
+def resume(ctx: CommandContext) -> Reply:
+    if ctx.args.strip():
+        raise UserInputError(
+            "`/skillswap resume` takes nothing after it: just `/skillswap resume`."
+        )
+    with ctx.deps.unit_of_work() as session:
+        result = members.resume(
+            session=session, deps=ctx.deps, team_id=ctx.team_id, user_id=ctx.user_id
+        )
+        view = members.overview(
+            session=session, deps=ctx.deps, team_id=ctx.team_id, user_id=ctx.user_id
+        )
+    text = blocks.resumed_text(result, view.tz)
+    return Reply(text=text, blocks=text_blocks(text))
+
+
+def leave(ctx: CommandContext) -> Reply:
+    return Reply(
+        text="Leave SkillSwap and delete your data?",
+        blocks=blocks.leave_confirm_blocks(ctx.user_id),
+    )
+
+
+SUBCOMMANDS = (
+    Subcommand(
+        name="teach",
+        usage="teach <skill>[, <skill>…]",
+        summary="add skills you could show a colleague",
+        handler=teach,
+        order=10,
+    ),
+    Subcommand(
+        name="learn",
+        usage="learn <skill>[, <skill>…]",
+        summary="add skills you'd like to learn",
+        handler=learn,
+        order=20,
+    ),
+    Subcommand(
+        name="me",
+        usage="me",
+        summary="your profile, your status, the next round and your current partner",
+        handler=me,
+        aliases=("status",),
+        order=40,
+    ),
+    Subcommand(
+        name="who",
+        usage="who <skill>",
+        summary="who can teach a skill and who wants to learn it",
+        handler=who,
+        order=50,
+    ),
+    Subcommand(
+        name="drop",
+        usage="drop <skill>",
+        summary="remove a skill from your profile",
+        handler=drop,
+        aliases=("remove",),
+        order=60,
+    ),
+    Subcommand(
+        name="pause",
+        usage="pause [<n> weeks | until <date>]",
+        summary="take a break (with no length: until you resume)",
+        handler=pause,
+        order=70,
+    ),
+    Subcommand(
+        name="resume",
+        usage="resume",
+        summary="come back after a break",
+        handler=resume,
+        order=80,
+    ),
+    Subcommand(
+        name="leave",
+        usage="leave",
+        summary="leave SkillSwap and delete your data",
+        handler=leave,
+        order=90,
+    ),
+)
+
+
+def _ids(body: dict[str, Any]) -> tuple[str, str]:
+    team = body.get("team") or {}
+    user = body.get("user") or {}
+    team_id = team.get("id") if isinstance(team, dict) else None
+    return str(team_id or body.get("team_id") or ""), str(user.get("id") or "")
+
+
+def _value(body: dict[str, Any]) -> str:
+    actions = body.get("actions") or [{}]
+    return str(actions[0].get("value") or "")
+
+
+def register(app: App, deps: Deps) -> None:
+    assert deps.commands is not None
+    for sub in SUBCOMMANDS:
+        deps.commands.add(sub)
+
+    @app.action(blocks.MemberAction.LEAVE_CONFIRM)
+    def on_leave_confirm(
+        ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient
+    ) -> None:
+        ack()
+        team_id, user_id = _ids(body)
+        value = blocks.LeaveValue.load(_value(body))
+        if value is None or value.u != user_id:
+            respond(
+                text="That button belongs to someone else. To leave, use `/skillswap leave`.",
+                response_type="ephemeral",
+                replace_original=False,
+            )
+            return
+        with deps.unit_of_work() as session:
+            was_member = members.erase(session=session, team_id=team_id, user_id=user_id)
+        respond(text=blocks.left_text(was_member), replace_original=True)
+        publish_home(deps, client, team_id, user_id)  # no stale profile left on the Home tab
+
+    @app.action(blocks.MemberAction.LEAVE_CANCEL)
+    def on_leave_cancel(ack: Ack, respond: Respond) -> None:
+        ack()
+        respond(text=blocks.leave_cancelled_text(), replace_original=True)
+
+    @app.action(blocks.MemberAction.SWITCH_SKILL)
+    def on_switch(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        team_id, user_id = _ids(body)
+        value = blocks.SwitchValue.load(_value(body))
+        if value is None:
+            raise UserInputError(
+                "That button is out of date. Check your skills with `/skillswap me`."
+            )
+        with deps.unit_of_work() as session:
+            profile = members.switch_skill(
+                session=session,
+                team_id=team_id,
+                user_id=user_id,
+                direction=value.d,
+                from_skill_id=value.f,
+                to_skill_id=value.t,
+            )
+        suggestion = next(
+            (e.label for e in (*profile.teach, *profile.learn) if e.skill_id == value.t), ""
+        )
+        respond(
+            text=f"You now list {suggestion}.",
+            blocks=[b.to_dict() for b in blocks.switched(profile, suggestion)],
+            replace_original=True,
+        )

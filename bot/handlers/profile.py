@@ -1,0 +1,195 @@
+"""``/skillswap profile``, the profile modal (open, typeahead, submit)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
+from slack_sdk.webhook import WebhookClient
+
+from bot.blocks import members as member_blocks
+from bot.blocks.common import text_blocks
+from bot.blocks.profile import (
+    PROFILE_CALLBACK,
+    ProfileAction,
+    ProfileBlock,
+    ProfileMeta,
+    SkillMenu,
+    error_blocks,
+    option_dict,
+    profile_modal,
+    read_submission,
+)
+from bot.deps import Deps
+from bot.errors import SkillSwapError, UserInputError
+from bot.handlers.commands import CommandContext, Reply, Subcommand
+from bot.handlers.home import publish_home
+from bot.services import catalog, members
+
+log = logging.getLogger(__name__)
+
+MENUS = re.compile("^(" + "|".join(re.escape(m.value) for m in SkillMenu) + ")$")
+TOO_SLOW = (
+    "I couldn't open your profile in time (Slack allows 3 seconds). "
+    "Please try `/skillswap profile` again."
+)
+
+
+def open_profile(
+    deps: Deps,
+    client: WebClient,
+    *,
+    team_id: str,
+    user_id: str,
+    trigger_id: str,
+    response_url: str | None,
+) -> bool:
+    """Open the profile modal; False when Slack refused (usually an expired trigger)."""
+    with deps.unit_of_work() as session:
+        form = members.profile_form(session=session, deps=deps, team_id=team_id, user_id=user_id)
+    meta = ProfileMeta(
+        response_url=response_url if response_url and len(response_url) < 2000 else None
+    )
+    try:
+        client.views_open(trigger_id=trigger_id, view=profile_modal(form, meta))
+    except SlackApiError as exc:
+        log.warning(
+            "views.open failed: %s",
+            exc.response.get("error"),
+            extra={"team_id": team_id, "user_id": user_id},
+        )
+        return False
+    return True
+
+
+def profile_command(ctx: CommandContext) -> Reply | None:
+    if ctx.user_id == members.SLACKBOT:
+        raise members.not_a_person_error()
+    if not ctx.trigger_id or not open_profile(
+        ctx.deps,
+        ctx.client,
+        team_id=ctx.team_id,
+        user_id=ctx.user_id,
+        trigger_id=ctx.trigger_id,
+        response_url=ctx.respond.response_url,
+    ):
+        return Reply(text=TOO_SLOW, blocks=text_blocks(TOO_SLOW))
+    return None
+
+
+def _ids(body: dict[str, Any]) -> tuple[str, str]:
+    team = body.get("team") or {}
+    user = body.get("user") or {}
+    team_id = team.get("id") if isinstance(team, dict) else None
+    return str(team_id or body.get("team_id") or ""), str(user.get("id") or "")
+
+
+def _confirm(
+    deps: Deps,
+    client: WebClient,
+    *,
+    team_id: str,
+    user_id: str,
+    meta: ProfileMeta,
+    profile: members.ProfileView,
+    near: list[members.NearMiss],
+) -> None:
+    """After a save: refresh Home; confirm where the modal came from (or DM near-misses)."""
+    publish_home(deps, client, team_id, user_id)
+    blocks: list[Block] = member_blocks.saved_blocks(profile, near)
+    text = "Your SkillSwap profile is saved."
+    if meta.response_url:
+        try:
+            WebhookClient(meta.response_url, timeout=5).send(
+                text=text,
+                blocks=blocks,
+                response_type="ephemeral",
+                replace_original=False,
+            )
+            return
+        except Exception:  # an expired or unreachable response_url: fall back to a DM
+            log.info("profile confirmation via response_url failed", extra={"team_id": team_id})
+    if near:
+        try:
+            client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+        except SlackApiError as exc:
+            log.warning(
+                "profile confirmation DM failed: %s",
+                exc.response.get("error"),
+                extra={"team_id": team_id, "user_id": user_id},
+            )
+
+
+def register(app: App, deps: Deps) -> None:
+    assert deps.commands is not None
+    deps.commands.add(
+        Subcommand(
+            name="profile",
+            usage="profile",
+            summary="open a form with your skills, levels, team, rhythm and breaks",
+            handler=profile_command,
+            aliases=("edit",),
+            order=30,
+        )
+    )
+
+    @app.action(ProfileAction.OPEN)
+    def on_open(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        team_id, user_id = _ids(body)
+        trigger_id = body.get("trigger_id")
+        if not trigger_id or user_id == members.SLACKBOT:
+            return
+        opened = open_profile(
+            deps,
+            client,
+            team_id=team_id,
+            user_id=user_id,
+            trigger_id=str(trigger_id),
+            response_url=body.get("response_url"),
+        )
+        if not opened and body.get("response_url"):
+            raise UserInputError(TOO_SLOW)
+
+    @app.options(MENUS)
+    def on_options(ack: Ack, body: dict[str, Any]) -> None:
+        team_id, _user_id = _ids(body)
+        query = str(body.get("value") or "")
+        with deps.unit_of_work() as session:
+            workspace = members.workspace_for(session=session, team_id=team_id)
+            found = catalog.search(session=session, workspace_id=workspace.id, query=query)
+        ack(options=[option_dict(o.value, o.text) for o in found])
+
+    @app.view(PROFILE_CALLBACK)
+    def on_submit(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        team_id, user_id = _ids(body)
+        view = body.get("view") or {}
+        form = read_submission(((view.get("state") or {}).get("values")) or {})
+        meta = ProfileMeta.load(view.get("private_metadata"))
+        try:
+            person = members.newcomer(deps, client, team_id, user_id)
+            with deps.unit_of_work() as session:
+                profile, near = members.save_profile(
+                    session=session,
+                    deps=deps,
+                    team_id=team_id,
+                    user_id=user_id,
+                    person=person,
+                    form=form,
+                )
+        except members.ProfileErrors as exc:
+            ack(response_action="errors", errors=error_blocks(exc.errors))
+            return
+        except SkillSwapError as exc:
+            ack(response_action="errors", errors={ProfileBlock.TEACH_NEW.value: exc.message})
+            return
+        ack()
+        log.info("profile saved", extra={"team_id": team_id, "user_id": user_id})
+        _confirm(
+            deps, client, team_id=team_id, user_id=user_id, meta=meta, profile=profile, near=near
+        )

@@ -1,0 +1,275 @@
+"""The skills catalog: what members typed, turned into one skill per meaning per workspace.
+
+Names are normalised by :mod:`bot.matching.skills` ("JS", "javascript" and "Java Script" reach
+one key through the starter aliases); the workspace's ``skills`` rows hold one display name per
+key and ``skill_aliases`` the other spellings seen, so the typeahead finds them too. Members
+keep the label they typed (``member_skills.label``); matching sees the key.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import IntEnum
+
+from sqlalchemy.orm import Session
+
+from bot.errors import UserInputError
+from bot.matching.skills import canonical_key, display_name_for, normalize_key, suggest
+from bot.store import skills as store
+from bot.store.models import Skill
+
+MAX_NAME_CHARS = 60
+MAX_SKILLS_PER_SIDE = 20
+KEY_CHARS = 80  # skills.key / skill_aliases.alias_key column size
+OPTION_LIMIT = 25
+
+
+class Level(IntEnum):
+    BEGINNER = 1
+    INTERMEDIATE = 2
+    EXPERT = 3
+
+    @property
+    def label(self) -> str:
+        return LEVEL_LABELS[self]
+
+
+LEVEL_LABELS: dict[Level, str] = {
+    Level.BEGINNER: "beginner-friendly",
+    Level.INTERMEDIATE: "intermediate",
+    Level.EXPERT: "expert",
+}
+
+_LEVEL_WORDS: dict[str, Level] = {
+    "beginner": Level.BEGINNER,
+    "beginner friendly": Level.BEGINNER,
+    "beginners": Level.BEGINNER,
+    "basic": Level.BEGINNER,
+    "intermediate": Level.INTERMEDIATE,
+    "medium": Level.INTERMEDIATE,
+    "expert": Level.EXPERT,
+    "advanced": Level.EXPERT,
+}
+
+# Commas in several scripts (ASCII, full-width, ideographic, Arabic), semicolons, new lines.
+_SEPARATORS = re.compile(r"[,;\n\r\uFF0C\uFF1B\u3001\u060C\u061B]")
+_LEVEL_SUFFIX = re.compile(r"^(?P<name>.*?)\s*[(\[]\s*(?P<level>[^()\[\]]{1,30})\s*[)\]]\s*$")
+# Invisible characters that change how text is shown, not what it says.
+_INVISIBLE = frozenset(
+    "\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
+)
+_EDGE_JUNK = "\"'`*_\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e"
+_BULLETS = "\u2022\u00b7\u2023\u25e6-\u2013\u2014 "
+
+
+@dataclass(frozen=True)
+class SkillName:
+    """A validated skill name as a member typed it."""
+
+    label: str  # cleaned, what the member sees
+    key: str  # canonical key, what matching sees
+    spelling: str  # normalised spelling before aliases (an alias when it differs from key)
+    level: Level | None = None  # from "Spanish (expert)"
+
+
+@dataclass(frozen=True)
+class CatalogOption:
+    """One typeahead option: an existing skill (``skill_id``) or a new name to add."""
+
+    value: str
+    text: str
+
+
+def clean_label(raw: str) -> str:
+    """What a member typed, made safe to store and show: Slack's HTML escapes undone, control
+    and bidi-override characters removed, whitespace collapsed, wrapping quotes stripped."""
+    text = raw.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    kept = []
+    for ch in text:
+        if ch in _INVISIBLE:
+            continue
+        category = unicodedata.category(ch)
+        if category == "Cc" or category in ("Zl", "Zp"):
+            kept.append(" ")
+            continue
+        kept.append(ch)
+    text = " ".join("".join(kept).split())
+    text = text.lstrip(_BULLETS)
+    return text.strip(_EDGE_JUNK).strip()
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def check_name(raw: str, *, example: str) -> SkillName:
+    """Validate one skill name; ``example`` is the command form to suggest on errors."""
+    label = clean_label(raw)
+    level: Level | None = None
+    found = _LEVEL_SUFFIX.match(label)
+    if found:
+        word = normalize_key(found.group("level"))
+        if word in _LEVEL_WORDS and found.group("name").strip():
+            level = _LEVEL_WORDS[word]
+            label = clean_label(found.group("name"))
+    if not label:
+        raise UserInputError(f"That skill name is empty. Try `{example}`.")
+    if len(label) > MAX_NAME_CHARS:
+        raise UserInputError(
+            f"“{_short(label)}” is {len(label)} characters long; skill names fit in "
+            f"{MAX_NAME_CHARS}. Try a shorter name, for example `{example}`."
+        )
+    spelling = normalize_key(label)
+    if not spelling:
+        raise UserInputError(
+            f"“{_short(label)}” has no letters or digits I can match on. Add a word, "
+            f"for example `{example}`."
+        )
+    key = canonical_key(label)
+    if len(spelling) > KEY_CHARS or len(key) > KEY_CHARS:
+        raise UserInputError(
+            f"“{_short(label)}” is too long once spelled out for matching. Try a shorter name, "
+            f"for example `{example}`."
+        )
+    return SkillName(label=label, key=key, spelling=spelling, level=level)
+
+
+def split_names(text: str) -> list[str]:
+    """The non-empty parts of a comma (or semicolon, or newline) separated list."""
+    return [p for p in _SEPARATORS.split(text or "") if clean_label(p)]
+
+
+def parse_skill_list(text: str, *, example: str) -> list[SkillName]:
+    """``"Spanish, SQL (expert)"`` -> two names, de-duplicated by meaning (first one wins).
+
+    Raises :class:`UserInputError` when nothing is given, a name is invalid or there are more
+    than :data:`MAX_SKILLS_PER_SIDE`.
+    """
+    parts = split_names(text)
+    if not parts:
+        raise UserInputError(f"Which skill? Try `{example}`.")
+    if len(parts) > MAX_SKILLS_PER_SIDE:
+        raise UserInputError(
+            f"That's {len(parts)} skills; you can list up to {MAX_SKILLS_PER_SIDE} on each "
+            f"side. Pick your favourites, for example `{example}`."
+        )
+    names: dict[str, SkillName] = {}
+    for part in parts:
+        name = check_name(part, example=example)
+        names.setdefault(name.key, name)
+    return list(names.values())
+
+
+def display_name(name: SkillName) -> str:
+    """The catalog's name for a new skill: the nice default for known aliases and lower-case
+    spellings ("js" -> "JavaScript", "spanish" -> "Spanish"), otherwise the member's casing."""
+    if name.spelling != name.key or name.label == name.label.lower():
+        pretty = display_name_for(name.key)
+        if pretty and len(pretty) <= KEY_CHARS:
+            return pretty
+    return name.label
+
+
+def resolve(*, session: Session, workspace_id: int, name: SkillName) -> Skill | None:
+    """The workspace's skill for ``name``: a workspace alias of what was typed, else the key."""
+    for alias in dict.fromkeys((name.spelling, name.key)):
+        found = store.skill_by_alias(session=session, workspace_id=workspace_id, alias_key=alias)
+        if found is not None:
+            return found
+    return store.skill_by_key(session=session, workspace_id=workspace_id, key=name.key)
+
+
+def resolve_or_create(*, session: Session, workspace_id: int, name: SkillName) -> Skill:
+    skill = resolve(session=session, workspace_id=workspace_id, name=name)
+    if skill is None:
+        skill = store.create_skill(
+            session=session, workspace_id=workspace_id, key=name.key, name=display_name(name)
+        )
+    if name.spelling != skill.key:
+        store.add_alias(
+            session=session, workspace_id=workspace_id, skill_id=skill.id, alias_key=name.spelling
+        )
+    return skill
+
+
+def near_miss(
+    *, session: Session, workspace_id: int, name: SkillName, exclude: set[int] | None = None
+) -> Skill | None:
+    """An existing skill ``name`` is probably a misspelling of ("Spansh" -> Spanish)."""
+    keys = store.all_skill_keys(session=session, workspace_id=workspace_id)
+    for skill_id in exclude or set():
+        keys = {k: v for k, v in keys.items() if v != skill_id}
+    guess = suggest(name.label, keys)
+    if guess is None or guess not in keys:
+        return None
+    return store.skills_by_ids(session=session, workspace_id=workspace_id, ids=[keys[guess]]).get(
+        keys[guess]
+    )
+
+
+def option_value_for_skill(skill_id: int) -> str:
+    return f"s:{skill_id}"
+
+
+def option_value_for_new(label: str) -> str:
+    return f"n:{label}"
+
+
+@dataclass(frozen=True)
+class OptionRef:
+    """A decoded option value: an existing skill id, or a new name."""
+
+    skill_id: int | None
+    label: str | None
+
+
+def decode_option(value: str) -> OptionRef | None:
+    kind, _, rest = (value or "").partition(":")
+    if kind == "s" and rest.isdigit() and len(rest) < 12:
+        return OptionRef(skill_id=int(rest), label=None)
+    if kind == "n" and rest:
+        return OptionRef(skill_id=None, label=rest)
+    return None
+
+
+def search(*, session: Session, workspace_id: int, query: str) -> list[CatalogOption]:
+    """Typeahead: catalog skills containing what was typed (most listed first), plus an
+    "Add …" option for a name the catalog does not have yet."""
+    label = clean_label(query or "")[:MAX_NAME_CHARS]
+    needle = normalize_key(label)
+    if not needle or len(needle) > KEY_CHARS:
+        return []
+    hits = store.search_skills(
+        session=session, workspace_id=workspace_id, needle=needle, limit=OPTION_LIMIT
+    )
+    key = canonical_key(label)
+    exact = resolve(
+        session=session,
+        workspace_id=workspace_id,
+        name=SkillName(label=label, key=key, spelling=needle),
+    )
+    skills = [s for s, _ in hits]
+    if exact is not None and exact.id not in {s.id for s in skills}:
+        skills.insert(0, exact)
+    elif exact is not None:
+        skills.sort(key=lambda s: s.id != exact.id)
+    options = [
+        CatalogOption(value=option_value_for_skill(s.id), text=_short(s.name, 75))
+        for s in skills[:OPTION_LIMIT]
+    ]
+    if exact is None:
+        name = SkillName(label=label, key=key, spelling=needle)
+        new_label = display_name(name) if name.spelling != name.key else label
+        options.append(
+            CatalogOption(
+                value=option_value_for_new(new_label), text=_short(f"Add “{new_label}”", 75)
+            )
+        )
+    return options
+
+
+def prune(*, session: Session, workspace_id: int, skill_ids: set[int]) -> int:
+    """Forget skills nobody lists any more, so the typeahead offers only living ones."""
+    return store.delete_orphans(session=session, workspace_id=workspace_id, skill_ids=skill_ids)

@@ -1,0 +1,303 @@
+"""Data access for members, their skills, their groups and their erasure.
+
+Functions take ``*, session`` and never commit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import cast, delete, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.types import Text
+
+from bot.store.models import (
+    Direction,
+    Feedback,
+    Group,
+    GroupMember,
+    Lesson,
+    Member,
+    MemberSkill,
+    MemberStatus,
+    OutboxMessage,
+    OutboxState,
+    Round,
+    Skill,
+)
+
+ERASED_REASON = "A member of this group left SkillSwap; the details were removed."
+
+
+def get_member(*, session: Session, workspace_id: int, slack_user_id: str) -> Member | None:
+    return session.scalars(
+        select(Member)
+        .where(Member.workspace_id == workspace_id, Member.slack_user_id == slack_user_id)
+        .options(selectinload(Member.skills).selectinload(MemberSkill.skill))
+    ).first()
+
+
+def create_member(
+    *,
+    session: Session,
+    workspace_id: int,
+    slack_user_id: str,
+    display_name: str | None,
+    tz: str | None,
+) -> Member:
+    """Insert a member; if a concurrent request did it first, return that row."""
+    member = Member(
+        workspace_id=workspace_id,
+        slack_user_id=slack_user_id,
+        display_name=display_name,
+        tz=tz,
+    )
+    try:
+        with session.begin_nested():
+            session.add(member)
+            session.flush()
+    except IntegrityError:
+        again = get_member(session=session, workspace_id=workspace_id, slack_user_id=slack_user_id)
+        if again is None:
+            raise
+        return again
+    return member
+
+
+def add_member_skill(
+    *,
+    session: Session,
+    member: Member,
+    skill: Skill,
+    direction: Direction,
+    label: str,
+    level: int,
+) -> MemberSkill:
+    row = MemberSkill(
+        member_id=member.id,
+        skill_id=skill.id,
+        skill=skill,
+        direction=direction,
+        label=label,
+        level=level,
+    )
+    member.skills.append(row)
+    session.flush()
+    return row
+
+
+def remove_member_skills(*, session: Session, member: Member, rows: Iterable[MemberSkill]) -> None:
+    for row in list(rows):
+        member.skills.remove(row)
+        session.delete(row)
+    session.flush()
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """One group a member was in, with what it needs to be shown."""
+
+    group: Group
+    round: Round
+    partners: list[Member]
+    lessons: list[tuple[str, str, str]]  # (teacher user id, learner user id, skill label)
+
+
+def groups_of(*, session: Session, member_id: int, limit: int) -> list[GroupRow]:
+    """The member's groups, newest round first."""
+    groups = list(
+        session.scalars(
+            select(Group)
+            .join(GroupMember, GroupMember.group_id == Group.id)
+            .join(Round, Round.id == Group.round_id)
+            .where(GroupMember.member_id == member_id)
+            .order_by(Round.round_date.desc(), Round.id.desc(), Group.id.desc())
+            .limit(limit)
+            .options(
+                selectinload(Group.round),
+                selectinload(Group.members).selectinload(GroupMember.member),
+                selectinload(Group.lessons),
+            )
+        )
+    )
+    if not groups:
+        return []
+    ids = {lesson.teacher_id for g in groups for lesson in g.lessons} | {
+        lesson.learner_id for g in groups for lesson in g.lessons
+    }
+    user_ids = dict(
+        session.execute(select(Member.id, Member.slack_user_id).where(Member.id.in_(ids))).all()
+    )
+    rows = []
+    for g in groups:
+        partners = [gm.member for gm in g.members if gm.member_id != member_id]
+        lessons = [
+            (user_ids.get(les.teacher_id, ""), user_ids.get(les.learner_id, ""), les.skill_label)
+            for les in sorted(g.lessons, key=lambda les: les.id)
+        ]
+        rows.append(GroupRow(group=g, round=g.round, partners=partners, lessons=lessons))
+    return rows
+
+
+def latest_round(*, session: Session, workspace_id: int) -> Round | None:
+    return session.scalars(
+        select(Round)
+        .where(Round.workspace_id == workspace_id)
+        .order_by(Round.round_date.desc(), Round.id.desc())
+        .limit(1)
+    ).first()
+
+
+def members_due_back(*, session: Session, workspace_id: int, today: date) -> list[Member]:
+    """Paused members whose pause ended (``paused_until`` is the first day back)."""
+    return list(
+        session.scalars(
+            select(Member).where(
+                Member.workspace_id == workspace_id,
+                Member.status == MemberStatus.PAUSED,
+                Member.paused_until.is_not(None),
+                Member.paused_until <= today,
+            )
+        )
+    )
+
+
+def _mentions(user_id: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![A-Za-z0-9]){re.escape(user_id)}(?![A-Za-z0-9])")
+
+
+def erase_member(*, session: Session, workspace_id: int, slack_user_id: str) -> set[int] | None:
+    """Delete the member and everything that names them; returns the ids of the skills they
+    listed (so the caller can prune the catalog), or None when there was no member.
+
+    The ``members`` row cascades through skills, group memberships, lessons, check-ins,
+    feedback, do-not-pair and the outbox rows tied to them. Text that names them elsewhere is
+    scrubbed: the ``reason`` of their groups, outbox rows addressed to them or mentioning them,
+    and mentions of them in other people's feedback. Rounds keep only their counts.
+    """
+    pattern = _mentions(slack_user_id)
+    like = f"%{slack_user_id}%"
+
+    # Outbox rows addressed to them or mentioning them (a welcome DM, a pair intro…).
+    outbox = session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.workspace_id == workspace_id,
+            or_(
+                OutboxMessage.target_users.like(like),
+                OutboxMessage.idempotency_key.like(like),
+                cast(OutboxMessage.payload, Text).like(like),
+            ),
+        )
+    )
+    for row in list(outbox):
+        texts = (row.target_users or "", row.idempotency_key, str(row.payload))
+        if any(pattern.search(t) for t in texts):
+            session.delete(row)
+
+    member = session.scalars(
+        select(Member).where(
+            Member.workspace_id == workspace_id, Member.slack_user_id == slack_user_id
+        )
+    ).first()
+    if member is None:
+        session.flush()
+        return None
+
+    group_ids = list(
+        session.scalars(select(GroupMember.group_id).where(GroupMember.member_id == member.id))
+    )
+    if group_ids:
+        session.execute(update(Group).where(Group.id.in_(group_ids)).values(reason=ERASED_REASON))
+        # Other people's words about them keep their meaning but lose the name.
+        for feedback in session.scalars(
+            select(Feedback).where(
+                Feedback.group_id.in_(group_ids),
+                Feedback.member_id != member.id,
+                or_(Feedback.learned.like(like), Feedback.taught.like(like)),
+            )
+        ):
+            if feedback.learned:
+                feedback.learned = pattern.sub("someone", feedback.learned)
+            if feedback.taught:
+                feedback.taught = pattern.sub("someone", feedback.taught)
+        # Lessons go with the member (FK cascade); say so explicitly for backends that
+        # defer cascades.
+        session.execute(
+            delete(Lesson).where(
+                or_(Lesson.teacher_id == member.id, Lesson.learner_id == member.id)
+            )
+        )
+
+    skill_ids = {
+        row.skill_id
+        for row in session.scalars(select(MemberSkill).where(MemberSkill.member_id == member.id))
+    }
+    session.delete(member)
+    session.flush()
+    return skill_ids
+
+
+def claim_welcome(
+    *,
+    session: Session,
+    workspace_id: int,
+    slack_user_id: str,
+    key: str,
+    payload: dict[str, object],
+    now: datetime,
+) -> OutboxMessage | None:
+    """Record a welcome DM as being sent (state ``sending``) under a unique key.
+
+    Returns None when a welcome with that key was recorded before, so it is sent once even if
+    Slack delivers ``team_join`` twice with different event ids.
+    """
+    exists_already = session.scalars(
+        select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)
+    ).first()
+    if exists_already is not None:
+        return None
+    row = OutboxMessage(
+        workspace_id=workspace_id,
+        idempotency_key=key,
+        kind="welcome",
+        target_users=slack_user_id,
+        payload=payload,
+        state=OutboxState.SENDING,
+        attempts=1,
+        next_attempt_at=now,
+        claimed_at=now,
+        created_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return None
+    return row
+
+
+def finish_outbox(
+    *,
+    session: Session,
+    outbox_id: int,
+    now: datetime,
+    channel: str | None = None,
+    ts: str | None = None,
+    error: str | None = None,
+) -> None:
+    row = session.get(OutboxMessage, outbox_id)
+    if row is None:  # the person left meanwhile and the row was erased with them
+        return
+    if error is None:
+        row.state = OutboxState.SENT
+        row.slack_channel = channel
+        row.slack_ts = ts
+        row.sent_at = now
+    else:
+        row.state = OutboxState.FAILED
+        row.last_error = error[:200]

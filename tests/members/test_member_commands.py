@@ -1,0 +1,218 @@
+"""``/skillswap teach|learn|drop|me|who|pause|resume`` through signed requests to the app."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from members_kit import ANA, BEN, CAL, DEV, Driver, buttons, text_of
+
+from bot.store.models import MemberStatus
+
+
+def test_teach_creates_the_member_from_slack_and_shows_profile(driver: Driver) -> None:
+    reply = driver.command(ANA, "teach Spanish, SQL")
+
+    body = text_of(reply)
+    assert reply["response_type"] == "ephemeral"
+    assert "Welcome to SkillSwap" in body
+    assert "*Spanish*" in body and "*SQL*" in body
+    member = driver.member(ANA)
+    assert member is not None
+    assert (member.display_name, member.tz) == ("ana", "Europe/Madrid")
+    assert driver.skills(ANA) == {("teach", "Spanish", 1), ("teach", "SQL", 1)}
+    [info] = driver.h.sim.calls_to("users.info")
+    assert info.params["user"] == ANA
+    # The reply offers the profile form.
+    assert "profile_open" in buttons(reply)
+
+
+def test_second_command_does_not_ask_slack_again(driver: Driver) -> None:
+    driver.command(ANA, "teach Spanish")
+    driver.command(ANA, "learn guitar")
+    assert len(driver.h.sim.calls_to("users.info")) == 1
+    assert driver.skills(ANA) == {("teach", "Spanish", 1), ("learn", "guitar", 1)}
+
+
+def test_teach_reply_names_who_wants_it_and_who_else_teaches_it(driver: Driver) -> None:
+    driver.command(BEN, "learn spanish")
+    driver.command(CAL, "teach Español")  # an alias of the same skill
+
+    reply = driver.command(ANA, "teach Spanish (expert)")
+
+    body = text_of(reply)
+    assert f"<@{BEN}> want to learn it" in body
+    assert f"<@{CAL}> also teach it" in body
+    assert driver.skills(ANA) == {("teach", "Spanish", 3)}
+    # One skill in the catalog, three spellings as typed.
+    assert driver.catalog() == {"spanish": "Spanish"}
+    assert driver.skills(CAL) == {("teach", "Español", 1)}
+
+
+def test_javascript_spellings_reach_one_skill(driver: Driver) -> None:
+    driver.command(ANA, "teach JS")
+    driver.command(BEN, "learn Java Script")
+    reply = driver.command(CAL, "learn javascript")
+
+    assert f"<@{ANA}> can teach it" in text_of(reply)
+    assert driver.catalog() == {"javascript": "JavaScript"}
+    assert driver.skills(BEN) == {("learn", "Java Script", 1)}
+
+
+def test_teaching_the_same_skill_twice_is_a_no_op_but_can_change_level(driver: Driver) -> None:
+    driver.command(ANA, "teach SQL")
+    again = driver.command(ANA, "teach sql")
+    assert "already list" in text_of(again)
+    driver.command(ANA, "teach SQL (intermediate)")
+    assert driver.skills(ANA) == {("teach", "SQL", 2)}
+
+
+def test_near_miss_suggests_the_existing_skill_and_one_click_switches(driver: Driver) -> None:
+    driver.command(BEN, "learn Spanish")
+    reply = driver.command(ANA, "teach Spansh")
+
+    assert "Did you mean *Spanish*" in text_of(reply)
+    switch = buttons(reply)["member_switch_skill"]
+    after = driver.click(ANA, switch)
+
+    assert after["replace_original"] is True
+    assert driver.skills(ANA) == {("teach", "Spanish", 1)}
+    assert "spansh" not in driver.catalog()  # nobody lists the misspelling any more
+    # A second click (double click) changes nothing.
+    driver.click(ANA, switch)
+    assert driver.skills(ANA) == {("teach", "Spanish", 1)}
+
+
+def test_drop_removes_the_skill_from_both_sides(driver: Driver) -> None:
+    driver.command(ANA, "teach Python, guitar")
+    driver.command(ANA, "learn python")
+
+    reply = driver.command(ANA, "drop Python")
+
+    assert "Removed *Python*" in text_of(reply)
+    assert driver.skills(ANA) == {("teach", "guitar", 1)}
+    assert "python" not in driver.catalog()
+
+
+def test_drop_of_a_skill_you_do_not_list_suggests_yours(driver: Driver) -> None:
+    driver.command(ANA, "teach Spanish")
+    reply = driver.command(ANA, "drop Spansh")
+    body = text_of(reply)
+    assert "You don't list" in body and "/skillswap drop Spanish" in body
+    assert driver.skills(ANA) == {("teach", "Spanish", 1)}
+
+
+def test_who_lists_teachers_with_levels_and_learners(driver: Driver) -> None:
+    driver.command(ANA, "teach Spanish (expert)")
+    driver.command(CAL, "teach spanish")
+    driver.command(BEN, "learn Castellano")
+
+    body = text_of(driver.command(DEV, "who spanish"))
+
+    assert f"<@{ANA}> (expert)" in body
+    assert f"<@{CAL}> (beginner-friendly)" in body
+    assert f"*Want to learn it:* <@{BEN}>" in body
+    assert driver.member(DEV) is None  # looking is not joining
+
+
+def test_who_for_a_near_miss_and_an_unknown_skill(driver: Driver) -> None:
+    driver.command(ANA, "teach Photography")
+    near = text_of(driver.command(BEN, "who photografy"))
+    assert "Did you mean *Photography*" in near
+    unknown = text_of(driver.command(BEN, "who Klingon"))
+    assert "Nobody lists *Klingon* yet" in unknown
+    assert "/skillswap teach Klingon" in unknown
+
+
+def test_who_without_a_skill_lists_the_most_listed(driver: Driver) -> None:
+    driver.command(ANA, "teach SQL, Spanish")
+    driver.command(BEN, "learn SQL")
+    body = text_of(driver.command(CAL, "who"))
+    assert "*SQL*: 1 can teach, 1 want to learn" in body
+
+
+def test_me_for_a_newcomer_invites_them(driver: Driver) -> None:
+    body = text_of(driver.command(ANA, "me"))
+    assert "not in SkillSwap yet" in body
+    assert driver.member(ANA) is None
+
+
+def test_me_shows_profile_next_round_and_current_partner(driver: Driver) -> None:
+    driver.command(ANA, "teach Spanish")
+    driver.command(ANA, "learn SQL")
+    driver.command(BEN, "teach SQL")
+    driver.command(BEN, "learn Spanish")
+    driver.make_round(
+        [([ANA, BEN], [(ANA, BEN, "Spanish"), (BEN, ANA, "SQL")])],
+        round_date=date(2026, 11, 30),
+        period="2026-W49",
+    )
+
+    body = text_of(driver.command(ANA, "me"))
+
+    assert "*You can teach:* Spanish (beginner-friendly)" in body
+    assert f"your swap with <@{BEN}>" in body
+    assert f"you teach <@{BEN}> *Spanish*" in body
+    assert f"<@{BEN}> teaches you *SQL*" in body
+    assert "book 30 minutes" in body
+    # Next round: Monday 14 December 2026 09:00 UTC (the default rhythm, the clock is
+    # Monday 7 December 08:00 but the last round was 30 November, so weekly -> 7 Dec 09:00).
+    assert "<!date^1796634000^" in body
+
+
+# ----------------------------------------------------------------------------- pause / resume
+
+
+def test_pause_without_a_length_lasts_until_resume(driver: Driver) -> None:
+    driver.command(ANA, "teach Spanish")
+    body = text_of(driver.command(ANA, "pause"))
+    assert "until you come back with `/skillswap resume`" in body
+    member = driver.member(ANA)
+    assert member is not None
+    assert (member.status, member.paused_until) == (MemberStatus.PAUSED, None)
+    assert "paused until you resume" in text_of(driver.command(ANA, "me"))
+
+    back = text_of(driver.command(ANA, "resume"))
+    assert "Welcome back" in back
+    member = driver.member(ANA)
+    assert member is not None
+    assert (member.status, member.paused_until) == (MemberStatus.ACTIVE, None)
+
+
+def test_pause_for_weeks_counts_from_the_members_today(driver: Driver) -> None:
+    driver.command(ANA, "teach Spanish")
+    body = text_of(driver.command(ANA, "pause 2 weeks"))
+    member = driver.member(ANA)
+    assert member is not None
+    # The clock says Monday 7 December 2026; two weeks later is Monday 21 December.
+    assert member.paused_until == date(2026, 12, 21)
+    assert "Mon 21 Dec 2026" in body
+
+
+def test_pause_until_a_date_in_words_or_iso(driver: Driver) -> None:
+    driver.command(ANA, "teach Spanish")
+    driver.command(ANA, "pause until 15 Jan")
+    member = driver.member(ANA)
+    assert member is not None and member.paused_until == date(2027, 1, 15)
+    driver.command(ANA, "pause until 2027-02-01")
+    member = driver.member(ANA)
+    assert member is not None and member.paused_until == date(2027, 2, 1)
+
+
+def test_pause_rejects_past_dates_and_nonsense_without_changing_anything(driver: Driver) -> None:
+    driver.command(ANA, "teach Spanish")
+    before = driver.snapshot()
+    past = text_of(driver.command(ANA, "pause until 2026-12-01"))
+    assert "not in the future" in past and "/skillswap pause until 2026-12-21" in past
+    nonsense = text_of(driver.command(ANA, "pause banana"))
+    assert "couldn't read" in nonsense and "/skillswap pause 2 weeks" in nonsense
+    too_long = text_of(driver.command(ANA, "pause 500 weeks"))
+    assert "up to a year" in too_long
+    impossible = text_of(driver.command(ANA, "pause until 2027-02-30"))
+    assert "couldn't read" in impossible
+    assert driver.snapshot() == before
+
+
+def test_pause_and_resume_before_joining_say_how_to_join(driver: Driver) -> None:
+    assert "not in SkillSwap yet" in text_of(driver.command(ANA, "pause"))
+    assert "not in SkillSwap yet" in text_of(driver.command(ANA, "resume"))
+    assert driver.member(ANA) is None
