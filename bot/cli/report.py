@@ -16,8 +16,6 @@ from sqlalchemy.orm import Session
 from bot.deps import Deps, build_deps
 from bot.errors import SkillSwapError, UserInputError
 from bot.insights import text
-from bot.insights.charts import render_images
-from bot.insights.html import render_html
 from bot.insights.stats import load_insights, team_ids
 from bot.settings import load_settings
 
@@ -88,6 +86,10 @@ def register(app: typer.Typer) -> None:
         team: Annotated[str | None, typer.Option("--team", help=TEAM_HELP)] = None,
     ) -> None:
         """Write the leaders' report (numbers and pictures) as a self-contained HTML page."""
+        # matplotlib loads here, not when the CLI starts: other commands stay quick.
+        from bot.insights.charts import render_images
+        from bot.insights.html import render_html
+
         with cli_deps() as deps, deps.unit_of_work() as session:
             team_id = choose_team(session=session, team=team)
             insights = load_insights(session=session, team_id=team_id, now=deps.clock.now())

@@ -220,7 +220,7 @@ def test_alt_texts_describe_the_pictures(insights: Insights) -> None:
 def test_names_with_dollar_signs_are_drawn_as_typed() -> None:
     # "$" starts matplotlib mathtext; an unbalanced "$" or "\frac" would raise when drawing.
     nodes = (
-        NetworkNode(1, "Pay $5 \\frac{", "R&D $budget"),
+        NetworkNode(1, "$5\\frac{$", "R&D $budget$"),
         NetworkNode(2, "$$", "R&D $budget"),
         NetworkNode(3, "^_^", "Ops"),
     )

@@ -1,0 +1,245 @@
+"""Insights in Slack, through signed requests to the real app and the Slack simulator:
+``/skillswap stats``, ``report`` and ``export``, and the admins' App Home section."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from bot.app import make_client
+from bot.blocks.insights import InsightsAction
+from bot.handlers.insights import NOT_ADMIN_HOME, PREPARING, home_section
+from bot.sim import RecordedCall
+from tests.insights import insights_scenario as sc
+from tests.support import TEAM, Harness
+
+ADMIN = "U_ANA"
+MEMBER = "U_BEN"
+SLOW = 30.0  # rendering and uploading take a second or two; CI machines can be slow
+REFUSAL = "Only SkillSwap admins can do that"
+
+
+@pytest.fixture
+def slack(harness: Harness, scenario: sc.Built) -> Harness:
+    harness.sim.add_user(TEAM, ADMIN, name="ana", real_name="Ana Lima", is_admin=True)
+    harness.sim.add_user(TEAM, MEMBER, name="ben", real_name="Ben Okafor")
+    return harness
+
+
+def _reply(h: Harness, contains: str) -> dict[str, Any]:
+    return h.sim.wait_for_response(predicate=lambda r: contains in str(r.get("text", "")))[-1]
+
+
+def _all_text(blocks: list[dict[str, Any]]) -> str:
+    parts: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("text"), str):
+                parts.append(node["text"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(blocks)
+    return "\n".join(parts)
+
+
+def _png_size(content: bytes) -> tuple[int, int]:
+    with Image.open(io.BytesIO(content)) as image:
+        assert image.format == "PNG"
+        size: tuple[int, int] = image.size
+        return size
+
+
+def test_stats_is_a_short_ephemeral_summary_for_anyone(slack: Harness) -> None:
+    slack.slack.slash_command(team_id=TEAM, user_id=MEMBER, text="stats")
+    reply = _reply(slack, "new connections")
+    assert reply["response_type"] == "ephemeral"
+    shown = _all_text(reply["blocks"])
+    for snippet in (
+        "SkillSwap has made 8 new connections (5 across teams), 2 of them in 2026-W50.",
+        "*New connections*\n8 (5 across teams, 3 met)",
+        "*Repeat swaps*\n1",
+        "*Members*\n6 (5 active, 1 paused)",
+        "*Rounds run*\n4",
+        "*Pairs made*\n10",
+        "*Swaps completed*\n5",
+        "*Meeting rate*\n63% (5 of 8 groups)",
+        "*Average rating*\n3.6 / 5 (5 ratings)",
+        "Top skills taught: Spanish, SQL, Drawing",
+        "Wanted, too few teach: Guitar, Python",
+    ):
+        assert snippet in shown, snippet
+    assert "Cobol" not in shown and sc.LEFT_NAME not in shown  # other workspace, leaver
+    assert slack.sim.calls_to("files.getUploadURLExternal") == []
+
+
+@pytest.mark.parametrize("text", ["report", "export members", "export feedback"])
+def test_admin_commands_refuse_members_politely(slack: Harness, text: str) -> None:
+    slack.slack.slash_command(team_id=TEAM, user_id=MEMBER, text=text)
+    reply = _reply(slack, REFUSAL)
+    assert reply["response_type"] == "ephemeral"
+    assert "Ask one of them" in reply["text"]
+    # The refusal is the end of it: nothing opened, posted or uploaded.
+    assert slack.sim.calls_to("conversations.open") == []
+    assert slack.sim.calls_to("chat.postMessage") == []
+    assert slack.sim.calls_to("files.getUploadURLExternal") == []
+
+
+def _assert_report_in_dm(h: Harness, user_id: str) -> None:
+    dm = h.sim.dm_channel_id(TEAM, user_id)
+    h.sim.wait_for("files.completeUploadExternal", timeout=SLOW)
+    posted = [m for m in h.sim.messages(dm) if m.get("blocks")]
+    assert len(posted) == 1
+    shown = _all_text(posted[0]["blocks"])
+    assert "SkillSwap report: Acme & Co" in shown
+    assert "*Latest round — 2026-W50* (Dec 7): 2 groups, 0 met, 2 new connections" in shown
+    assert "Guitar: 3 want to learn, nobody teaches it" in shown
+    assert "Spanish (3 lessons)" in shown
+    files = h.sim.uploaded_files()
+    assert [f.filename for f in files] == ["skillswap-connections.png", "skillswap-rounds.png"]
+    assert all(f.channels == (dm,) for f in files)
+    assert _png_size(files[0].content) == (1200, 780)
+    assert _png_size(files[1].content) == (1200, 600)
+    # Slack's current flow: one upload URL per file (with alt text), then one completion.
+    urls = h.sim.calls_to("files.getUploadURLExternal")
+    assert [c.params["filename"] for c in urls] == [f.filename for f in files]
+    assert "Connection network of 6 members in 3 teams" in urls[0].params["alt_txt"]
+    assert len(h.sim.calls_to("files.completeUploadExternal")) == 1
+
+
+def test_report_arrives_in_the_admins_dm_with_two_pictures(slack: Harness) -> None:
+    slack.slack.slash_command(team_id=TEAM, user_id=ADMIN, text="report")
+    assert _reply(slack, "Putting your SkillSwap report together")["text"] == PREPARING
+    _assert_report_in_dm(slack, ADMIN)
+
+
+def test_report_upload_refused_by_slack_is_explained(slack: Harness) -> None:
+    slack.sim.fail_next("files.completeUploadExternal", "missing_scope")
+    slack.slack.slash_command(team_id=TEAM, user_id=ADMIN, text="report")
+    reply = _reply(slack, "missing a Slack permission")
+    assert "reinstall" in reply["text"]
+    assert slack.sim.uploaded_files() == []
+
+
+def _uploaded_csv(h: Harness) -> tuple[str, list[list[str]]]:
+    h.sim.wait_for("files.completeUploadExternal", timeout=SLOW)
+    [upload] = h.sim.uploaded_files()
+    assert upload.channels == (h.sim.dm_channel_id(TEAM, ADMIN),)
+    assert upload.content.startswith(b"\xef\xbb\xbf")  # BOM, so Excel reads UTF-8
+    text = upload.content.decode("utf-8-sig")
+    return upload.filename, list(csv.reader(io.StringIO(text)))
+
+
+def test_export_members_leaves_out_who_left_and_defuses_formulas(slack: Harness) -> None:
+    slack.slack.slash_command(team_id=TEAM, user_id=ADMIN, text="export members")
+    reply = _reply(slack, "is in your DM")
+    name, rows = _uploaded_csv(slack)
+    assert name == "skillswap-members-T0001-2026-12-07.csv"
+    assert f"`{name}`" in reply["text"] and "(6 rows)" in reply["text"]
+    header, *body = rows
+    assert header == [
+        "slack_user_id",
+        "display_name",
+        "team",
+        "status",
+        "cadence",
+        "joined_on",
+        "teaches",
+        "wants_to_learn",
+        "swaps_completed",
+        "connections",
+    ]
+    by_id = {row[0]: row for row in body}
+    assert sorted(by_id) == ["U_ANA", "U_BEN", "U_CAI", "U_DEE", "U_EVE", "U_FAY"]
+    assert by_id["U_ANA"] == [
+        "U_ANA", "Ana Lima", "Design", "active", "every_round", "2026-11-01",
+        "Spanish", "Python; SQL", "3", "3",
+    ]  # fmt: skip
+    assert by_id["U_DEE"][3] == "paused" and by_id["U_DEE"][8:] == ["1", "1"]
+    assert by_id["U_FAY"][1:3] == ["'" + sc.FORMULA_NAME, ""]
+    assert by_id["U_FAY"][8:] == ["1", "2"]
+
+
+def test_export_feedback_is_per_round_counts_without_text_or_names(slack: Harness) -> None:
+    slack.slack.slash_command(team_id=TEAM, user_id=ADMIN, text="export feedback")
+    _reply(slack, "is in your DM")
+    _, rows = _uploaded_csv(slack)
+    assert rows == [
+        [
+            "period",
+            "round_date",
+            "responses",
+            "average_rating",
+            "would_swap_again_yes",
+            "would_swap_again_no",
+        ],
+        ["2026-W47", "2026-11-16", "3", "4.0", "2", "1"],
+        ["2026-W48", "2026-11-23", "1", "", "", ""],  # one response could point at a person
+        ["2026-W49", "2026-11-30", "1", "", "", ""],
+        ["2026-W50", "2026-12-07", "0", "", "", ""],
+    ]
+    [upload] = slack.sim.uploaded_files()
+    assert upload.initial_comment is not None and "no comments, no names" in upload.initial_comment
+
+
+def test_export_of_something_unknown_says_what_is_possible(slack: Harness) -> None:
+    slack.slack.slash_command(team_id=TEAM, user_id=ADMIN, text="export passwords")
+    reply = _reply(slack, "isn't something I can export")
+    assert "choose members, skills, rounds or feedback" in reply["text"]
+    assert slack.sim.calls_to("files.getUploadURLExternal") == []
+
+
+def test_help_lists_stats_for_everyone(slack: Harness) -> None:
+    slack.slack.slash_command(team_id=TEAM, user_id=MEMBER, text="help")
+    reply = slack.sim.wait_for_response()[-1]
+    shown = _all_text(reply["blocks"])
+    assert "/skillswap stats" in shown
+    assert "/skillswap report" not in shown  # admin-only commands stay out of members' help
+
+
+def test_home_section_is_for_admins_and_its_button_sends_the_report(slack: Harness) -> None:
+    deps = slack.deps
+    assert home_section in deps.home_sections
+    client = make_client(deps)
+    with deps.unit_of_work() as session:
+        for_admin = home_section(
+            session=session, deps=deps, client=client, team_id=TEAM, user_id=ADMIN
+        )
+        for_member = home_section(
+            session=session, deps=deps, client=client, team_id=TEAM, user_id=MEMBER
+        )
+    assert for_member == []
+    blocks = [b.to_dict() for b in for_admin]
+    shown = _all_text(blocks)
+    assert "8 (5 across teams, 3 met)" in shown and "63% (5 of 8 groups)" in shown
+    buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    assert [b["action_id"] for b in buttons] == [InsightsAction.FULL_REPORT.value]
+
+    home = {"id": "VHOME0001", "type": "home", "team_id": TEAM}
+    slack.slack.block_action(
+        team_id=TEAM, user_id=ADMIN, action_id=InsightsAction.FULL_REPORT.value, view=home
+    )
+    _assert_report_in_dm(slack, ADMIN)
+
+
+def test_home_button_from_a_former_admin_gets_a_polite_dm(slack: Harness) -> None:
+    home = {"id": "VHOME0002", "type": "home", "team_id": TEAM}
+    slack.slack.block_action(
+        team_id=TEAM, user_id=MEMBER, action_id=InsightsAction.FULL_REPORT.value, view=home
+    )
+    dm = slack.sim.dm_channel_id(TEAM, MEMBER)
+
+    def to_member(call: RecordedCall) -> bool:
+        return call.params.get("channel") == dm
+
+    [call] = slack.sim.wait_for("chat.postMessage", predicate=to_member)
+    assert call.params["text"] == NOT_ADMIN_HOME
+    assert slack.sim.calls_to("files.getUploadURLExternal") == []
