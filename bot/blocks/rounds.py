@@ -262,40 +262,23 @@ class UnmatchedView:
 
 
 def unmatched_blocks(view: UnmatchedView) -> list[Block]:
+    """ "No partner this time": the engine's reason, priority next round, who teaches what."""
     period = {Cadence.WEEKLY: "this week", Cadence.BIWEEKLY: "this round"}.get(
         view.cadence, "this month"
     )
-    why = view.why.strip().rstrip(".")
-    lines = [
-        f"Hi <@{view.user_id}> — no skill swap for you {period}, sorry. {why[:1].upper()}{why[1:]}."
-        if why
-        else f"Hi <@{view.user_id}> — no skill swap for you {period}, sorry.",
-        "You're first in line next round.",
-    ]
+    why = view.why.strip() or "You're first in line next round."
+    lines = [f"Hi <@{view.user_id}> — no skill swap for you {period}, sorry. {why}"]
     known = [w for w in view.wanted if w.teachers]
     if known:
         lines.append("Meanwhile, these colleagues teach what you want to learn — say hi:")
         for wanted in known[:3]:
             people = _join([f"<@{u}>" for u in wanted.teachers[:3]])
             lines.append(f"• *{wanted.skill}*: {people}")
-    blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=clip("\n".join(lines), SECTION_TEXT_LIMIT)))
-    ]
-    blocks.append(
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text="Adding another skill with `/skillswap teach` or `/skillswap learn` "
-                    "gives you more chances to be paired."
-                )
-            ]
-        )
-    )
-    return blocks
+    return [SectionBlock(text=MarkdownTextObject(text=clip("\n".join(lines), SECTION_TEXT_LIMIT)))]
 
 
 def unmatched_fallback(view: UnmatchedView) -> str:
-    return "No skill swap for you this time — you're first in line next round."
+    return "No skill swap for you this time — you have priority next round."
 
 
 @dataclass(frozen=True)

@@ -561,6 +561,8 @@ def _teachers_for(snapshot: Snapshot, facts: MemberFacts) -> tuple[WantedSkill, 
     for other in snapshot.members.values():
         if other.user_id == facts.user_id:
             continue
+        if frozenset((facts.user_id, other.user_id)) in snapshot.do_not_pair:
+            continue  # someone they said was "not a fit"
         for skill in other.teach:
             if skill.key in wanted_keys and len(teachers[skill.key]) < TEACHERS_SHOWN:
                 teachers[skill.key].append(other.user_id)

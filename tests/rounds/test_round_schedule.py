@@ -63,9 +63,7 @@ def test_an_ambiguous_autumn_time_takes_its_first_occurrence() -> None:
 def test_biweekly_keeps_a_two_week_rhythm_from_the_last_round() -> None:
     now = utc(2026, 12, 7, 10)  # just after Monday 7 Dec's slot
     assert next_round_at("biweekly", 0, "09:00", "UTC", now) == utc(2026, 12, 14, 9)
-    after_round = next_round_at(
-        "biweekly", 0, "09:00", "UTC", now, last_round_on=date(2026, 12, 7)
-    )
+    after_round = next_round_at("biweekly", 0, "09:00", "UTC", now, last_round_on=date(2026, 12, 7))
     assert after_round == utc(2026, 12, 21, 9)
 
 
