@@ -126,6 +126,17 @@ def oauth_settings(deps: Deps) -> OAuthSettings | None:
     )
 
 
+class _SkipTokenUnusedWarning(logging.Filter):
+    """Bolt warns that ``SLACK_BOT_TOKEN`` (which it reads from the environment itself) goes
+    unused when it is handed a client; ours carries that very token, so nothing is wrong."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+_skip_token_unused = _SkipTokenUnusedWarning()
+
+
 def create_app(deps: Deps, *, client: WebClient | None = None) -> App:
     """Build the Bolt app. Nothing here runs at import time.
 
@@ -150,6 +161,8 @@ def create_app(deps: Deps, *, client: WebClient | None = None) -> App:
             retry_handlers=slack_retry_handlers(),
         )
     client = client or make_client(deps)
+    bolt_logger = logging.getLogger("bot.bolt")
+    bolt_logger.addFilter(_skip_token_unused)  # once: the same filter object is not re-added
     app = App(
         client=client,
         signing_secret=(
@@ -165,7 +178,7 @@ def create_app(deps: Deps, *, client: WebClient | None = None) -> App:
             max_workers=max(5, settings.web_threads), thread_name_prefix="listener"
         ),
         user_facing_authorize_error_message=NOT_INSTALLED_MESSAGE,
-        logger=logging.getLogger("bot.bolt"),
+        logger=bolt_logger,
     )
     app.middleware(make_middleware(deps))
     deps.commands = CommandRegistry()

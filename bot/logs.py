@@ -79,6 +79,22 @@ class ContextFilter(logging.Filter):
         return True
 
 
+_BODY_RE = re.compile(r"\bbody: .*", re.DOTALL)
+
+
+class OmitBoltBodies(logging.Filter):
+    """Bolt quotes request and response bodies in some lines (e.g. a request whose signature
+    failed): those bodies are members' words, so they are cut from the line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith(("slack_bolt", "bot.bolt")):
+            message = record.getMessage()
+            if _BODY_RE.search(message):
+                record.msg = _BODY_RE.sub("body: [omitted]", message)
+                record.args = None
+        return True
+
+
 class RedactTokens(logging.Filter):
     """Masks tokens in the message (kept for handlers that use their own formatter)."""
 
@@ -124,6 +140,7 @@ def make_handler(fmt: str = "text") -> logging.Handler:
     else:
         handler.setFormatter(TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(ContextFilter())
+    handler.addFilter(OmitBoltBodies())
     handler.addFilter(RedactTokens())
     return handler
 
@@ -136,8 +153,9 @@ def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
     root.setLevel(level.upper())
     # slack_sdk logs request and response bodies at DEBUG (message text, OAuth responses);
     # keep it at INFO or above whatever the root level is.
-    logging.getLogger("slack_sdk").setLevel(max(logging.INFO, root.level))
-    logging.getLogger("slack_bolt").setLevel(max(logging.INFO, root.level))
+    # Bolt's debug lines quote payloads too (its loggers copy the level of ``bot.bolt``).
+    for name in ("slack_sdk", "slack_bolt", "bot.bolt"):
+        logging.getLogger(name).setLevel(max(logging.INFO, root.level))
     # Gunicorn's own loggers go through the same handler (see bot/cli/serve.py).
     for name in ("gunicorn.error", "gunicorn.access"):
         gunicorn_log = logging.getLogger(name)

@@ -78,7 +78,13 @@ class SkillSwapWsgi:
             return _json(
                 start_response, "405 Method Not Allowed", {"ok": False, "error": "get_only"}
             )
-        result: Iterable[bytes] = self._bolt(environ, start_response)
+
+        def start(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
+            if status.startswith("401"):
+                log.warning("rejected a request to %s: bad or stale Slack signature", path)
+            return start_response(status, headers, *exc_info)
+
+        result: Iterable[bytes] = self._bolt(environ, start)
         return result
 
     def close(self) -> None:

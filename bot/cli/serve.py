@@ -8,6 +8,7 @@ waits for the listeners still running (Slack already got its ack) before it exit
 
 from __future__ import annotations
 
+import gc
 import logging
 from typing import Any
 
@@ -40,6 +41,9 @@ def _worker_exit(server: Any, worker: Any) -> None:
             close()
         except Exception:
             log.exception("could not stop the worker cleanly")
+    # Nothing is left to clean up: spare the exiting interpreter a full garbage collection
+    # of every module it loaded (seconds on a busy host, counted against the graceful timeout).
+    gc.freeze()
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -50,6 +54,10 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
     def load_config(self) -> None:
         for key, value in self.options.items():
             self.cfg.set(key, value)
+        if "control_socket_disable" in self.cfg.settings:
+            # gunicorn >= 27 listens on ~/.gunicorn/gunicorn.ctl by default; several
+            # `serve` processes on one host would fight over it, and we do not use it.
+            self.cfg.set("control_socket_disable", True)
 
     def load(self) -> Any:
         from bot.web import build_wsgi_from_settings

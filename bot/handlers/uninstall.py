@@ -64,9 +64,6 @@ class _ActiveTeams:
                 self._teams.discard(team_id)
 
 
-_active = _ActiveTeams()
-
-
 def _workspaces(
     session: Session, *, team_id: str | None, enterprise_id: str | None
 ) -> list[Workspace]:
@@ -108,9 +105,7 @@ def stop_workspace(
             if delete_data:
                 session.execute(delete(Workspace).where(Workspace.id.in_(ids)))
         teams = [ws.team_id for ws in stopped]
-    _active.discard(team_id)
     for team in teams:
-        _active.discard(team)
         log.info(
             "workspace stopped (%s)%s",
             reason,
@@ -160,8 +155,6 @@ def record_installation(deps: Deps, installation: Installation) -> None:
         else:  # org-wide install: each workspace gets its row on first contact
             for ws in _workspaces(session, team_id=None, enterprise_id=enterprise_id):
                 ws.active = True
-    if team_id:
-        _active.add(team_id)
     log.info(
         "installed%s",
         " org-wide" if installation.is_enterprise_install else "",
@@ -177,7 +170,6 @@ def _reactivate(deps: Deps, team_id: str) -> None:
             log.info(
                 "workspace active again: Slack sent a request from it", extra={"team_id": team_id}
             )
-    _active.add(team_id)
 
 
 def _event_type(body: dict[str, Any]) -> str | None:
@@ -186,21 +178,17 @@ def _event_type(body: dict[str, Any]) -> str | None:
 
 
 def register(app: App, deps: Deps) -> None:
+    seen_active = _ActiveTeams()
+
     def reactivate(
         body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse]
     ) -> BoltResponse:
         """A workspace Slack sends authorised requests from is installed, hence active."""
         team_id = context.team_id
-        if (
-            team_id
-            and team_id not in _active
-            and _event_type(body)
-            not in (
-                UNINSTALLED,
-                TOKENS_REVOKED,
-            )
-        ):
+        lifecycle = _event_type(body) in (UNINSTALLED, TOKENS_REVOKED)
+        if team_id and team_id not in seen_active and not lifecycle:
             _reactivate(deps, team_id)
+            seen_active.add(team_id)
         return next()
 
     app.middleware(reactivate)
@@ -210,6 +198,7 @@ def register(app: App, deps: Deps) -> None:
         team_id, enterprise_id = context.team_id, context.enterprise_id
         delete_tokens(deps, team_id=team_id, enterprise_id=enterprise_id)
         stop_workspace(deps, team_id=team_id, enterprise_id=enterprise_id, reason=UNINSTALLED)
+        seen_active.discard(team_id)
 
     @app.event(TOKENS_REVOKED)
     def on_tokens_revoked(event: dict[str, Any], context: BoltContext) -> None:
@@ -224,3 +213,4 @@ def register(app: App, deps: Deps) -> None:
             stop_workspace(
                 deps, team_id=team_id, enterprise_id=enterprise_id, reason=TOKENS_REVOKED
             )
+            seen_active.discard(team_id)
