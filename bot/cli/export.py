@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from bot.cli.report import TEAM_HELP, choose_team, cli_deps, write_text
+from bot.cli.report import TEAM_HELP, check_writable, choose_team, cli_deps, write_text
 from bot.insights.export import ENCODING, ExportKind, export_csv
 from bot.insights.stats import load_input
 
@@ -27,11 +27,14 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Export a CSV. Members who left are never included; feedback is counts and
         averages per round, never comments or names."""
+        to_stdout = str(output) == "-"
+        if not to_stdout:
+            check_writable(output)
         with cli_deps() as deps, deps.unit_of_work() as session:
             team_id = choose_team(session=session, team=team)
             data = load_input(session=session, team_id=team_id)
         csv_text = export_csv(what, data, generated_at=deps.clock.now())
-        if str(output) == "-":
+        if to_stdout:
             typer.echo(csv_text, nl=False)
             return
         write_text(output, csv_text, encoding=ENCODING)

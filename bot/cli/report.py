@@ -70,6 +70,13 @@ def cli_deps() -> Iterator[Deps]:
         deps.engine.dispose()
 
 
+def check_writable(path: Path) -> None:
+    """Fail before any work when the output's folder does not exist."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise fail(f"Could not write {path}: folder {folder} does not exist.", code=1)
+
+
 def write_text(path: Path, content: str, *, encoding: str = "utf-8") -> None:
     try:
         path.write_text(content, encoding=encoding, newline="")
@@ -90,6 +97,7 @@ def register(app: typer.Typer) -> None:
         from bot.insights.charts import render_images
         from bot.insights.html import render_html
 
+        check_writable(output)
         with cli_deps() as deps, deps.unit_of_work() as session:
             team_id = choose_team(session=session, team=team)
             insights = load_insights(session=session, team_id=team_id, now=deps.clock.now())
