@@ -144,3 +144,37 @@ def pair_world(team: Team, **settings: Any) -> None:
     team.member(
         BEN, "Ben Brown", tz="Europe/London", team="Data", teach=[("SQL", 2)], learn=["Spanish"]
     )
+
+
+def button(message: dict[str, Any], action_id: str) -> dict[str, Any]:
+    """The button ``action_id`` in a message the simulator stored."""
+    for block in message.get("blocks") or []:
+        for element in block.get("elements") or []:
+            if element.get("action_id") == action_id:
+                return dict(element)
+    raise AssertionError(f"no button {action_id!r} in {message.get('text')!r}")
+
+
+def click(harness: Any, user: str, message: dict[str, Any], action_id: str) -> None:
+    """``user`` clicks a button of a stored message, as Slack would send it."""
+    found = button(message, action_id)
+    reply = harness.slack.block_action(
+        team_id=harness.team_id,
+        user_id=user,
+        action_id=action_id,
+        value=found.get("value"),
+        message=message,
+    )
+    assert reply.status == 200, reply.body
+
+
+def text_of(message: dict[str, Any]) -> str:
+    """Every mrkdwn/plain text in a message, joined."""
+    parts = [str(message.get("text") or "")]
+    for block in message.get("blocks") or []:
+        if isinstance(block.get("text"), dict):
+            parts.append(block["text"].get("text", ""))
+        for element in block.get("elements") or []:
+            if isinstance(element.get("text"), str):
+                parts.append(element["text"])
+    return "\n".join(parts)

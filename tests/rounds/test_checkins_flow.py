@@ -1,0 +1,325 @@
+"""Check-ins, reminders, feedback and intro buttons, through signed requests to the real app."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from rounds_kit import ANA, BEN, CAL, Team, click, pair_world, text_of
+from sqlalchemy import select
+
+from bot.blocks.checkins import CheckinAction, FeedbackCallback
+from bot.blocks.rounds import IntroAction
+from bot.delivery.outbox import OutboxKind
+from bot.scheduler import tick
+from bot.store.models import (
+    Checkin,
+    CheckinAnswer,
+    DoNotPair,
+    Feedback,
+    Group,
+    GroupState,
+    Member,
+    MemberStatus,
+    Round,
+    RoundState,
+)
+from tests.support import Harness
+
+MONDAY = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)  # the round (London = UTC in December)
+THURSDAY = MONDAY + timedelta(days=3)  # check-ins (default delay: 3 days)
+FRIDAY = MONDAY + timedelta(days=4)  # the reminder
+
+
+def at(team: Team, moment: datetime) -> None:
+    team.clock.set(moment)
+    tick(team.deps)
+
+
+def dm(team: Team, *users: str) -> list[dict[str, Any]]:
+    return team.sim.messages(team.sim.dm_channel_id(team.team_id, *users))
+
+
+def group(team: Team) -> Group:
+    with team.deps.unit_of_work() as session:
+        return session.scalars(select(Group)).one()
+
+
+def checkins(team: Team) -> list[tuple[str, CheckinAnswer]]:
+    with team.deps.unit_of_work() as session:
+        rows = session.execute(
+            select(Member.slack_user_id, Checkin.answer).join(
+                Member, Member.id == Checkin.member_id
+            )
+        )
+        return sorted((u, a) for u, a in rows)
+
+
+def latest(team: Team, message: dict[str, Any]) -> dict[str, Any]:
+    """The message as it is now in Slack (after chat.update)."""
+    return next(m for m in team.sim.messages(message["channel"]) if m["ts"] == message["ts"])
+
+
+def test_checkin_goes_out_after_the_delay_and_we_met_opens_feedback(
+    harness: Harness, team: Team
+) -> None:
+    pair_world(team)
+    at(team, MONDAY)
+    [intro] = dm(team, ANA, BEN)
+    at(team, THURSDAY - timedelta(minutes=1))
+    assert len(dm(team, ANA, BEN)) == 1  # not yet
+
+    at(team, THURSDAY)
+
+    intro_then_checkin = dm(team, ANA, BEN)
+    assert len(intro_then_checkin) == 2
+    checkin = intro_then_checkin[1]
+    assert "did you meet for your skill swap (Spanish ↔ SQL)?" in text_of(checkin)
+    labels = [e["text"]["text"] for e in checkin["blocks"][1]["elements"]]
+    assert labels == ["We met", "Scheduled", "Not yet", "Couldn't make it"]
+    assert group(team).checkin_ts == checkin["ts"]
+
+    click(harness, ANA, checkin, CheckinAction.MET)
+
+    [opened] = team.sim.wait_for("views.open")
+    assert opened.ok and opened.params["view"]["callback_id"] == FeedbackCallback.FEEDBACK
+    team.sim.wait_for("chat.update")
+    assert f"<@{ANA}>: met" in text_of(latest(team, checkin))
+    assert checkins(team) == [(ANA, CheckinAnswer.MET)]
+    assert group(team).state is GroupState.MET
+    assert intro["ts"] != checkin["ts"]
+
+
+def test_feedback_is_stored_per_member_and_a_resubmit_replaces_it(
+    harness: Harness, team: Team
+) -> None:
+    pair_world(team)
+    at(team, MONDAY)
+    at(team, THURSDAY)
+    checkin = dm(team, ANA, BEN)[1]
+    click(harness, BEN, checkin, CheckinAction.MET)
+    [opened] = team.sim.wait_for("views.open")
+    meta = opened.params["view"]["private_metadata"]
+
+    def submit(rating: str, learned: str) -> dict[str, Any]:
+        values = {
+            "rating": {"value": {"type": "static_select", "selected_option": {"value": rating}}},
+            "learned": {"value": {"type": "plain_text_input", "value": learned}},
+            "taught": {"value": {"type": "plain_text_input", "value": None}},
+            "again": {"value": {"type": "radio_buttons", "selected_option": {"value": "yes"}}},
+        }
+        reply = harness.slack.view_submission(
+            team_id=harness.team_id,
+            user_id=BEN,
+            callback_id=FeedbackCallback.FEEDBACK,
+            values=values,
+            private_metadata=meta,
+        )
+        assert reply.status == 200
+        return reply.json or {}
+
+    first = submit("5", "How to roll my Rs")
+    assert first["response_action"] == "update"
+    assert "Saved" in json.dumps(first["view"])
+    submit("4", "How to roll my Rs, slowly")
+
+    with team.deps.unit_of_work() as session:
+        rows = session.execute(
+            select(Member.slack_user_id, Feedback.rating, Feedback.learned, Feedback.taught,
+                   Feedback.would_swap_again).join(Member, Member.id == Feedback.member_id)
+        ).all()  # fmt: skip
+    assert [tuple(r) for r in rows] == [(BEN, 4, "How to roll my Rs, slowly", None, True)]
+
+
+def test_feedback_without_a_rating_is_sent_back_with_a_message(
+    harness: Harness, team: Team
+) -> None:
+    pair_world(team)
+    at(team, MONDAY)
+    at(team, THURSDAY)
+    reply = harness.slack.view_submission(
+        team_id=harness.team_id,
+        user_id=ANA,
+        callback_id=FeedbackCallback.FEEDBACK,
+        values={"rating": {"value": {"type": "static_select", "selected_option": None}}},
+        private_metadata=json.dumps({"g": group(team).id}),
+    )
+    assert reply.status == 200 and reply.json is not None
+    assert reply.json["response_action"] == "errors"
+    assert "rating" in reply.json["errors"]["rating"]
+    with team.deps.unit_of_work() as session:
+        assert session.scalars(select(Feedback)).all() == []
+
+
+def test_a_double_click_or_a_retry_records_one_answer(harness: Harness, team: Team) -> None:
+    pair_world(team)
+    at(team, MONDAY)
+    at(team, THURSDAY)
+    checkin = dm(team, ANA, BEN)[1]
+
+    click(harness, ANA, checkin, CheckinAction.NOT_YET)
+    click(harness, ANA, checkin, CheckinAction.NOT_YET)  # double click / Slack retry
+    team.sim.wait_for("chat.update", count=2)
+
+    assert checkins(team) == [(ANA, CheckinAnswer.NOT_YET)]
+    acks = team.sim.wait_for_response(count=2)
+    assert all("No rush" in r["text"] for r in acks)
+    assert f"<@{ANA}>: not yet" in text_of(latest(team, checkin))
+
+    click(harness, ANA, checkin, CheckinAction.SCHEDULED)  # a later, different answer
+    team.sim.wait_for("chat.update", count=3)
+    assert checkins(team) == [(ANA, CheckinAnswer.SCHEDULED)]
+    assert group(team).state is GroupState.SCHEDULED
+
+
+def test_someone_outside_the_swap_cannot_answer_for_it(harness: Harness, team: Team) -> None:
+    pair_world(team)
+    team.sim.add_user(team.team_id, CAL, name="cal")
+    at(team, MONDAY)
+    at(team, THURSDAY)
+    checkin = dm(team, ANA, BEN)[1]
+
+    click(harness, CAL, checkin, CheckinAction.MET)
+
+    [reply] = team.sim.wait_for_response()
+    assert "belong to the people in this swap" in reply["text"]
+    assert checkins(team) == []
+    assert team.sim.calls_to("views.open") == []
+
+
+def test_a_tampered_button_value_gets_a_friendly_reply(harness: Harness, team: Team) -> None:
+    pair_world(team)
+    at(team, MONDAY)
+    [intro] = dm(team, ANA, BEN)
+    reply = harness.slack.block_action(
+        team_id=harness.team_id,
+        user_id=ANA,
+        action_id=IntroAction.SCHEDULED,
+        value="not json",
+        message=intro,
+    )
+    assert reply.status == 200
+    [answer] = team.sim.wait_for_response()
+    assert "old message" in answer["text"]
+    assert group(team).state is GroupState.INTRODUCED
+
+
+def test_one_reminder_when_nobody_answered_none_when_someone_did(
+    harness: Harness, team: Team
+) -> None:
+    pair_world(team)
+    team.member("U0DAN0007", "Dan", team="Ops", teach=["Guitar"], learn=["Drawing"])
+    team.member("U0ELL0008", "Ell", team="Art", teach=["Drawing"], learn=["Guitar"])
+    at(team, MONDAY)
+    at(team, THURSDAY)
+    click(harness, ANA, dm(team, ANA, BEN)[1], CheckinAction.SCHEDULED)
+    team.sim.wait_for("chat.update")
+
+    at(team, FRIDAY)
+    at(team, FRIDAY + timedelta(hours=3))  # a second tick sends nothing more
+
+    assert len(dm(team, ANA, BEN)) == 2  # intro + check-in, no reminder
+    quiet = dm(team, "U0DAN0007", "U0ELL0008")
+    assert len(quiet) == 3
+    assert "A gentle nudge" in text_of(quiet[2])
+    # Answering on the reminder works like on the check-in.
+    click(harness, "U0DAN0007", quiet[2], CheckinAction.COULD_NOT)
+    team.sim.wait_for("chat.update", count=2)
+    assert ("U0DAN0007", CheckinAnswer.COULD_NOT) in checkins(team)
+    assert "A gentle nudge" in text_of(latest(team, quiet[2]))
+
+
+def test_three_unanswered_checkins_in_a_row_pause_a_member_kindly(team: Team) -> None:
+    pair_world(team, cooldown_rounds=0)  # the same pair may meet every week
+    for week in range(3):
+        start = MONDAY + timedelta(weeks=week)
+        at(team, start)
+        at(team, start + timedelta(days=3))
+        at(team, start + timedelta(days=4))
+    with team.deps.unit_of_work() as session:
+        misses = {m.slack_user_id: m.unanswered_checkins for m in session.scalars(select(Member))}
+    assert misses == {ANA: 2, BEN: 2}  # the third round is still open
+
+    at(team, MONDAY + timedelta(weeks=3))  # the third round closes as the fourth begins
+
+    with team.deps.unit_of_work() as session:
+        people = {m.slack_user_id: m for m in session.scalars(select(Member))}
+        rounds = session.scalars(select(Round).order_by(Round.id)).all()
+        assert [r.state for r in rounds] == [RoundState.CLOSED] * 3  # no fourth: both paused
+    assert {u: (m.status, m.paused_until) for u, m in people.items()} == {
+        ANA: (MemberStatus.PAUSED, None),
+        BEN: (MemberStatus.PAUSED, None),
+    }
+    for user in (ANA, BEN):
+        [notice] = dm(team, user)
+        assert "/skillswap resume" in text_of(notice)
+        assert "missed the last 3 check-ins" in text_of(notice)
+    assert len(team.outbox(kind=OutboxKind.PAUSED)) == 2
+
+
+def test_answering_a_checkin_resets_the_count_of_misses(harness: Harness, team: Team) -> None:
+    pair_world(team, cooldown_rounds=0)
+    with team.deps.unit_of_work() as session:
+        for member in session.scalars(select(Member)):
+            member.unanswered_checkins = 2
+    at(team, MONDAY)
+    at(team, THURSDAY)
+    click(harness, ANA, dm(team, ANA, BEN)[1], CheckinAction.COULD_NOT)
+    team.sim.wait_for("chat.update")
+    at(team, FRIDAY)
+    at(team, MONDAY + timedelta(weeks=1))
+    with team.deps.unit_of_work() as session:
+        people = {m.slack_user_id: m for m in session.scalars(select(Member))}
+    assert (people[ANA].status, people[ANA].unanswered_checkins) == (MemberStatus.ACTIVE, 0)
+    assert people[BEN].status is MemberStatus.PAUSED
+
+
+def test_intro_buttons_update_the_message_in_place(harness: Harness, team: Team) -> None:
+    pair_world(team)
+    at(team, MONDAY)
+    [intro] = dm(team, ANA, BEN)
+
+    click(harness, BEN, intro, IntroAction.SCHEDULED)
+    team.sim.wait_for("chat.update")
+    now = latest(team, intro)
+    assert f"<@{BEN}> marked this as scheduled" in text_of(now)
+    assert [e["action_id"] for e in now["blocks"][1]["elements"]] == [
+        IntroAction.SKIP,
+        IntroAction.NOT_A_FIT,
+    ]
+    assert "Ana can teach *Spanish*" in text_of(now)  # the intro itself is kept
+    assert group(team).state is GroupState.SCHEDULED
+    [ack] = team.sim.wait_for_response()
+    assert "enjoy it" in ack["text"]
+
+
+def test_skip_is_idempotent_and_skipped_groups_get_no_checkin(harness: Harness, team: Team) -> None:
+    pair_world(team)
+    at(team, MONDAY)
+    [intro] = dm(team, ANA, BEN)
+    click(harness, ANA, intro, IntroAction.SKIP)
+    click(harness, ANA, intro, IntroAction.SKIP)
+    team.sim.wait_for("chat.update", count=2)
+    assert group(team).state is GroupState.SKIPPED
+    assert "skipped this round" in text_of(latest(team, intro))
+    at(team, THURSDAY)
+    assert len(dm(team, ANA, BEN)) == 1
+
+
+def test_not_a_fit_means_never_paired_again(harness: Harness, team: Team) -> None:
+    pair_world(team, cooldown_rounds=0)
+    at(team, MONDAY)
+    [intro] = dm(team, ANA, BEN)
+    click(harness, ANA, intro, IntroAction.NOT_A_FIT)
+    click(harness, ANA, intro, IntroAction.NOT_A_FIT)
+    team.sim.wait_for("chat.update", count=2)
+    with team.deps.unit_of_work() as session:
+        assert len(session.scalars(select(DoNotPair)).all()) == 1
+    assert group(team).state is GroupState.NOT_A_FIT
+    assert [b["type"] for b in latest(team, intro)["blocks"]] == ["section", "context"]
+    [ack, _] = team.sim.wait_for_response(count=2)
+    assert f"won't pair you with <@{BEN}> again" in ack["text"]
+
+    at(team, MONDAY + timedelta(weeks=1))
+    assert len(team.outbox(kind=OutboxKind.INTRO)) == 1  # no new intro for the two of them
