@@ -8,6 +8,7 @@ from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from deploy_kit import CLIENT_ID, STATE_COOKIE, OAuthHarness, tokens_used
 from sqlalchemy import func, select
 
 from bot.app import BOT_SCOPES, NOT_INSTALLED_MESSAGE
@@ -15,7 +16,6 @@ from bot.errors import NotFoundError
 from bot.slack_client import client_for_team
 from bot.store.models import Workspace
 from bot.store.workspaces import get_workspace
-from tests.deploy.conftest import CLIENT_ID, STATE_COOKIE, OAuthHarness, tokens_used
 
 
 def _rows(oauth: OAuthHarness, table: str, team_id: str, user_id: str | None = None) -> int:
