@@ -1,0 +1,110 @@
+"""``/skillswap admin``: the round settings modal, for SkillSwap admins only.
+
+Who is an admin is checked server-side on opening *and* on saving (a modal can outlive a
+demotion): Slack workspace admins and owners, ``ADMIN_USER_IDS``, and the ids saved here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks.admin import AdminCallback, AdminField, saved_modal, settings_modal
+from bot.deps import Deps
+from bot.errors import NotAllowedError
+from bot.handlers.commands import CommandContext, Reply, Subcommand
+from bot.rounds.settings import (
+    next_round_text,
+    parse_settings,
+    rhythm_text,
+    save_settings,
+    settings_view,
+)
+from bot.services.admin import require_admin
+from bot.store.workspaces import get_or_create_workspace
+
+log = logging.getLogger(__name__)
+
+NO_TRIGGER = (
+    "I couldn't open the settings form from here. Type `/skillswap admin` in any channel "
+    "or DM to try again."
+)
+
+
+def open_settings(ctx: CommandContext) -> Reply | None:
+    deps = ctx.deps
+    with deps.unit_of_work() as session:
+        require_admin(
+            session=session, deps=deps, client=ctx.client, team_id=ctx.team_id, user_id=ctx.user_id
+        )
+        workspace = get_or_create_workspace(
+            session=session, team_id=ctx.team_id, enterprise_id=ctx.enterprise_id
+        )
+        view = settings_modal(settings_view(session, workspace, deps.clock.now()))
+    if not ctx.trigger_id:
+        return Reply(text=NO_TRIGGER)
+    try:
+        ctx.client.views_open(trigger_id=ctx.trigger_id, view=view)
+    except SlackApiError as exc:
+        log.warning(
+            "could not open the settings modal: %s",
+            exc.response.get("error"),
+            extra={"team_id": ctx.team_id, "user_id": ctx.user_id},
+        )
+        return Reply(
+            text="Slack took too long to open the form. Please run `/skillswap admin` again."
+        )
+    return None
+
+
+def _on_submit(deps: Deps) -> Callable[..., None]:
+    def on_submit(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        team_id = str((body.get("team") or {}).get("id") or "")
+        user_id = str((body.get("user") or {}).get("id") or "")
+        values = ((body.get("view") or {}).get("state") or {}).get("values") or {}
+        settings, errors = parse_settings(values)
+        if settings is None:
+            ack(response_action="errors", errors=errors)
+            return
+        try:
+            with deps.unit_of_work() as session:
+                require_admin(
+                    session=session, deps=deps, client=client, team_id=team_id, user_id=user_id
+                )
+                workspace = get_or_create_workspace(session=session, team_id=team_id)
+                save_settings(session, workspace, settings)
+                session.flush()
+                now = deps.clock.now()
+                done = saved_modal(
+                    next_round_text(session, workspace, now), rhythm_text(session, workspace)
+                )
+        except NotAllowedError as exc:
+            ack(response_action="errors", errors={AdminField.CADENCE.value: exc.message})
+            return
+        log.info("round settings saved", extra={"team_id": team_id, "user_id": user_id})
+        ack(response_action="update", view=done)
+
+    return on_submit
+
+
+def register(app: App, deps: Deps) -> None:
+    registry = deps.commands
+    if registry is None:  # pragma: no cover - create_app always sets it
+        raise RuntimeError("Deps.commands must be set before handlers are registered")
+    registry.add(
+        Subcommand(
+            name="admin",
+            usage="admin",
+            summary="(admins) round settings: how often, day, time, time zone, check-ins",
+            handler=open_settings,
+            admin_only=True,
+            aliases=("settings",),
+            order=95,
+        )
+    )
+    app.view(AdminCallback.SETTINGS.value)(_on_submit(deps))

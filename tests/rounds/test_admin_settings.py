@@ -1,0 +1,137 @@
+"""``/skillswap admin``: the round settings modal, for admins only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rounds_kit import ANA, BEN, Team, pair_world
+from sqlalchemy import select
+
+from bot.blocks.admin import AdminCallback
+from bot.rounds.service import run_due_rounds
+from bot.store.models import Cadence, Workspace
+from tests.support import Harness
+
+BOSS = "U0BOSS001"
+
+
+def values(**overrides: Any) -> dict[str, Any]:
+    given = {
+        "cadence": "biweekly",
+        "weekday": "2",
+        "time": "10:30",
+        "timezone": "America/New_York",
+        "checkin_delay": "4",
+        "cooldown": "6",
+        "announce": "C0ANNOUNCE",
+        "admins": [BEN],
+    }
+    given.update(overrides)
+    return {
+        "cadence": {
+            "value": {"type": "static_select", "selected_option": {"value": given["cadence"]}}
+        },
+        "weekday": {
+            "value": {"type": "static_select", "selected_option": {"value": given["weekday"]}}
+        },
+        "time": {"value": {"type": "timepicker", "selected_time": given["time"]}},
+        "timezone": {"value": {"type": "plain_text_input", "value": given["timezone"]}},
+        "checkin_delay": {"value": {"type": "number_input", "value": given["checkin_delay"]}},
+        "cooldown": {"value": {"type": "number_input", "value": given["cooldown"]}},
+        "announce": {"value": {"type": "channels_select", "selected_channel": given["announce"]}},
+        "admins": {"value": {"type": "multi_users_select", "selected_users": given["admins"]}},
+    }
+
+
+def submit(harness: Harness, user: str, **overrides: Any) -> dict[str, Any]:
+    reply = harness.slack.view_submission(
+        team_id=harness.team_id,
+        user_id=user,
+        callback_id=AdminCallback.SETTINGS,
+        values=values(**overrides),
+    )
+    assert reply.status == 200
+    return reply.json or {}
+
+
+def workspace(team: Team) -> Workspace:
+    with team.deps.unit_of_work() as session:
+        return session.scalars(select(Workspace)).one()
+
+
+def test_only_admins_can_open_the_settings(harness: Harness, team: Team) -> None:
+    team.workspace()
+    team.sim.add_user(team.team_id, ANA, name="ana")
+    harness.slack.slash_command(team_id=harness.team_id, user_id=ANA, text="admin")
+    [reply] = team.sim.wait_for_response()
+    assert "Only SkillSwap admins" in reply["text"]
+    assert team.sim.calls_to("views.open") == []
+
+
+def test_a_slack_admin_sees_the_current_settings_and_the_next_round(
+    harness: Harness, team: Team
+) -> None:
+    team.workspace()
+    team.sim.add_user(team.team_id, BOSS, name="boss", is_admin=True)
+    harness.slack.slash_command(team_id=harness.team_id, user_id=BOSS, text="admin")
+    [opened] = team.sim.wait_for("views.open")
+    assert opened.ok
+    view = opened.params["view"]
+    assert view["callback_id"] == AdminCallback.SETTINGS
+    shown = str(view["blocks"])
+    assert "Monday 7 December at 09:00 (Europe/London)" in shown  # the clock: Mon 08:00
+    assert "'initial_time': '09:00'" in shown and "Europe/London" in shown
+
+
+def test_saving_changes_when_rounds_run(harness: Harness, team: Team) -> None:
+    pair_world(team)
+    team.sim.add_user(team.team_id, BOSS, name="boss", is_owner=True)
+
+    answer = submit(harness, BOSS)
+
+    assert answer["response_action"] == "update"
+    assert "every other Wednesday at 10:30 (America/New_York)" in str(answer["view"])
+    ws = workspace(team)
+    assert (ws.cadence, ws.round_weekday, ws.round_time, ws.timezone) == (
+        Cadence.BIWEEKLY,
+        2,
+        "10:30",
+        "America/New_York",
+    )
+    assert (ws.checkin_delay_days, ws.cooldown_rounds, ws.announce_channel) == (4, 6, "C0ANNOUNCE")
+    assert ws.admin_user_ids == [BEN]
+    # Wednesday 9 Dec 10:30 in New York is 15:30 UTC.
+    monday = team.clock.now()
+    assert run_due_rounds(team.deps, monday.replace(day=9, hour=15, minute=29)).started == []
+    started = run_due_rounds(team.deps, monday.replace(day=9, hour=15, minute=30)).started
+    assert [o.period for o in started] == ["2026-W50"]
+
+
+def test_added_admins_can_open_the_settings_too(harness: Harness, team: Team) -> None:
+    pair_world(team)
+    team.sim.add_user(team.team_id, BOSS, name="boss", is_admin=True)
+    submit(harness, BOSS, admins=[BEN])
+    harness.slack.slash_command(team_id=harness.team_id, user_id=BEN, text="admin")
+    [opened] = team.sim.wait_for("views.open")
+    assert opened.ok
+
+
+def test_bad_values_are_sent_back_with_what_to_fix(harness: Harness, team: Team) -> None:
+    team.workspace()
+    team.sim.add_user(team.team_id, BOSS, name="boss", is_admin=True)
+
+    answer = submit(harness, BOSS, timezone="London", cadence="weekly", checkin_delay="9")
+
+    assert answer["response_action"] == "errors"
+    assert "Europe/London" in answer["errors"]["timezone"]
+    assert "from 1 to 6" in answer["errors"]["checkin_delay"]
+    assert workspace(team).timezone == "Europe/London"
+
+
+def test_a_non_admin_cannot_save_even_with_the_form(harness: Harness, team: Team) -> None:
+    team.workspace()
+    team.sim.add_user(team.team_id, ANA, name="ana")
+    answer = submit(harness, ANA)
+    assert answer["response_action"] == "errors"
+    assert "Only SkillSwap admins" in str(answer["errors"])
+    assert workspace(team).cadence is Cadence.WEEKLY
