@@ -32,8 +32,8 @@ from bot.services.members import (
     SkillsAdded,
     SkillsDropped,
     WhoView,
+    zone,
 )
-from bot.services.schedule import zone
 from bot.store.models import Direction, GroupKind, GroupState, MemberStatus
 
 COMMAND = "/skillswap"
@@ -254,8 +254,8 @@ def skills_added(result: SkillsAdded) -> list[Block]:
 
 def skills_added_text(result: SkillsAdded) -> str:
     if result.added:
-        return "Added " + ", ".join(result.added) + "."
-    return "No change: you already list " + ", ".join(result.already) + "."
+        return "Added " + esc(", ".join(result.added)) + "."
+    return "No change: you already list " + esc(", ".join(result.already)) + "."
 
 
 def switched(profile: ProfileView, suggestion: str) -> list[Block]:
@@ -416,7 +416,11 @@ def who_blocks(view: WhoView) -> list[Block]:
 
 
 def who_text(view: WhoView) -> str:
-    return f"Who knows {view.skill or view.query}" if view.query else "Skills in SkillSwap"
+    return f"Who knows {esc(view.skill or view.query)}" if view.query else "Skills in SkillSwap"
+
+
+def dropped_text(result: SkillsDropped) -> str:
+    return "Removed " + esc(", ".join(result.dropped)) + "."
 
 
 # --------------------------------------------------------------------------- pause / resume

@@ -49,9 +49,7 @@ def drop(ctx: CommandContext) -> Reply:
         result = members.drop_skills(
             session=session, team_id=ctx.team_id, user_id=ctx.user_id, names=names
         )
-    return Reply(
-        text="Removed " + ", ".join(result.dropped) + ".", blocks=blocks.skills_dropped(result)
-    )
+    return Reply(text=blocks.dropped_text(result), blocks=blocks.skills_dropped(result))
 
 
 def me(ctx: CommandContext) -> Reply:
@@ -225,7 +223,7 @@ def register(app: App, deps: Deps) -> None:
             (e.label for e in (*profile.teach, *profile.learn) if e.skill_id == value.t), ""
         )
         respond(
-            text=f"You now list {suggestion}.",
+            text=f"You now list {blocks.esc(suggestion)}.",
             blocks=[b.to_dict() for b in blocks.switched(profile, suggestion)],
             replace_original=True,
         )

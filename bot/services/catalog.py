@@ -54,7 +54,7 @@ _LEVEL_WORDS: dict[str, Level] = {
 }
 
 # Commas in several scripts (ASCII, full-width, ideographic, Arabic), semicolons, new lines.
-_SEPARATORS = re.compile(r"[,;\n\r\uFF0C\uFF1B\u3001\u060C\u061B]")
+_SEPARATORS = re.compile(r"[,\n\r\uFF0C\u3001\u060C]")
 _LEVEL_SUFFIX = re.compile(r"^(?P<name>.*?)\s*[(\[]\s*(?P<level>[^()\[\]]{1,30})\s*[)\]]\s*$")
 # Invisible characters that change how text is shown, not what it says.
 _INVISIBLE = frozenset(
@@ -82,10 +82,21 @@ class CatalogOption:
     text: str
 
 
+def unescape_slack(text: str) -> str:
+    """Undo the only escaping Slack applies to typed text (``&amp;``, ``&lt;``, ``&gt;``)."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def shown(text: str, limit: int = 40) -> str:
+    """User text quoted inside one of our messages: shortened, markup escaped."""
+    short = text if len(text) <= limit else text[: limit - 1] + "…"
+    return short.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def clean_label(raw: str) -> str:
     """What a member typed, made safe to store and show: Slack's HTML escapes undone, control
     and bidi-override characters removed, whitespace collapsed, wrapping quotes stripped."""
-    text = raw.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    text = unescape_slack(raw)
     kept = []
     for ch in text:
         if ch in _INVISIBLE:
@@ -118,19 +129,19 @@ def check_name(raw: str, *, example: str) -> SkillName:
         raise UserInputError(f"That skill name is empty. Try `{example}`.")
     if len(label) > MAX_NAME_CHARS:
         raise UserInputError(
-            f"“{_short(label)}” is {len(label)} characters long; skill names fit in "
+            f"“{shown(label)}” is {len(label)} characters long; skill names fit in "
             f"{MAX_NAME_CHARS}. Try a shorter name, for example `{example}`."
         )
     spelling = normalize_key(label)
     if not spelling:
         raise UserInputError(
-            f"“{_short(label)}” has no letters or digits I can match on. Add a word, "
+            f"“{shown(label)}” has no letters or digits I can match on. Add a word, "
             f"for example `{example}`."
         )
     key = canonical_key(label)
     if len(spelling) > KEY_CHARS or len(key) > KEY_CHARS:
         raise UserInputError(
-            f"“{_short(label)}” is too long once spelled out for matching. Try a shorter name, "
+            f"“{shown(label)}” is too long once spelled out for matching. Try a shorter name, "
             f"for example `{example}`."
         )
     return SkillName(label=label, key=key, spelling=spelling, level=level)
@@ -138,7 +149,7 @@ def check_name(raw: str, *, example: str) -> SkillName:
 
 def split_names(text: str) -> list[str]:
     """The non-empty parts of a comma (or semicolon, or newline) separated list."""
-    return [p for p in _SEPARATORS.split(text or "") if clean_label(p)]
+    return [p for p in _SEPARATORS.split(unescape_slack(text or "")) if clean_label(p)]
 
 
 def parse_skill_list(text: str, *, example: str) -> list[SkillName]:

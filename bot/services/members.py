@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from bot.deps import Deps
 from bot.errors import NotAllowedError, UserInputError
 from bot.matching.skills import normalize_key, suggest
+from bot.rounds import schedule as rounds_schedule
 from bot.services import catalog
 from bot.services.catalog import (
     MAX_SKILLS_PER_SIDE,
@@ -28,7 +30,6 @@ from bot.services.catalog import (
     OptionRef,
     SkillName,
 )
-from bot.services.schedule import RoundSchedule, next_round_at, zone
 from bot.store import members as store
 from bot.store import skills as skill_store
 from bot.store.models import (
@@ -51,6 +52,16 @@ MAX_PAUSE_DAYS = 366
 MAX_TEAM_CHARS = 80
 HISTORY_LIMIT = 10
 COMMAND = "/skillswap"
+
+
+def zone(name: str | None) -> ZoneInfo:
+    """The IANA zone ``name``, or UTC when it is empty or unknown."""
+    if name:
+        try:
+            return rounds_schedule.zone(name)
+        except ValueError:
+            pass
+    return ZoneInfo("UTC")
 
 
 # --------------------------------------------------------------------------- Slack identity
@@ -499,9 +510,9 @@ def drop_skills(
         removed_ids |= {r.skill_id for r in rows}
         store.remove_member_skills(session=session, member=member, rows=rows)
     if not dropped:
-        listed = ", ".join(f"“{r.label}”" for r in member.skills[:10])
-        hint = f" Did you mean `{COMMAND} drop {hints[0]}`?" if hints else ""
-        what = "“" + "”, “".join(missing) + "”"
+        listed = ", ".join(f"“{catalog.shown(r.label, 60)}”" for r in member.skills[:10])
+        hint = f" Did you mean `{COMMAND} drop {catalog.shown(hints[0], 60)}`?" if hints else ""
+        what = "“" + "”, “".join(catalog.shown(m) for m in missing) + "”"
         raise UserInputError(
             f"You don't list {what}.{hint}"
             + (f" Your skills: {listed}." if listed and not hint else "")
@@ -613,7 +624,7 @@ def parse_pause(text: str, today: date) -> date | None:
 
     Raises :class:`UserInputError` for unreadable input, past dates and pauses over a year.
     """
-    cleaned = " ".join(catalog.clean_label(text).lower().split())
+    cleaned = " ".join(catalog.unescape_slack(text).lower().split())
     for prefix in ("until ", "till ", "til ", "for "):
         if cleaned.startswith(prefix):
             cleaned = cleaned[len(prefix) :].strip()
@@ -705,9 +716,18 @@ def _next_round(session: Session, workspace: Workspace, now: datetime) -> dateti
     if not workspace.active:
         return None
     last = store.latest_round(session=session, workspace_id=workspace.id)
-    return next_round_at(
-        RoundSchedule.of(workspace), now, last_round_on=last.round_date if last else None
-    )
+    try:
+        return rounds_schedule.next_round_at(
+            workspace.cadence,
+            workspace.round_weekday,
+            workspace.round_time,
+            workspace.timezone,
+            now,
+            last_round_on=last.round_date if last else None,
+        )
+    except ValueError:  # settings an admin must fix; say nothing rather than a wrong date
+        log.warning("workspace round settings are invalid", extra={"team_id": workspace.team_id})
+        return None
 
 
 def _time_hint(me: Member, partners: list[Member], today: date) -> str | None:

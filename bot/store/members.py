@@ -167,7 +167,9 @@ def members_due_back(*, session: Session, workspace_id: int, today: date) -> lis
 
 
 def _mentions(user_id: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![A-Za-z0-9]){re.escape(user_id)}(?![A-Za-z0-9])")
+    """``<@U123>``, ``<@U123|ana>`` or a bare ``U123`` (not part of a longer id)."""
+    uid = re.escape(user_id)
+    return re.compile(rf"<@{uid}(?:\|[^>]*)?>|(?<![A-Za-z0-9]){uid}(?![A-Za-z0-9])")
 
 
 def erase_member(*, session: Session, workspace_id: int, slack_user_id: str) -> set[int] | None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -163,3 +165,37 @@ def buttons(payload: dict[str, Any]) -> dict[str, dict[str, Any]]:
             if isinstance(element, dict) and element.get("action_id"):
                 found[element["action_id"]] = element
     return found
+
+
+def rows_mentioning(driver: Driver, needle: str) -> list[tuple[str, str]]:
+    """(table, row) for every row of every table whose text contains ``needle``."""
+    found = []
+    with driver.session() as s:
+        for table in Base.metadata.sorted_tables:
+            for row in s.execute(select(table)).all():
+                dumped = json.dumps([str(v) for v in row], ensure_ascii=False)
+                if needle in dumped:
+                    found.append((table.name, dumped))
+    return found
+
+
+def rows_referencing_member(driver: Driver, member_id: int) -> list[tuple[str, str]]:
+    """(table.column, row) for every row with a foreign key to ``members.id == member_id``."""
+    found = []
+    with driver.session() as s:
+        for table in Base.metadata.sorted_tables:
+            for column in table.columns:
+                if any(fk.column.table.name == "members" for fk in column.foreign_keys):
+                    for row in s.execute(select(table).where(column == member_id)).all():
+                        found.append((f"{table.name}.{column.name}", str(row)))
+    return found
+
+
+def eventually(check: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Poll ``check`` until it holds or the deadline passes (listeners run after the ack)."""
+    deadline = time.monotonic() + timeout
+    pause = threading.Event()
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition still false after {timeout}s")
+        pause.wait(0.01)

@@ -1,0 +1,328 @@
+"""The profile modal: opening it, the catalog typeahead, saving it, inline validation errors."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import date
+from typing import Any
+
+import pytest
+from members_kit import ANA, BEN, Driver, buttons, text_of
+from slack_sdk.models.views import View
+
+from bot.store.models import MemberCadence, MemberStatus
+
+CALLBACK = "profile_modal"
+
+
+def option(value: str, text: str) -> dict[str, Any]:
+    return {"text": {"type": "plain_text", "text": text, "emoji": True}, "value": value}
+
+
+def state(
+    *,
+    teach1: list[dict[str, Any]] | None = None,
+    teach2: list[dict[str, Any]] | None = None,
+    teach3: list[dict[str, Any]] | None = None,
+    teach_new: str | None = None,
+    level: str = "1",
+    learn: list[dict[str, Any]] | None = None,
+    learn_new: str | None = None,
+    team: str | None = None,
+    cadence: str = "every_round",
+    pause: str | None = None,
+) -> dict[str, Any]:
+    """``view.state.values`` as Slack sends it for the profile modal."""
+
+    def menu(selected: list[dict[str, Any]] | None) -> dict[str, Any]:
+        return {"type": "multi_external_select", "selected_options": selected or []}
+
+    def typed(value: str | None) -> dict[str, Any]:
+        return {"value": {"type": "plain_text_input", "value": value}}
+
+    return {
+        "teach_1": {"profile_teach_1": menu(teach1)},
+        "teach_2": {"profile_teach_2": menu(teach2)},
+        "teach_3": {"profile_teach_3": menu(teach3)},
+        "teach_new": typed(teach_new),
+        "teach_new_level": {
+            "value": {"type": "static_select", "selected_option": option(level, level)}
+        },
+        "learn": {"profile_learn": menu(learn)},
+        "learn_new": typed(learn_new),
+        "team": typed(team),
+        "cadence": {
+            "value": {"type": "static_select", "selected_option": option(cadence, cadence)}
+        },
+        "pause_until": {"value": {"type": "datepicker", "selected_date": pause}},
+    }
+
+
+def open_modal(driver: Driver, user: str) -> dict[str, Any]:
+    before = len(driver.h.sim.calls_to("views.open"))
+    driver.h.slack.slash_command(team_id=driver.h.team_id, user_id=user, text="profile")
+    call = driver.h.sim.wait_for("views.open", count=before + 1)[-1]
+    assert call.response["ok"], call.response
+    view: dict[str, Any] = call.response["view"]
+    return view
+
+
+def submit(driver: Driver, user: str, values: dict[str, Any]) -> Any:
+    reply = driver.h.slack.view_submission(
+        team_id=driver.h.team_id, user_id=user, callback_id=CALLBACK, values=values
+    )
+    assert reply.status == 200, reply.body
+    return reply
+
+
+def suggestions(driver: Driver, user: str, query: str, action_id: str = "profile_learn") -> Any:
+    reply = driver.h.slack.block_suggestion(
+        team_id=driver.h.team_id,
+        user_id=user,
+        action_id=action_id,
+        value=query,
+        view_callback_id=CALLBACK,
+    )
+    assert reply.status == 200, reply.body
+    return reply.json["options"]
+
+
+def skill_id(driver: Driver, key: str) -> int:
+    from sqlalchemy import select
+
+    from bot.store.models import Skill
+
+    with driver.session() as s:
+        return int(s.scalars(select(Skill.id).where(Skill.key == key)).one())
+
+
+# ----------------------------------------------------------------------------- opening
+
+
+def test_profile_opens_a_valid_modal_with_the_current_profile(driver: Driver) -> None:
+    driver.command(ANA, "teach Spanish (expert), SQL")
+    driver.command(ANA, "learn guitar")
+
+    view = open_modal(driver, ANA)
+
+    View(**view).to_dict()  # slack_sdk's validators accept it
+    blocks = {b.get("block_id"): b for b in view["blocks"]}
+    expert = blocks["teach_3"]["element"]["initial_options"]
+    beginner = blocks["teach_1"]["element"]["initial_options"]
+    assert [o["text"]["text"] for o in expert] == ["Spanish"]
+    assert [o["text"]["text"] for o in beginner] == ["SQL"]
+    assert [o["text"]["text"] for o in blocks["learn"]["element"]["initial_options"]] == ["guitar"]
+    assert blocks["teach_1"]["element"]["type"] == "multi_external_select"
+    assert blocks["teach_1"]["element"]["min_query_length"] == 1
+    assert driver.member(ANA) is not None
+
+
+def test_profile_for_a_newcomer_opens_empty_and_stores_nothing(driver: Driver) -> None:
+    before = driver.snapshot()
+    view = open_modal(driver, BEN)
+    blocks = {b.get("block_id"): b for b in view["blocks"]}
+    assert "initial_options" not in blocks["teach_1"]["element"]
+    assert driver.member(BEN) is None
+    after = driver.snapshot()
+    after["workspaces"] = before["workspaces"] = []  # first contact creates the workspace row
+    assert after == before
+
+
+def test_expired_trigger_gets_a_try_again_reply(driver: Driver) -> None:
+    stale = f"{int((time.time() - 10) * 1000)}.1.dead"
+    reply = driver.command(ANA, "profile", trigger_id=stale)
+    assert "try `/skillswap profile` again" in text_of(reply)
+    [call] = driver.h.sim.calls_to("views.open")
+    assert call.response["error"] == "expired_trigger_id"
+
+
+def test_edit_profile_button_in_a_reply_opens_the_modal(driver: Driver) -> None:
+    reply = driver.command(ANA, "teach Spanish")
+    button = buttons(reply)["profile_open"]
+    driver.h.slack.block_action(
+        team_id=driver.h.team_id, user_id=ANA, action_id=button["action_id"], value="open"
+    )
+    [call] = driver.h.sim.wait_for("views.open")
+    assert call.response["ok"]
+
+
+# ----------------------------------------------------------------------------- typeahead
+
+
+def test_typeahead_serves_the_catalog_and_offers_to_add_new_names(driver: Driver) -> None:
+    driver.command(ANA, "teach Spanish, Spark")
+    driver.command(BEN, "learn spanish")
+
+    found = suggestions(driver, BEN, "spa")
+    texts = [o["text"]["text"] for o in found]
+    assert texts[:2] == ["Spanish", "Spark"]  # most listed first
+    assert texts[-1] == "Add “spa”"
+
+    exact = suggestions(driver, BEN, "SPANISH")
+    assert [o["text"]["text"] for o in exact] == ["Spanish"]  # known: no "Add" option
+
+    alias = suggestions(driver, BEN, "js")
+    assert [o["text"]["text"] for o in alias] == ["Add “JavaScript”"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["%", "_", "' OR 1=1 --", "'; DROP TABLE skills; --", "🎸", "x" * 5000, "עברית", ""],
+)
+def test_typeahead_survives_odd_queries(driver: Driver, query: str) -> None:
+    driver.command(ANA, "teach Spanish")
+    found = suggestions(driver, BEN, query)
+    assert all(o["text"]["text"] != "Spanish" for o in found)  # nothing matches by accident
+    assert len(found) <= 1
+    assert driver.catalog() == {"spanish": "Spanish"}
+
+
+# ----------------------------------------------------------------------------- saving
+
+
+def test_saving_the_modal_replaces_the_profile(driver: Driver) -> None:
+    driver.command(ANA, "teach Spanish, SQL")
+    driver.command(ANA, "learn drawing")
+    open_modal(driver, ANA)
+    spanish = skill_id(driver, "spanish")
+
+    reply = submit(
+        driver,
+        ANA,
+        state(
+            teach3=[option(f"s:{spanish}", "Spanish")],
+            teach_new="Pottery, Rust",
+            level="2",
+            learn=[option("n:Guitar", "Add “Guitar”")],
+            learn_new="public speaking",
+            team="Design",
+            cadence="every_other",
+            pause="2027-01-04",
+        ),
+    )
+
+    assert reply.body == ""  # the modal closes
+    assert driver.skills(ANA) == {
+        ("teach", "Spanish", 3),
+        ("teach", "Pottery", 2),
+        ("teach", "Rust", 2),
+        ("learn", "Guitar", 1),
+        ("learn", "public speaking", 1),
+    }
+    member = driver.member(ANA)
+    assert member is not None
+    assert (member.team_label, member.cadence) == ("Design", MemberCadence.EVERY_OTHER)
+    assert (member.status, member.paused_until) == (MemberStatus.PAUSED, date(2027, 1, 4))
+    # SQL and drawing were removed from the profile, and from the catalog (nobody lists them).
+    assert set(driver.catalog()) == {"spanish", "pottery", "rust", "guitar", "public speaking"}
+    # The confirmation goes to where the modal was opened (the command's response_url)…
+    confirmation = driver.h.sim.wait_for_response(
+        predicate=lambda r: "profile is saved" in r.get("text", "")
+    )[-1]
+    assert "Pottery (intermediate)" in text_of(confirmation)
+    # …and the Home tab is refreshed.
+    home = driver.h.sim.wait_for("views.publish")[-1]
+    assert "Pottery" in json.dumps(home.params["view"])
+
+
+def test_clearing_the_date_ends_a_dated_pause(driver: Driver) -> None:
+    driver.command(ANA, "teach Spanish")
+    driver.command(ANA, "pause 2 weeks")
+    view = open_modal(driver, ANA)
+    blocks = {b.get("block_id"): b for b in view["blocks"]}
+    assert blocks["pause_until"]["element"]["initial_date"] == "2026-12-21"
+    spanish = skill_id(driver, "spanish")
+    submit(driver, ANA, state(teach1=[option(f"s:{spanish}", "Spanish")]))
+    member = driver.member(ANA)
+    assert member is not None
+    assert (member.status, member.paused_until) == (MemberStatus.ACTIVE, None)
+
+
+def test_first_save_creates_the_member_from_slack(driver: Driver) -> None:
+    open_modal(driver, BEN)
+    submit(driver, BEN, state(learn_new="Spansh"))
+    member = driver.member(BEN)
+    assert member is not None and member.display_name == "ben"
+    assert driver.skills(BEN) == {("learn", "Spansh", 1)}
+
+
+def test_a_typed_near_miss_is_saved_and_a_fix_offered(driver: Driver) -> None:
+    driver.command(ANA, "teach Spanish")
+    open_modal(driver, BEN)
+    submit(driver, BEN, state(learn_new="Spansh"))
+    confirmation = driver.h.sim.wait_for_response(
+        predicate=lambda r: "profile is saved" in r.get("text", "")
+    )[-1]
+    assert "Did you mean *Spanish*" in text_of(confirmation)
+    driver.click(BEN, buttons(confirmation)["member_switch_skill"])
+    assert driver.skills(BEN) == {("learn", "Spanish", 1)}
+
+
+# ----------------------------------------------------------------------------- validation
+
+
+def _errors(reply: Any) -> dict[str, str]:
+    assert reply.json is not None, reply.body
+    assert reply.json["response_action"] == "errors"
+    errors: dict[str, str] = reply.json["errors"]
+    return errors
+
+
+@pytest.mark.parametrize(
+    ("values", "block", "words"),
+    [
+        (state(), "teach_new", "at least one skill"),
+        (state(teach_new=", ,  ,"), "teach_new", "at least one skill"),
+        (state(teach_new="x" * 61), "teach_new", "61 characters"),
+        (state(learn_new="y" * 5000), "learn_new", "characters long"),
+        (state(teach_new=", ".join(f"skill {i}" for i in range(21))), "teach_new", "up to 20"),
+        (state(learn_new="🎸🎸"), "learn_new", "no letters or digits"),
+        (state(learn_new="Spanish", pause="2026-12-01"), "pause_until", "after today"),
+        (state(learn_new="Spanish", pause="2026-12-07"), "pause_until", "after today"),
+        (state(learn_new="Spanish", pause="2028-06-01"), "pause_until", "up to a year"),
+        (state(learn_new="Spanish", team="t" * 81), "team", "80 characters"),
+        (state(learn=[option("n:" + "z" * 61, "Add")]), "learn", "characters long"),
+    ],
+)
+def test_invalid_submissions_get_inline_errors_and_store_nothing(
+    driver: Driver, values: dict[str, Any], block: str, words: str
+) -> None:
+    driver.command(ANA, "teach SQL")
+    open_modal(driver, ANA)
+    before = driver.snapshot()
+
+    errors = _errors(submit(driver, ANA, values))
+
+    assert block in errors and words in errors[block]
+    assert driver.snapshot() == before
+
+
+def test_more_than_twenty_across_the_level_menus_is_refused(driver: Driver) -> None:
+    driver.command(ANA, "teach " + ", ".join(f"topic {i}" for i in range(20)))
+    driver.command(BEN, "teach topic 20, topic 21")
+    open_modal(driver, ANA)
+    ids = [skill_id(driver, f"topic {i}") for i in range(22)]
+    picked = [option(f"s:{i}", "t") for i in ids]
+    errors = _errors(submit(driver, ANA, state(teach1=picked[:11], teach3=picked[11:])))
+    assert "up to 20" in errors["teach_1"]
+
+
+def test_a_skill_in_two_level_menus_keeps_the_higher_level(driver: Driver) -> None:
+    driver.command(ANA, "teach SQL")
+    open_modal(driver, ANA)
+    sql = skill_id(driver, "sql")
+    submit(
+        driver,
+        ANA,
+        state(teach1=[option(f"s:{sql}", "SQL")], teach2=[option(f"s:{sql}", "SQL")]),
+    )
+    assert driver.skills(ANA) == {("teach", "SQL", 2)}
+
+
+def test_a_forged_option_from_another_workspace_is_not_linked(driver: Driver) -> None:
+    driver.command(ANA, "teach SQL")
+    open_modal(driver, BEN)
+    # "s:99999" is not a skill of this workspace: the option's text is used as a new name.
+    submit(driver, BEN, state(learn=[option("s:99999", "Welsh")]))
+    assert driver.skills(BEN) == {("learn", "Welsh", 1)}
