@@ -93,7 +93,8 @@ class DeliveryReport:
     resolved: int = 0
     failed: int = 0
     deferred: int = 0
-    errors: dict[str, int] = field(default_factory=dict)
+    errors: dict[str, int] = field(default_factory=dict)  # every Slack error met, by code
+    failures: dict[str, int] = field(default_factory=dict)  # messages given up, by reason
 
     @property
     def delivered(self) -> int:
@@ -103,6 +104,8 @@ class DeliveryReport:
         setattr(self, event.value, getattr(self, event.value) + 1)
         if error:
             self.errors[error] = self.errors.get(error, 0) + 1
+            if event is DeliveryEvent.FAILED:
+                self.failures[error] = self.failures.get(error, 0) + 1
 
 
 ProgressFn = Callable[[DeliveryEvent, Claim], None]

@@ -1,0 +1,126 @@
+"""``skillswap round run|checkins`` and ``skillswap scheduler``'s jobs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from rounds_kit import ANA, BEN, CAL, Team, pair_world
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from bot.cli import build_cli
+from bot.rounds.schedule import period_key
+from bot.scheduler import DELIVER_JOB, PRUNE_JOB, TICK_JOB, build_scheduler
+from bot.store.models import Cadence, OutboxMessage, Round
+from tests.support import BOT_TOKEN, SIGNING_SECRET
+
+
+@pytest.fixture
+def cli(team: Team) -> CliRunner:
+    return CliRunner(
+        env={
+            "DATABASE_URL": team.deps.settings.database_url,
+            "SLACK_API_URL": team.sim.api_url,
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_CLIENT_ID": "",
+            "SLACK_CLIENT_SECRET": "",
+        }
+    )
+
+
+def invoke(cli: CliRunner, *args: str) -> tuple[int, str]:
+    result = cli.invoke(build_cli(), list(args))
+    return result.exit_code, result.output
+
+
+def rounds(team: Team) -> list[Round]:
+    with team.deps.unit_of_work() as session:
+        return list(session.scalars(select(Round)))
+
+
+def test_dry_run_prints_the_groups_and_stores_nothing(cli: CliRunner, team: Team) -> None:
+    pair_world(team)
+    team.member(CAL, "Cal Chen", teach=["Knitting"], learn=["Origami"])
+
+    code, output = invoke(cli, "round", "run", "--dry-run")
+
+    assert code == 0, output
+    assert "dry run, nothing stored" in output
+    assert "Ana Alvarez" in output and "Ben Brown" in output and "swap" in output
+    assert "Spanish" in output
+    assert "Not paired this round" in output and "Cal Chen" in output
+    assert rounds(team) == [] and team.outbox() == []
+    assert team.sim.calls_to("chat.postMessage") == []
+
+
+def test_run_stores_the_round_delivers_it_and_runs_once_per_period(
+    cli: CliRunner, team: Team
+) -> None:
+    pair_world(team)
+
+    code, output = invoke(cli, "round", "run")
+
+    assert code == 0, output
+    assert "stored" in output and "1 groups" in output
+    assert "Delivered 1 messages" in output
+    [stored] = rounds(team)
+    assert stored.period == period_key(Cadence.WEEKLY, stored.round_date)
+    assert len(team.sim.messages(team.sim.dm_channel_id(team.team_id, ANA, BEN))) == 1
+    assert team.unfinished() == 0
+
+    again_code, again = invoke(cli, "round", "run", "--team", team.team_id)
+    assert again_code == 0
+    assert "no new round" in again and "already exists" in again
+    assert len(rounds(team)) == 1
+    assert len(team.sim.calls_to("chat.postMessage")) == 1
+
+
+def test_checkins_at_a_given_moment_sends_what_is_due_then(cli: CliRunner, team: Team) -> None:
+    pair_world(team)
+    invoke(cli, "round", "run")
+    [stored] = rounds(team)
+    assert stored.checkins_due_at is not None
+    early = (stored.checkins_due_at - timedelta(hours=1)).isoformat()
+    due = (stored.checkins_due_at + timedelta(minutes=5)).isoformat()
+
+    code, output = invoke(cli, "round", "checkins", "--now", early)
+    assert code == 0, output
+    assert "0 check-ins" in output
+    code, output = invoke(cli, "round", "checkins", "--now", due)
+
+    assert code == 0, output
+    assert "1 check-ins and 0 reminders queued" in output
+    messages = team.sim.messages(team.sim.dm_channel_id(team.team_id, ANA, BEN))
+    assert len(messages) == 2 and "did you meet" in messages[1]["text"]
+
+
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [("next thursday", "not an ISO-8601 time"), ("2026-12-10T09:00:00", "needs a time zone")],
+)
+def test_checkins_explains_a_bad_moment(cli: CliRunner, team: Team, value: str, hint: str) -> None:
+    code, output = invoke(cli, "round", "checkins", "--now", value)
+    assert code == 2 and hint in output
+
+
+def test_an_unknown_team_is_named_in_the_error(cli: CliRunner, team: Team) -> None:
+    team.workspace()
+    code, output = invoke(cli, "round", "run", "--team", "T0NOPE")
+    assert code == 2 and "No workspace T0NOPE" in output
+    with team.deps.unit_of_work() as session:
+        assert session.scalar(select(func.count(OutboxMessage.id))) == 0
+
+
+def test_the_scheduler_has_fixed_job_ids_and_its_jobs_do_the_work(team: Team) -> None:
+    pair_world(team)
+    scheduler, clockwork = build_scheduler(team.deps, blocking=False)
+    assert {job.id for job in scheduler.get_jobs()} == {TICK_JOB, DELIVER_JOB, PRUNE_JOB}
+
+    team.clock.set(team.clock.now().replace(hour=9))  # Monday 09:00 London: the slot
+    clockwork.tick_job()
+    assert len(rounds(team)) == 1 and team.sim.calls_to("chat.postMessage") == []
+    clockwork.deliver_job()
+    assert len(team.sim.calls_to("chat.postMessage")) == 1
+    clockwork.prune_job()
