@@ -99,7 +99,7 @@ def test_invisible_direction_overrides_are_removed(driver: Driver) -> None:
 
 
 def test_commas_in_other_scripts_separate_skills(driver: Driver) -> None:
-    driver.command(ANA, "learn 書道、囲碁，العربية، فارسی")
+    driver.command(ANA, "learn 書道\u3001囲碁\uff0cالعربية\u060c فارسی")  # noqa: RUF001
     assert {label for _d, label, _l in driver.skills(ANA)} == {"書道", "囲碁", "العربية", "فارسی"}
 
 
