@@ -34,7 +34,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from bot.demo import company, render
-from bot.demo.stage import Person, Stage, StageError, button_labels, form_values
+from bot.demo.stage import Person, Stage, StageError, button_labels, form_values, scratch_dir
 from bot.store.models import Group, GroupMember, OutboxMessage, OutboxState, Round
 
 DEFAULT_OUTPUT = Path("skillswap-demo-out")
@@ -588,7 +588,7 @@ def run_demo(
         "reports — runs here against a built-in Slack simulator on a throw-away database. "
         "Nothing is sent to Slack."
     )
-    with tempfile.TemporaryDirectory(prefix="skillswap-demo-") as workdir:
+    with tempfile.TemporaryDirectory(prefix="skillswap-demo-", dir=scratch_dir()) as workdir:
         try:
             with Stage(
                 Path(workdir),

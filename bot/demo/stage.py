@@ -9,6 +9,7 @@ rounds service and the outbox worker, with time moved by a :class:`ManualClock`.
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
@@ -28,6 +29,13 @@ from bot.store.db import make_engine, make_session_factory
 
 DEMO_BOT_TOKEN = "xoxb-skillswap-demo"  # accepted only by the in-process simulator
 REQUEST_TIMEOUT = 20.0
+
+
+def scratch_dir() -> str | None:
+    """Where to keep the throw-away database: memory-backed ``/dev/shm`` when there is one
+    (SQLite's commits are much cheaper there), else the system's temporary folder."""
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
 
 
 class StageError(RuntimeError):

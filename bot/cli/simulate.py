@@ -1,0 +1,67 @@
+"""``skillswap simulate``: what twelve weeks of SkillSwap look like at a company of your size."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from bot.demo.simulate import DEFAULT_OUTPUT, run_simulation
+
+console = Console(soft_wrap=False)
+err_console = Console(stderr=True, soft_wrap=True)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("simulate")
+    def simulate(
+        members: Annotated[
+            int, typer.Option("--members", "-m", min=2, max=5000, help="People in the company.")
+        ] = 200,
+        weeks: Annotated[
+            int, typer.Option("--weeks", "-w", min=1, max=104, help="Weekly rounds to run.")
+        ] = 12,
+        seed: Annotated[
+            int, typer.Option("--seed", help="Same seed, same company, same result.")
+        ] = 0,
+        output: Annotated[
+            Path,
+            typer.Option(
+                "--output", "-o", help="Folder for the network picture and the HTML report."
+            ),
+        ] = DEFAULT_OUTPUT,
+        verbose: Annotated[
+            bool, typer.Option("--verbose", "-v", help="Show the app's logs (INFO).")
+        ] = False,
+    ) -> None:
+        """Weekly rounds at a synthetic company, through the real round service and matching
+        engine: per round the pairs, the swaps that happened, new connections, cross-team
+        ties and the people never matched, then the network picture. Exits 1 if the numbers
+        do not add up (our regression check for matching quality)."""
+        from bot.logs import configure_logging
+
+        level = "INFO" if verbose else "WARNING"
+        configure_logging(level)
+        try:
+            with console.status("Starting…") as status:
+                result = run_simulation(
+                    console,
+                    members=members,
+                    weeks=weeks,
+                    seed=seed,
+                    output=output,
+                    log_level=level,
+                    progress=lambda message: status.update(message),
+                )
+        except Exception as exc:  # one clear line, not a traceback (--verbose shows it)
+            if verbose:
+                err_console.print_exception()
+            err_console.print(
+                f"[bold red]The simulation stopped:[/] {type(exc).__name__}: {exc}",
+                highlight=False,
+            )
+            raise typer.Exit(code=1) from None
+        if result.problems:
+            raise typer.Exit(code=1)
