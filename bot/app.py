@@ -5,10 +5,9 @@ from __future__ import annotations
 import html
 import logging
 import uuid
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.oauth import OAuthFlow
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
@@ -163,7 +162,7 @@ def create_app(deps: Deps, *, client: WebClient | None = None) -> App:
     client = client or make_client(deps)
     bolt_logger = logging.getLogger("bot.bolt")
     bolt_logger.addFilter(_skip_token_unused)  # once: the same filter object is not re-added
-    app = App(
+    app = SkillSwapApp(
         client=client,
         signing_secret=(
             settings.slack_signing_secret.get_secret_value()
@@ -173,7 +172,6 @@ def create_app(deps: Deps, *, client: WebClient | None = None) -> App:
         # The token exchange (oauth.v2.access) goes through our client, at SLACK_API_URL.
         oauth_flow=_InstallFlow(client=client, settings=oauth) if oauth is not None else None,
         token_verification_enabled=False,
-        before_authorize=bind_request_log_context,
         listener_executor=ContextThreadPoolExecutor(
             max_workers=max(5, settings.web_threads), thread_name_prefix="listener"
         ),
@@ -187,23 +185,27 @@ def create_app(deps: Deps, *, client: WebClient | None = None) -> App:
     return app
 
 
-def bind_request_log_context(
-    body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse]
-) -> BoltResponse:
-    """Every log line while Slack's request is handled carries its team and user ids.
+class SkillSwapApp(App):
+    """Bolt's App; every log line while it handles a request carries the request's ids.
 
-    The ids stay bound in the listener threads too (see :class:`ContextThreadPoolExecutor`).
+    Bolt runs middleware one after the other (not nested), so the ids are bound around the
+    whole dispatch; listener threads inherit them (see :class:`ContextThreadPoolExecutor`).
     """
-    token = bind_log_context(
-        team_id=context.team_id,
-        enterprise_id=context.enterprise_id,
-        user_id=context.user_id,
-        event_id=body.get("event_id") if isinstance(body.get("event_id"), str) else None,
-    )
-    try:
-        return next()
-    finally:
-        reset_log_context(token)
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        context = req.context
+        event_id = req.body.get("event_id") if isinstance(req.body, dict) else None
+        token = bind_log_context(
+            team_id=context.team_id,
+            enterprise_id=context.enterprise_id,
+            user_id=context.user_id,
+            event_id=event_id if isinstance(event_id, str) else None,
+        )
+        try:
+            response: BoltResponse = super().dispatch(req)
+            return response
+        finally:
+            reset_log_context(token)
 
 
 def _on_error(error: Exception, body: dict[str, Any], logger: logging.Logger) -> BoltResponse:
