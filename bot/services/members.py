@@ -629,7 +629,7 @@ def parse_pause(text: str, today: date) -> date | None:
         if cleaned.startswith(prefix):
             cleaned = cleaned[len(prefix) :].strip()
             break
-    if cleaned in ("", "indefinitely", "until i resume", "forever"):
+    if cleaned in ("", "indefinitely", "i resume", "until i resume", "forever"):
         return None
     back: date | None
     if found := _SPAN.match(cleaned):

@@ -216,3 +216,19 @@ def test_pause_and_resume_before_joining_say_how_to_join(driver: Driver) -> None
     assert "not in SkillSwap yet" in text_of(driver.command(ANA, "pause"))
     assert "not in SkillSwap yet" in text_of(driver.command(ANA, "resume"))
     assert driver.member(ANA) is None
+
+
+def test_help_lists_every_member_subcommand_in_a_sensible_order(driver: Driver) -> None:
+    body = text_of(driver.command(ANA, "help"))
+    order = ["teach <skill>", "learn <skill>", "/skillswap profile", "/skillswap me", "who <skill>"]
+    order += ["drop <skill>", "pause [<n> weeks | until <date>]", "/skillswap resume"]
+    order += ["/skillswap leave"]
+    positions = [body.index(item) for item in order]
+    assert positions == sorted(positions)
+    assert driver.member(ANA) is None
+
+
+def test_unknown_subcommand_suggests_the_closest_member_command(driver: Driver) -> None:
+    body = text_of(driver.command(ANA, "lern guitar"))
+    assert "Did you mean `/skillswap learn <skill>" in body
+    assert driver.member(ANA) is None
