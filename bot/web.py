@@ -74,7 +74,7 @@ class SkillSwapWsgi:
             return _json(
                 start_response, "405 Method Not Allowed", {"ok": False, "error": "post_only"}
             )
-        if path != EVENTS_PATH and method not in ("GET", "HEAD"):
+        if path != EVENTS_PATH and method != "GET":
             return _json(
                 start_response, "405 Method Not Allowed", {"ok": False, "error": "get_only"}
             )

@@ -54,7 +54,10 @@ def run_socket(
     deps = deps or build_deps(settings)
     handler = socket_handler(deps, web_client=web_client)
     handler.connect()  # type: ignore[no-untyped-call]
-    log.info("connected to Slack in Socket Mode")
+    if handler.client.is_connected():
+        log.info("connected to Slack in Socket Mode")
+    else:  # slack_sdk logged why; its monitor keeps retrying
+        log.warning("not connected to Slack yet; retrying in the background")
     try:
         stop.wait()
     finally:
