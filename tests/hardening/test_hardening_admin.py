@@ -1,0 +1,155 @@
+"""Admin commands, buttons and forms check Slack roles on the server, on every request.
+
+The subcommand list comes from the registry, so a new admin subcommand is covered here the
+day it is added. Nothing in the payload can make someone an admin: only ``users.info``
+(Slack's answer), ``ADMIN_USER_IDS`` and the workspace's own admin list count.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.blocks.admin import AdminCallback
+from bot.blocks.insights import InsightsAction
+from bot.sim.server import RESPONSE_URL_METHOD
+from tests.hardening.hardening_support import (
+    Served,
+    diff,
+    reply_text,
+    snapshot,
+    state_from_view,
+)
+from tests.support import TEAM
+
+REFUSAL = "Only SkillSwap admins"
+# Web API methods an admin command might use to act; a refused request calls none of them.
+ACTING_METHODS = (
+    "chat.postMessage",
+    "chat.update",
+    "views.open",
+    "views.push",
+    "views.update",
+    "files.getUploadURLExternal",
+    "files.completeUploadExternal",
+    "conversations.open",
+)
+
+
+def _acting_calls(served: Served) -> list[str]:
+    return [c.method for c in served.sim.calls if c.method in ACTING_METHODS]
+
+
+def _admin_subcommands(served: Served) -> list[str]:
+    registry = served.harness.deps.commands
+    assert registry is not None
+    names = [s.name for s in registry.all() if s.admin_only]
+    assert names, "no admin-only subcommands registered?"
+    return names
+
+
+@pytest.mark.parametrize("args", ["", "members", "x' OR 1=1 --"])
+def test_every_admin_subcommand_refuses_a_member(served: Served, args: str) -> None:
+    served.command("teach Python", user_id="UALICE")
+    engine = served.harness.deps.engine
+    registry = served.harness.deps.commands
+    assert registry is not None
+    for name in _admin_subcommands(served):
+        sub = registry.get(name)
+        assert sub is not None
+        for spelled in (sub.name, *sub.aliases):
+            served.sim.reset()
+            before = snapshot(engine)
+            _, reply = served.command(f"{spelled} {args}".strip(), user_id="UBOB")
+            text = reply_text(reply)
+            assert REFUSAL in text, f"/skillswap {spelled} {args}: {text[:200]!r}"
+            assert _acting_calls(served) == [], spelled
+            assert diff(before, snapshot(engine)) == {}, spelled
+
+
+def test_payload_claims_cannot_make_an_admin(served: Served) -> None:
+    """Fields an attacker controls (user_name, is_admin in the payload) are ignored."""
+    served.sim.reset()
+    for name in _admin_subcommands(served):
+        reply = served.slack.slash_command(
+            team_id=TEAM,
+            user_id="UBOB",
+            user_name="admin",
+            text=name,
+            response_url=f"{served.sim.base_url}/response/claim-{name}",
+        )
+        assert reply.status == 200
+    served.drain()
+    texts = [reply_text(c.params) for c in served.sim.calls_to(RESPONSE_URL_METHOD)]
+    assert texts and all(REFUSAL in t for t in texts)
+    assert _acting_calls(served) == []
+
+
+def test_an_admin_gets_through(served: Served) -> None:
+    """The refusal above is a real check, not an always-no."""
+    served.command("teach Python", user_id="UALICE")
+    served.sim.reset()
+    reply = served.slack.slash_command(team_id=TEAM, user_id="UADMIN", text="admin")
+    assert reply.status == 200
+    opened = served.sim.wait_for("views.open")
+    assert opened[0].ok
+
+
+def test_admin_role_is_checked_on_submit_too(served: Served) -> None:
+    """A member who got hold of the settings form (or forges its submission) changes nothing."""
+    served.slack.slash_command(team_id=TEAM, user_id="UADMIN", text="admin")
+    served.sim.wait_for("views.open")
+    view = served.sim.views(AdminCallback.SETTINGS.value)[-1]
+    values = state_from_view(view)
+    engine = served.harness.deps.engine
+    before = snapshot(engine)
+    reply = served.slack.view_submission(
+        team_id=TEAM,
+        user_id="UBOB",
+        callback_id=AdminCallback.SETTINGS.value,
+        values=values,
+        view_id=view["id"],
+    )
+    assert reply.status == 200
+    assert reply.json is not None and reply.json.get("response_action") == "errors"
+    assert REFUSAL in json.dumps(reply.json)
+    served.drain()
+    assert diff(before, snapshot(engine)) == {}
+    # …while the admin's own submission of the same form is accepted.
+    accepted = served.slack.view_submission(
+        team_id=TEAM,
+        user_id="UADMIN",
+        callback_id=AdminCallback.SETTINGS.value,
+        values=values,
+        view_id=view["id"],
+    )
+    assert accepted.status == 200
+    assert not (accepted.json or {}).get("errors"), accepted.body[:300]
+
+
+def test_full_report_button_refuses_a_member(served: Served) -> None:
+    served.command("teach Python", user_id="UALICE")
+    served.sim.reset()
+    reply = served.slack.block_action(
+        team_id=TEAM, user_id="UBOB", action_id=InsightsAction.FULL_REPORT.value, value=""
+    )
+    assert reply.status == 200
+    served.drain()
+    said = [reply_text(c.params) for c in served.sim.calls_to("chat.postMessage")]
+    said += [reply_text(c.params) for c in served.sim.calls_to(RESPONSE_URL_METHOD)]
+    assert said and all("Only SkillSwap admins" in t for t in said), said
+    methods = [c.method for c in served.sim.calls]
+    assert "files.getUploadURLExternal" not in methods
+    assert "files.completeUploadExternal" not in methods
+
+
+def test_admin_check_fails_closed_when_slack_is_down(served: Served) -> None:
+    """users.info failing (not a 429 the client retries) must not grant admin rights."""
+    served.command("teach Python", user_id="UALICE")
+    served.sim.reset()
+    served.sim.fail_next("users.info", error="fatal_error", times=5)
+    for name in _admin_subcommands(served):
+        _, reply = served.command(name, user_id="UADMIN")
+        assert REFUSAL in reply_text(reply), name
+    assert _acting_calls(served) == []
