@@ -1,0 +1,71 @@
+"""The SkillSwap matching engine: plain data in, groups out.
+
+Nothing here touches Slack, the database or the network.
+
+Public API::
+
+    match(inp: MatchInput, *, seed: int = 0) -> MatchResult
+    check(inp: MatchInput, result: MatchResult) -> list[str]      # [] when valid
+    overlap_hours(tz_a, tz_b, on: date, *, start=9, end=17) -> float
+    meeting_slot(tz_a, tz_b, on: date) -> tuple[datetime, datetime] | None
+    same_moment(at: datetime, tz) -> datetime
+    skills.normalize_key / canonical_key / display_name_for / suggest
+
+Data: ``SkillClaim``, ``MemberInput``, ``PastPairing``, ``MatchSettings``, ``MatchInput``
+in; ``MatchResult(groups, unmatched, skipped, stats)`` of ``Group``, ``Teach``,
+``Unmatched`` and ``MatchStats`` out. ``GroupKind`` and ``MemberCadence`` are StrEnums.
+
+Rules the engine applies (see ``MatchSettings`` for the weights):
+
+* A lesson fits when the teacher's level is at least the learner's current level. A group
+  needs at least one lesson; a swap (both ways) is worth far more than a one-way lesson.
+* New connections, different teams and good working-hours overlap add to a pair's score;
+  earlier pairings outside the cooldown subtract.
+* Hard constraints: one group per member; do-not-pair; no pair that met within
+  ``cooldown_rounds`` rounds, where rounds ago = days ago / ``round_interval_days`` rounded to
+  the nearest round; members on a slower cadence only when due (every other round: last
+  paired at least 2 intervals ago, monthly: at least 28 days ago, both minus half an interval
+  of slack); some shared working hours (9–17 local at the round date, neighbouring days count).
+* Members with ``unmatched_streak > 0`` carry a large bonus; if still left out, one takes the
+  place of a non-priority member of a pair who then gets priority next round.
+* Leftovers join a pair as a swap circle of three, else as a trio, else are listed in
+  ``unmatched`` with a reason. ``skipped`` lists members not due this round (no priority).
+"""
+
+from bot.matching.check import check
+from bot.matching.engine import match
+from bot.matching.model import (
+    Group,
+    GroupKind,
+    MatchInput,
+    MatchResult,
+    MatchSettings,
+    MatchStats,
+    MemberCadence,
+    MemberInput,
+    PastPairing,
+    SkillClaim,
+    Teach,
+    Unmatched,
+)
+from bot.matching.tz import meeting_slot, overlap_hours, same_moment
+
+__all__ = [
+    "Group",
+    "GroupKind",
+    "MatchInput",
+    "MatchResult",
+    "MatchSettings",
+    "MatchStats",
+    "MemberCadence",
+    "MemberInput",
+    "PastPairing",
+    "SkillClaim",
+    "Teach",
+    "Unmatched",
+    "check",
+    "match",
+    "meeting_slot",
+    "overlap_hours",
+    "same_moment",
+]

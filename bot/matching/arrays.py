@@ -1,0 +1,263 @@
+"""The workspace as numpy arrays, and vectorised evaluation of candidate pairs.
+
+Members are numbered ``0..n-1`` in input order. Skill claims are kept sorted by member (CSR),
+with ``member * n_skills + skill`` keys for fast look-ups; past pairings and do-not-pair entries
+are kept as sorted ``low * n + high`` pair keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.matching.model import MatchInput, MatchSettings, MemberCadence
+from bot.matching.tz import overlap_hours, work_window_utc
+
+IntA = npt.NDArray[np.int64]
+FloatA = npt.NDArray[np.float64]
+BoolA = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class Claims:
+    """Skill claims of one direction, sorted by (member, skill)."""
+
+    member: IntA
+    skill: IntA
+    level: IntA
+    ptr: IntA  # claims of member m are [ptr[m], ptr[m+1])
+    key: IntA  # member * n_skills + skill, sorted (duplicates collapsed to the best level)
+    key_level: IntA
+
+
+def _claims(rows: list[tuple[int, int, int]], n: int, n_skills: int, best_high: bool) -> Claims:
+    arr = np.array(rows, dtype=np.int64).reshape(-1, 3)
+    key = arr[:, 0] * n_skills + arr[:, 1]
+    # Sort by key, and for duplicates keep the most useful level (highest to teach,
+    # lowest current level to learn) first.
+    lvl_order = -arr[:, 2] if best_high else arr[:, 2]
+    order = np.lexsort((lvl_order, key))
+    arr, key = arr[order], key[order]
+    first = np.ones(key.size, dtype=bool)
+    first[1:] = key[1:] != key[:-1]
+    arr, key = arr[first], key[first]
+    ptr = np.searchsorted(arr[:, 0], np.arange(n + 1)).astype(np.int64)
+    return Claims(arr[:, 0].copy(), arr[:, 1].copy(), arr[:, 2].copy(), ptr, key, arr[:, 2].copy())
+
+
+@dataclass(frozen=True)
+class Workspace:
+    inp: MatchInput
+    n: int
+    ids: tuple[str, ...]
+    index: dict[str, int]
+    skills: tuple[str, ...]  # skill keys by number
+    labels: tuple[str, ...]  # display label by skill number (first seen)
+    team: IntA  # -1 unknown
+    teams: tuple[str, ...]
+    tz: IntA  # index into tz_names
+    tz_names: tuple[str | None, ...]
+    tz_start: FloatA  # working window start (UTC hours) per tz index
+    overlap: FloatA  # tz x tz overlap hours
+    priority: IntA  # unmatched streak, clipped to 0..3
+    due: BoolA
+    last_paired_days: IntA  # -1 never
+    teach: Claims
+    learn: Claims
+    hist_key: IntA  # sorted pair keys that met before
+    hist_rounds_ago: IntA
+    hist_count: IntA
+    dnp_key: IntA  # sorted
+
+    @property
+    def settings(self) -> MatchSettings:
+        return self.inp.settings
+
+
+def _pair_keys(a: IntA, b: IntA, n: int) -> IntA:
+    return np.minimum(a, b) * n + np.maximum(a, b)
+
+
+def build(inp: MatchInput) -> Workspace:
+    members = inp.members
+    n = len(members)
+    ids = tuple(m.id for m in members)
+    index = {mid: i for i, mid in enumerate(ids)}
+    if len(index) != n:
+        raise ValueError("member ids must be unique")
+    s = inp.settings
+    skill_no: dict[str, int] = {}
+    labels: list[str] = []
+    teach_rows: list[tuple[int, int, int]] = []
+    learn_rows: list[tuple[int, int, int]] = []
+    team_no: dict[str, int] = {}
+    tz_no: dict[str | None, int] = {}
+    team = np.full(n, -1, dtype=np.int64)
+    tz = np.zeros(n, dtype=np.int64)
+    priority = np.zeros(n, dtype=np.int64)
+    for i, m in enumerate(members):
+        for rows, claims in ((teach_rows, m.teach), (learn_rows, m.learn)):
+            for c in claims:
+                k = skill_no.get(c.skill)
+                if k is None:
+                    k = skill_no[c.skill] = len(labels)
+                    labels.append(c.label)
+                rows.append((i, k, c.level))
+        if m.team:
+            team[i] = team_no.setdefault(m.team, len(team_no))
+        tz[i] = tz_no.setdefault(m.tz or None, len(tz_no))
+        priority[i] = min(max(m.unmatched_streak, 0), 3)
+    n_skills = max(len(labels), 1)
+    tz_names = tuple(tz_no)
+    t = len(tz_names)
+    overlap = np.zeros((t, t))
+    for a in range(t):
+        for b in range(a, t):
+            overlap[a, b] = overlap[b, a] = overlap_hours(
+                tz_names[a], tz_names[b], inp.round_date,
+                start=s.work_start_hour, end=s.work_end_hour,
+            )
+    tz_start = np.array(
+        [work_window_utc(z, inp.round_date, s.work_start_hour, s.work_end_hour)[0]
+         for z in tz_names]
+    )
+
+    # History: last time (in rounds) and how often each pair met; last pairing per member.
+    interval = max(inp.round_interval_days, 1)
+    hk: list[int] = []
+    hr: list[int] = []
+    last = np.full(n, -1, dtype=np.int64)
+    for past in inp.history:
+        days = max((inp.round_date - past.round_date).days, 0)
+        idx = sorted(index[x] for x in past.members if x in index)
+        for x in idx:
+            if last[x] < 0 or days < last[x]:
+                last[x] = days
+        for p in range(len(idx)):
+            for q in range(p + 1, len(idx)):
+                hk.append(idx[p] * n + idx[q])
+                hr.append(round(days / interval))
+    if hk:
+        hka, hra = np.array(hk, dtype=np.int64), np.array(hr, dtype=np.int64)
+        order = np.lexsort((hra, hka))
+        hka, hra = hka[order], hra[order]
+        first = np.ones(hka.size, dtype=bool)
+        first[1:] = hka[1:] != hka[:-1]
+        starts = np.flatnonzero(first)
+        hist_key, hist_rounds = hka[starts], hra[starts]
+        hist_count = np.diff(np.append(starts, hka.size)).astype(np.int64)
+    else:
+        hist_key = hist_rounds = hist_count = np.zeros(0, dtype=np.int64)
+    dk = sorted(
+        {
+            min(index[a], index[b]) * n + max(index[a], index[b])
+            for pair in inp.do_not_pair
+            if len(pair) == 2
+            for a, b in [tuple(pair)]
+            if a in index and b in index
+        }
+    )
+    half = interval // 2
+    need = {
+        MemberCadence.EVERY_ROUND: 0,
+        MemberCadence.EVERY_OTHER: 2 * interval - half,
+        MemberCadence.MONTHLY: max(28, interval) - half,
+    }
+    due = np.array(
+        [last[i] < 0 or last[i] >= need[MemberCadence(m.cadence)] for i, m in enumerate(members)],
+        dtype=bool,
+    )
+    return Workspace(
+        inp=inp, n=n, ids=ids, index=index, skills=tuple(skill_no), labels=tuple(labels),
+        team=team, teams=tuple(team_no), tz=tz, tz_names=tz_names, tz_start=tz_start,
+        overlap=overlap, priority=priority, due=due, last_paired_days=last,
+        teach=_claims(teach_rows, n, n_skills, best_high=True),
+        learn=_claims(learn_rows, n, n_skills, best_high=False),
+        hist_key=hist_key, hist_rounds_ago=hist_rounds, hist_count=hist_count,
+        dnp_key=np.array(dk, dtype=np.int64),
+    )
+
+
+def _lookup(sorted_keys: IntA, values: IntA, q: IntA) -> tuple[BoolA, IntA]:
+    if sorted_keys.size == 0:
+        return np.zeros(q.size, dtype=bool), np.zeros(q.size, dtype=np.int64)
+    pos = np.searchsorted(sorted_keys, q)
+    pos = np.minimum(pos, sorted_keys.size - 1)
+    found = sorted_keys[pos] == q
+    return found, np.where(found, values[pos], 0)
+
+
+def expand(ptr: IntA, owners: IntA) -> tuple[IntA, IntA]:
+    """For each row i (owner ``owners[i]``), the positions ``ptr[o]..ptr[o+1]``.
+
+    Returns (row index repeated, claim position), both flat.
+    """
+    counts = ptr[owners + 1] - ptr[owners]
+    rows = np.repeat(np.arange(owners.size, dtype=np.int64), counts)
+    starts = np.cumsum(counts) - counts
+    pos = np.arange(rows.size, dtype=np.int64) - np.repeat(starts - ptr[owners], counts)
+    return rows, pos
+
+
+def lesson_value(ws: Workspace, teacher: IntA, learner: IntA) -> FloatA:
+    """Best lesson ``teacher`` can give ``learner`` (0 when none fits), vectorised."""
+    s = ws.settings
+    out = np.zeros(teacher.size)
+    if teacher.size == 0:
+        return out
+    rows, pos = expand(ws.learn.ptr, learner)
+    if rows.size == 0:
+        return out
+    n_skills = max(len(ws.skills), 1)
+    found, tlevel = _lookup(ws.teach.key, ws.teach.key_level, teacher[rows] * n_skills
+                            + ws.learn.skill[pos])
+    llevel = ws.learn.level[pos]
+    fits = found & (tlevel >= llevel)
+    val = np.where(fits, s.lesson + s.level_gap_bonus * np.minimum(tlevel - llevel, 2), 0.0)
+    np.maximum.at(out, rows, val)
+    return out
+
+
+@dataclass(frozen=True)
+class PairEval:
+    u: IntA
+    v: IntA
+    uv: FloatA  # lesson u -> v
+    vu: FloatA
+    hard_ok: BoolA  # no hard constraint forbids u and v meeting
+    met: IntA  # earlier pairings (outside cooldown)
+    cross: BoolA
+    overlap: FloatA
+    score: FloatA  # quality of the pair as a group of two (0 when no lesson)
+    weight: FloatA  # score + priority bonuses; what the matching maximises
+
+    @property
+    def valid(self) -> BoolA:
+        return self.hard_ok & ((self.uv > 0) | (self.vu > 0))
+
+
+def evaluate(ws: Workspace, u: IntA, v: IntA) -> PairEval:
+    s = ws.settings
+    uv = lesson_value(ws, u, v)
+    vu = lesson_value(ws, v, u)
+    keys = _pair_keys(u, v, ws.n)
+    met_found, rounds_ago = _lookup(ws.hist_key, ws.hist_rounds_ago, keys)
+    _, met = _lookup(ws.hist_key, ws.hist_count, keys)
+    in_cooldown = met_found & (rounds_ago <= s.cooldown_rounds)
+    dnp, _ = _lookup(ws.dnp_key, ws.dnp_key, keys)
+    ov = ws.overlap[ws.tz[u], ws.tz[v]]
+    hard_ok = (u != v) & ~in_cooldown & ~dnp & (ov > 0) & ws.due[u] & ws.due[v]
+    cross = (ws.team[u] >= 0) & (ws.team[v] >= 0) & (ws.team[u] != ws.team[v])
+    lessons = uv + vu + np.where((uv > 0) & (vu > 0), s.swap_bonus, 0.0)
+    conn = (
+        np.where(met_found, -s.repeat_penalty * met, s.new_connection)
+        + np.where(cross, s.cross_team, 0.0)
+        - s.overlap_penalty * np.maximum(s.good_overlap_hours - ov, 0.0)
+    )
+    score = np.where(lessons > 0, np.maximum(lessons + conn, 0.5), 0.0)
+    weight = score + np.where(
+        score > 0, s.priority_bonus * (ws.priority[u] > 0) + s.priority_bonus * (ws.priority[v] > 0), 0.0
+    )
+    return PairEval(u, v, uv, vu, hard_ok, np.where(met_found, met, 0), cross, ov, score, weight)

@@ -1,0 +1,340 @@
+"""``match()``: one round, from plain data to groups."""
+
+from __future__ import annotations
+
+import time
+from itertools import combinations
+
+import numpy as np
+
+from bot.matching import reasons
+from bot.matching.arrays import FloatA, IntA, PairEval, Workspace, build, evaluate
+from bot.matching.candidates import candidate_graph
+from bot.matching.model import (
+    Group,
+    GroupKind,
+    MatchInput,
+    MatchResult,
+    MatchStats,
+    Teach,
+    Unmatched,
+)
+from bot.matching.solve import assignment_matching, greedy_fill, matching_weight
+
+_JITTER = 1e-4  # seed-dependent tie-breaking; far below any scoring step
+
+
+def _solve_pool(
+    ws: Workspace, pool: IntA, mate: IntA, rng: np.random.Generator
+) -> tuple[PairEval, float]:
+    g = candidate_graph(ws, pool, pool, ws.settings.candidates_per_member, rng)
+    if g.u.size == 0:
+        return g, 0.0
+    w = g.weight
+    sub, bound = assignment_matching(ws.n, g.u, g.v, w, nodes=pool, rng=rng)
+    greedy_fill(sub, g.u, g.v, w)
+    hit = sub[pool] >= 0
+    mate[pool[hit]] = sub[pool[hit]]
+    return g, bound
+
+
+def _blocks(ws: Workspace, members: IntA, size: int, rng: np.random.Generator) -> list[IntA]:
+    if members.size <= size:
+        return [members]
+    # Neighbouring time zones share a block; ties are broken at random.
+    order = np.lexsort((rng.random(members.size), ws.tz_start[ws.tz[members]]))
+    parts = int(np.ceil(members.size / size))
+    return [np.sort(p) for p in np.array_split(members[order], parts)]
+
+
+def _pair_score(ws: Workspace, a: int, b: int) -> PairEval:
+    return evaluate(ws, np.array([a], np.int64), np.array([b], np.int64))
+
+
+def _best_teach(ws: Workspace, t: int, s: int) -> Teach | None:
+    """The best fitting lesson teacher ``t`` can give learner ``s``."""
+    best: tuple[int, int, int] | None = None  # (gap, -skill, skill)
+    teach = ws.teach
+    levels = {
+        int(teach.skill[i]): int(teach.level[i]) for i in range(teach.ptr[t], teach.ptr[t + 1])
+    }
+    learn = ws.learn
+    for i in range(learn.ptr[s], learn.ptr[s + 1]):
+        k, need = int(learn.skill[i]), int(learn.level[i])
+        have = levels.get(k)
+        if have is not None and have >= need:
+            cand = (min(have - need, 2), -k, k)
+            if best is None or cand > best:
+                best = cand
+    if best is None:
+        return None
+    k = best[2]
+    return Teach(ws.ids[t], ws.ids[s], ws.skills[k], ws.labels[k])
+
+
+_PairInfo = tuple[float, int, float, bool]  # score, earlier meetings, overlap, met before
+
+
+def _pair_infos(ws: Workspace, groups: list[list[int]]) -> dict[tuple[int, int], _PairInfo]:
+    pairs = [(a, b) for g in groups for a, b in combinations(sorted(g), 2)]
+    if not pairs:
+        return {}
+    arr = np.array(pairs, dtype=np.int64)
+    ev = evaluate(ws, arr[:, 0], arr[:, 1])
+    keys = arr[:, 0] * ws.n + arr[:, 1]
+    pos = np.minimum(np.searchsorted(ws.hist_key, keys), max(ws.hist_key.size - 1, 0))
+    met = (ws.hist_key[pos] == keys) if ws.hist_key.size else np.zeros(keys.size, dtype=bool)
+    return {
+        p: (float(ev.score[i]), int(ev.met[i]), float(ev.overlap[i]), bool(met[i]))
+        for i, p in enumerate(pairs)
+    }
+
+
+def _make_group(
+    ws: Workspace, members: list[int], info: dict[tuple[int, int], _PairInfo]
+) -> Group:
+    ids = [ws.ids[m] for m in members]
+    pairs = list(combinations(members, 2))
+    evals = [info[p] for p in pairs]
+    new = not any(e[3] for e in evals)
+    teams = [ws.inp.members[m].team for m in members]
+    cross = len({t for t in teams if t}) >= 2
+    little = any(e[2] < ws.settings.good_overlap_hours for e in evals)
+    repeats = sum(e[1] for e in evals)
+    teaches: list[Teach] = []
+    if len(members) == 2:
+        a, b = members
+        teaches = [t for t in (_best_teach(ws, a, b), _best_teach(ws, b, a)) if t]
+        kind = GroupKind.SWAP if len(teaches) == 2 else GroupKind.ONE_WAY
+        score = evals[0][0]
+    else:
+        kind = GroupKind.TRIO
+        for order in (members, members[::-1]):
+            ring = [_best_teach(ws, order[i], order[(i + 1) % 3]) for i in range(3)]
+            if all(ring):
+                teaches = [t for t in ring if t]
+                kind = GroupKind.CIRCLE
+                break
+        if kind is GroupKind.TRIO:
+            teaches = [
+                t for a, b in pairs for t in (_best_teach(ws, a, b), _best_teach(ws, b, a)) if t
+            ]
+        score = sum(e[0] for e in evals)
+        if kind is GroupKind.CIRCLE:
+            score += ws.settings.circle_bonus
+    reason = reasons.group_reason(
+        kind, teaches, new_connection=new, teams=teams, repeat_count=repeats,
+        little_overlap=little,
+    )
+    return Group(tuple(ids), kind, tuple(teaches), round(score, 3), reason, new, cross)
+
+
+def _partners(ws: Workspace, u: int, due: IntA, cap: int, rng: np.random.Generator) -> IntA:
+    """Members sharing a skill with ``u`` in a direction that could give a lesson."""
+    n_skills = max(len(ws.skills), 1)
+    wants = ws.learn.skill[ws.learn.ptr[u]:ws.learn.ptr[u + 1]]
+    offers = ws.teach.skill[ws.teach.ptr[u]:ws.teach.ptr[u + 1]]
+    t_mask = np.isin(ws.teach.skill, wants)
+    l_mask = np.isin(ws.learn.skill, offers)
+    cand = np.unique(np.concatenate([ws.teach.member[t_mask], ws.learn.member[l_mask]]))
+    cand = cand[(cand != u)]
+    cand = cand[np.isin(cand, due, assume_unique=True)]
+    del n_skills
+    if cand.size > cap:
+        cand = np.sort(rng.choice(cand, cap, replace=False))
+    return cand
+
+
+def match(inp: MatchInput, *, seed: int = 0) -> MatchResult:
+    """Pair the members of one round. Deterministic for a given ``seed``."""
+    t0 = time.perf_counter()
+    ws = build(inp)
+    s = inp.settings
+    rng = np.random.default_rng(seed)
+    n = ws.n
+    due = np.flatnonzero(ws.due)
+    mate = np.full(n, -1, dtype=np.int64)
+    edge_count = 0
+    bound = 0.0
+    blocks = _blocks(ws, due, s.block_size, rng)
+    for block in blocks:
+        g, b = _solve_pool(ws, block, mate, rng)
+        edge_count += g.u.size
+        bound += b
+    # Leftovers of all blocks get a second chance together (rare skills across blocks).
+    if len(blocks) > 1:
+        for _ in range(2):
+            pool = due[mate[due] < 0]
+            if pool.size < 2:
+                break
+            for block in _blocks(ws, pool, s.block_size, rng):
+                g, _b = _solve_pool(ws, block, mate, rng)
+                edge_count += g.u.size
+    upper = bound if len(blocks) == 1 else float("nan")
+
+    # Groups: pairs from the matching, then the odd ones out join a pair as a circle or trio.
+    group_of = np.full(n, -1, dtype=np.int64)
+    groups: list[list[int]] = []
+    for a in due:
+        b = int(mate[a])
+        if b > a:
+            group_of[a] = group_of[b] = len(groups)
+            groups.append([int(a), b])
+    leftovers = due[group_of[due] < 0]
+    if leftovers.size and groups:
+        _attach_trios(ws, leftovers, group_of, groups, rng)
+    leftovers = due[group_of[due] < 0]
+    unmatched = _rescue_and_explain(ws, leftovers, due, group_of, groups, rng)
+
+    live = [sorted(g) for g in groups if g]
+    info = _pair_infos(ws, live)
+    built = [_make_group(ws, g, info) for g in live]
+    built.sort(key=lambda g: g.members)
+    skipped = tuple(
+        Unmatched(ws.ids[i], reasons.skipped_cadence(str(inp.members[i].cadence)))
+        for i in np.flatnonzero(~ws.due)
+    )
+    weight = float(
+        sum(g.score for g in built)
+        + s.priority_bonus * sum(1 for g in built for m in g.members
+                                 if ws.priority[ws.index[m]] > 0)
+    )
+    kinds = [g.kind for g in built]
+    stats = MatchStats(
+        members=n,
+        eligible=int(due.size),
+        groups=len(built),
+        matched=sum(len(g.members) for g in built),
+        unmatched=len(unmatched),
+        skipped=len(skipped),
+        swaps=kinds.count(GroupKind.SWAP),
+        circles=kinds.count(GroupKind.CIRCLE),
+        one_way=kinds.count(GroupKind.ONE_WAY),
+        trios=kinds.count(GroupKind.TRIO),
+        new_connections=sum(1 for g in built if g.new_connection),
+        cross_team=sum(1 for g in built if g.cross_team),
+        candidate_edges=edge_count,
+        weight=round(weight, 3),
+        upper_bound=round(upper, 3),
+        seconds=round(time.perf_counter() - t0, 3),
+    )
+    return MatchResult(tuple(built), tuple(unmatched), skipped, stats)
+
+
+def _attach_trios(
+    ws: Workspace,
+    leftovers: IntA,
+    group_of: IntA,
+    groups: list[list[int]],
+    rng: np.random.Generator,
+) -> None:
+    matched = np.flatnonzero(group_of >= 0)
+    g = candidate_graph(ws, leftovers, matched, 2 * ws.settings.candidates_per_member, rng)
+    if g.u.size == 0:
+        return
+    is_left = np.zeros(ws.n, dtype=bool)
+    is_left[leftovers] = True
+    flip = ~is_left[g.u]
+    a = np.where(flip, g.v, g.u)  # the leftover
+    x = np.where(flip, g.u, g.v)  # member of an existing pair
+    ax = np.where(flip, g.vu, g.uv)
+    xa = np.where(flip, g.uv, g.vu)
+    groups_arr = np.array([grp[0] + grp[1] - 0 for grp in groups], dtype=np.int64)
+    y = groups_arr[group_of[x]] - x  # x's partner
+    ay = evaluate(ws, a, y)
+    xy = evaluate(ws, x, y)
+    ok = ay.hard_ok
+    circle = ((ax > 0) & (xy.uv > 0) & (ay.vu > 0)) | ((ay.uv > 0) & (xy.vu > 0) & (xa > 0))
+    score = g.score + ay.score + np.where(circle, ws.settings.circle_bonus, 0.0)
+    score = score + np.where(ws.priority[a] > 0, ws.settings.priority_bonus, 0.0)
+    score = score + rng.random(score.size) * _JITTER
+    idx = np.flatnonzero(ok)
+    grown = np.zeros(len(groups), dtype=bool)
+    for i in idx[np.argsort(-score[idx], kind="stable")]:
+        ai, gi = int(a[i]), int(group_of[x[i]])
+        if group_of[ai] >= 0 or grown[gi]:
+            continue
+        grown[gi] = True
+        groups[gi].append(ai)
+        group_of[ai] = gi
+
+
+def _rescue_and_explain(
+    ws: Workspace,
+    leftovers: IntA,
+    due: IntA,
+    group_of: IntA,
+    groups: list[list[int]],
+    rng: np.random.Generator,
+) -> list[Unmatched]:
+    """Priority members nobody could take get a partner from a pair (whose other member then
+    gets priority next round); everyone left is told why, kindly and concretely."""
+    queue = sorted((int(u) for u in leftovers), key=lambda u: (-int(ws.priority[u]), u))
+    out: dict[int, str] = {}
+    for u in queue:
+        if group_of[u] >= 0:
+            continue
+        if ws.teach.ptr[u] == ws.teach.ptr[u + 1] and ws.learn.ptr[u] == ws.learn.ptr[u + 1]:
+            out[u] = reasons.unmatched_no_skills()
+            continue
+        cand = _partners(ws, u, due, 4000, rng)
+        ev = evaluate(ws, np.full(cand.size, u, np.int64), cand)
+        fits = (ev.uv > 0) | (ev.vu > 0)
+        if not fits.any():
+            out[u] = _why_no_partner(ws, u, due)
+            continue
+        valid = fits & ev.hard_ok
+        if not valid.any():
+            out[u] = reasons.unmatched_blocked()
+            continue
+        placed = False
+        if ws.priority[u] > 0:
+            order = np.argsort(-ev.weight[valid], kind="stable")
+            for x in cand[valid][order]:
+                x = int(x)
+                gi = int(group_of[x])
+                if gi < 0:  # another leftover: just pair them
+                    group_of[u] = group_of[x] = len(groups)
+                    groups.append([u, x])
+                    out.pop(x, None)
+                    placed = True
+                    break
+                grp = groups[gi]
+                rest = [m for m in grp if m != x]
+                if any(ws.priority[m] > 0 for m in rest) and len(rest) == 1:
+                    continue
+                if len(rest) == 2:
+                    e = _pair_score(ws, rest[0], rest[1])
+                    if not bool(e.valid[0]):
+                        continue
+                    groups[gi] = rest
+                    group_of[u] = len(groups)
+                    group_of[x] = len(groups)
+                    groups.append([u, x])
+                    placed = True
+                    break
+                # x's partner steps out and gets priority next round.
+                (y,) = rest
+                groups[gi] = [u, x]
+                group_of[u] = gi
+                group_of[y] = -1
+                out[y] = reasons.unmatched_taken()
+                placed = True
+                break
+        if not placed:
+            out[u] = reasons.unmatched_taken()
+    return [Unmatched(ws.ids[u], why) for u, why in sorted(out.items()) if group_of[u] < 0]
+
+
+def _why_no_partner(ws: Workspace, u: int, due: IntA) -> str:
+    wants = [
+        ws.labels[int(k)] for k in ws.learn.skill[ws.learn.ptr[u]:ws.learn.ptr[u + 1]]
+    ]
+    offers = [
+        ws.labels[int(k)] for k in ws.teach.skill[ws.teach.ptr[u]:ws.teach.ptr[u + 1]]
+    ]
+    return reasons.unmatched_no_partner(wants, offers)
+
+
+def objective(ws: Workspace, mate: IntA, u: IntA, v: IntA, w: FloatA) -> float:
+    return matching_weight(mate, u, v, w)

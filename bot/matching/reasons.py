@@ -1,0 +1,89 @@
+"""Short, warm sentences about a group or about why someone sits this round out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.matching.model import GroupKind, Teach
+
+
+def mention(member_id: str) -> str:
+    return f"<@{member_id}>"
+
+
+def _join(items: Sequence[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def group_reason(
+    kind: GroupKind,
+    teaches: Sequence[Teach],
+    *,
+    new_connection: bool,
+    teams: Sequence[str | None],
+    repeat_count: int = 0,
+    little_overlap: bool = False,
+) -> str:
+    lessons = "; ".join(
+        f"{mention(t.from_id)} teaches {mention(t.to_id)} {t.skill_label}" for t in teaches
+    )
+    parts = [lessons + "."]
+    if kind is GroupKind.CIRCLE:
+        parts.insert(0, "A swap circle!")
+    known = [t for t in teams if t]
+    distinct = list(dict.fromkeys(known))
+    cross = len(distinct) >= 2
+    if new_connection and cross:
+        parts.append(
+            f"You've never been paired before and work in different teams ({', '.join(distinct)})."
+        )
+    elif new_connection:
+        parts.append("You've never been paired before.")
+    elif cross:
+        parts.append(f"You work in different teams ({', '.join(distinct)}).")
+    if repeat_count and not new_connection:
+        parts.append("You've met before — a good moment to go deeper.")
+    if little_overlap:
+        parts.append("Your working hours overlap only a little, so pick a slot early.")
+    return " ".join(parts)
+
+
+def unmatched_no_skills() -> str:
+    return (
+        "You haven't added a skill yet — tell me one thing you can teach or want to learn "
+        "and you'll have priority next round."
+    )
+
+
+def unmatched_no_partner(wants: Sequence[str], offers: Sequence[str]) -> str:
+    bits: list[str] = []
+    if wants:
+        bits.append(f"nobody in this round teaches {_join(list(wants))} at your level yet")
+    if offers:
+        bits.append(f"nobody asked to learn {_join(list(offers))}")
+    text = " and ".join(bits) if bits else "nobody in this round fits your skills yet"
+    return (
+        text[0].upper() + text[1:]
+        + " — you have priority next round. Adding another skill widens your options."
+    )
+
+
+def unmatched_blocked() -> str:
+    return (
+        "Everyone who could swap with you this round either met you recently or shares no "
+        "working hours with you — you have priority next round."
+    )
+
+
+def unmatched_taken() -> str:
+    return (
+        "Your possible partners were all paired with someone else this round — "
+        "you have priority next round."
+    )
+
+
+def skipped_cadence(cadence: str) -> str:
+    rhythm = "every other round" if cadence == "every_other" else "once a month"
+    return f"You're on a {rhythm} rhythm, so this round is a rest — see you next time."
