@@ -171,6 +171,7 @@ def create_app(deps: Deps, *, client: WebClient | None = None) -> App:
         ),
         # The token exchange (oauth.v2.access) goes through our client, at SLACK_API_URL.
         oauth_flow=_InstallFlow(client=client, settings=oauth) if oauth is not None else None,
+        oauth_settings=oauth,  # given, so Bolt does not build a default one from the env
         token_verification_enabled=False,
         listener_executor=ContextThreadPoolExecutor(
             max_workers=max(5, settings.web_threads), thread_name_prefix="listener"
