@@ -72,20 +72,21 @@ def _on_submit(deps: Deps) -> Callable[..., None]:
             ack(response_action="errors", errors=errors)
             return
         try:
-            with deps.unit_of_work() as session:
+            with deps.unit_of_work() as session:  # Slack call (users.info): its own short unit
                 require_admin(
                     session=session, deps=deps, client=client, team_id=team_id, user_id=user_id
-                )
-                workspace = get_or_create_workspace(session=session, team_id=team_id)
-                save_settings(session, workspace, settings)
-                session.flush()
-                now = deps.clock.now()
-                done = saved_modal(
-                    next_round_text(session, workspace, now), rhythm_text(session, workspace)
                 )
         except NotAllowedError as exc:
             ack(response_action="errors", errors={AdminField.CADENCE.value: exc.message})
             return
+        with deps.unit_of_work() as session:
+            workspace = get_or_create_workspace(session=session, team_id=team_id)
+            save_settings(session, workspace, settings)
+            session.flush()
+            now = deps.clock.now()
+            done = saved_modal(
+                next_round_text(session, workspace, now), rhythm_text(session, workspace)
+            )
         log.info("round settings saved", extra={"team_id": team_id, "user_id": user_id})
         ack(response_action="update", view=done)
 
