@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.members import welcome_blocks, welcome_text
+from bot.delivery.outbox import METADATA_EVENT_TYPE
 from bot.deps import Deps
 from bot.services import members
 from bot.store.members import claim_welcome, finish_outbox
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 
 def send_welcome(deps: Deps, client: WebClient, team_id: str, user_id: str) -> bool:
     """DM a newcomer an invitation, once per person per workspace. True when sent now."""
+    key = f"welcome:{team_id}:{user_id}"
     payload: dict[str, object] = {
         "text": welcome_text(user_id),
         "blocks": [b.to_dict() for b in welcome_blocks(user_id)],
@@ -37,7 +39,7 @@ def send_welcome(deps: Deps, client: WebClient, team_id: str, user_id: str) -> b
             session=session,
             workspace_id=workspace.id,
             slack_user_id=user_id,
-            key=f"welcome:{team_id}:{user_id}",
+            key=key,
             payload=payload,
             now=deps.clock.now(),
         )
@@ -48,7 +50,14 @@ def send_welcome(deps: Deps, client: WebClient, team_id: str, user_id: str) -> b
     try:
         channel = client.conversations_open(users=user_id)["channel"]["id"]
         sent = client.chat_postMessage(
-            channel=channel, text=str(payload["text"]), blocks=welcome_blocks(user_id)
+            channel=channel,
+            text=str(payload["text"]),
+            blocks=welcome_blocks(user_id),
+            # The delivery worker recognises the post by this key if we die before recording
+            # it, and does not send it twice.
+            metadata={"event_type": METADATA_EVENT_TYPE, "event_payload": {"key": key}},
+            unfurl_links=False,
+            unfurl_media=False,
         )
     except SlackApiError as exc:
         error = str(exc.response.get("error") or "slack_error")

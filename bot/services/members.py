@@ -700,15 +700,6 @@ def resume(*, session: Session, deps: Deps, team_id: str, user_id: str) -> Pause
     return PauseResult(paused_until=None, next_round=_next_round(session, workspace, now))
 
 
-def resume_due(*, session: Session, workspace_id: int, today: date) -> int:
-    """Return members whose pause ended to the pool (for the rounds job). Returns how many."""
-    due = store.members_due_back(session=session, workspace_id=workspace_id, today=today)
-    for member in due:
-        member.status = MemberStatus.ACTIVE
-        member.paused_until = None
-    return len(due)
-
-
 # --------------------------------------------------------------------------- overview
 
 

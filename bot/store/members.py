@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import cast, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -23,7 +23,6 @@ from bot.store.models import (
     Lesson,
     Member,
     MemberSkill,
-    MemberStatus,
     OutboxMessage,
     OutboxState,
     Round,
@@ -150,20 +149,6 @@ def latest_round(*, session: Session, workspace_id: int) -> Round | None:
         .order_by(Round.round_date.desc(), Round.id.desc())
         .limit(1)
     ).first()
-
-
-def members_due_back(*, session: Session, workspace_id: int, today: date) -> list[Member]:
-    """Paused members whose pause ended (``paused_until`` is the first day back)."""
-    return list(
-        session.scalars(
-            select(Member).where(
-                Member.workspace_id == workspace_id,
-                Member.status == MemberStatus.PAUSED,
-                Member.paused_until.is_not(None),
-                Member.paused_until <= today,
-            )
-        )
-    )
 
 
 def _mentions(user_id: str) -> re.Pattern[str]:

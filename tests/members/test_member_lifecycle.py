@@ -27,6 +27,8 @@ def test_team_join_sends_one_friendly_invitation(driver: Driver) -> None:
     body = text_of(posted.params)
     assert "Welcome, <@U0NEW0001>" in body and "profile_open" in body
     assert driver.member("U0NEW0001") is None  # nobody is enrolled without acting
+    # Tagged so that the delivery worker never posts it twice after a crash.
+    assert posted.params["metadata"]["event_payload"] == {"key": "welcome:T0001:U0NEW0001"}
 
     def recorded() -> bool:
         with driver.session() as s:
