@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -10,8 +11,13 @@ from rich.console import Console
 
 from bot.demo.run import DEFAULT_OUTPUT, DemoError, run_demo
 
-console = Console(soft_wrap=False)
 err_console = Console(stderr=True, soft_wrap=True)
+#: Width when the output is not a terminal (a file, a pipe, CI logs).
+PIPED_WIDTH = 100
+
+
+def make_console() -> Console:
+    return Console(width=None if sys.stdout.isatty() else PIPED_WIDTH)
 
 
 def register(app: typer.Typer) -> None:
@@ -27,7 +33,7 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--verbose", "-v", help="Show the app's logs (INFO).")
         ] = False,
     ) -> None:
-        """One week of SkillSwap at a fictional 40-person company, in your terminal.
+        """See SkillSwap work: one week at a fictional 40-person company, in the terminal.
 
         The real app runs against a built-in Slack simulator on a throw-away database:
         colleagues add skills, a round pairs them, the pairs get their introductions, answer
@@ -38,7 +44,7 @@ def register(app: typer.Typer) -> None:
 
         configure_logging("INFO" if verbose else "WARNING")
         try:
-            run_demo(console, output=output, log_level="INFO" if verbose else "WARNING")
+            run_demo(make_console(), output=output, log_level="INFO" if verbose else "WARNING")
         except Exception as exc:  # the newcomer gets one clear line, not a traceback
             if verbose:
                 err_console.print_exception()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -10,8 +11,13 @@ from rich.console import Console
 
 from bot.demo.simulate import DEFAULT_OUTPUT, run_simulation
 
-console = Console(soft_wrap=False)
 err_console = Console(stderr=True, soft_wrap=True)
+#: Width when the output is not a terminal (a file, a pipe, CI logs).
+PIPED_WIDTH = 120
+
+
+def make_console() -> Console:
+    return Console(width=None if sys.stdout.isatty() else PIPED_WIDTH)
 
 
 def register(app: typer.Typer) -> None:
@@ -36,15 +42,19 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--verbose", "-v", help="Show the app's logs (INFO).")
         ] = False,
     ) -> None:
-        """Weekly rounds at a synthetic company, through the real round service and matching
-        engine: per round the pairs, the swaps that happened, new connections, cross-team
-        ties and the people never matched, then the network picture. Exits 1 if the numbers
-        do not add up (our regression check for matching quality)."""
+        """Twelve weekly rounds at a synthetic company: what to expect, round by round.
+
+        Runs the real round service and matching engine on a throw-away database and shows,
+        per round, the pairs, the swaps that happened, new connections, cross-team ties and
+        the people never matched, then writes the network picture. Exits 1 if the numbers
+        do not add up (our regression check for matching quality).
+        """
         from bot.logs import configure_logging
 
         level = "INFO" if verbose else "WARNING"
         configure_logging(level)
         try:
+            console = make_console()
             with console.status("Starting…") as status:
                 result = run_simulation(
                     console,

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import func, select
@@ -446,45 +447,48 @@ def run_simulation(
     return result
 
 
+LEGEND = (
+    "Eligible: due this round · Not due: on a slower rhythm this week · Paired: people in "
+    "pairs and trios · Alone: no partner, told why · Met: groups that met · New ties: pairs "
+    "never paired before · Never matched: members not yet in any group · Paused: after three "
+    "unanswered check-ins"
+)
+
+
 def _print(console: Console, result: SimulationResult, teams: int, names: dict[str, str]) -> None:
+    periods = f"{result.lines[0].period} to {result.lines[-1].period}" if result.lines else ""
     table = Table(
         title=(
-            f"{result.weeks} weekly rounds at a synthetic company of {result.members} people "
-            f"in {teams} teams (seed {result.seed})"
+            f"{result.weeks} weekly rounds ({periods}) at a synthetic company of "
+            f"{result.members} people in {teams} teams, seed {result.seed}"
         ),
         title_justify="left",
         header_style="bold",
+        box=box.SIMPLE_HEAD,
         pad_edge=False,
     )
-    for header in (
-        "Week",
-        "Round",
-        "Eligible",
-        "Pairs",
-        "In groups",
-        "Unmatched",
-        "Swaps (met)",
-        "New connections",
-        "Cross-team",
-        "Never matched",
-        "Paused",
-    ):
-        table.add_column(header, justify="left" if header == "Round" else "right")
+    headers = (
+        "Week", "Eligible", "Not due", "Pairs", "Paired", "Alone", "Met", "New ties",
+        "Cross-team", "Never matched", "Paused",
+    )  # fmt: skip
+    for header in headers:
+        table.add_column(header, justify="right", no_wrap=True)
     for line in result.lines:
         table.add_row(
             str(line.week),
-            line.period,
-            str(line.eligible) + (f" (+{line.not_due} not due)" if line.not_due else ""),
+            str(line.eligible),
+            str(line.not_due),
             str(line.groups),
             str(line.in_groups),
             str(line.unmatched),
-            f"{line.met} ({_percent(line.met, line.groups)})",
+            f"{line.met} {_percent(line.met, line.groups)}",
             str(line.new_connections),
             str(line.cross_team),
             str(line.never_matched),
             str(line.paused),
         )
     console.print(table)
+    console.print(f"[dim]{LEGEND}[/]")
     new = sum(line.new_connections for line in result.lines)
     cross = sum(line.cross_team for line in result.lines)
     console.print(
@@ -507,8 +511,8 @@ def _print(console: Console, result: SimulationResult, teams: int, names: dict[s
             console.print(f"  [red]{problem}[/]")
     else:
         console.print(
-            "[green]Checked:[/] every round's people in groups + unmatched = eligible, "
-            "and no one left out without a reason."
+            "[green]Checked:[/] in every round, paired + alone = eligible, "
+            "and no one was left out without a reason."
         )
     console.print(f"Finished in {result.seconds:.1f} s.")
 
