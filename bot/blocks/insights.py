@@ -62,8 +62,8 @@ def _bullets(lines: list[str], empty: str) -> str:
 
 def stats_text(ins: Insights) -> str:
     return (
-        f"{text.headline(ins)} Members: {ins.members}. Swaps completed: {ins.swaps_completed}. "
-        f"Meeting rate: {text.percent(ins.meeting_rate)}."
+        f"{_escape(text.headline(ins))} Members: {ins.members}. "
+        f"Swaps completed: {ins.swaps_completed}. Meeting rate: {text.percent(ins.meeting_rate)}."
     )
 
 
@@ -83,7 +83,7 @@ def stats_blocks(ins: Insights) -> list[Block]:
 
 
 def report_text(ins: Insights) -> str:
-    return f"SkillSwap report for {ins.title}: {text.headline(ins)}"
+    return f"SkillSwap report for {_escape(ins.title)}: {_escape(text.headline(ins))}"
 
 
 def report_blocks(ins: Insights) -> list[Block]:

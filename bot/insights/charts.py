@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
-from bot.insights.stats import NO_TEAM, Insights, Network, RoundPoint
+from bot.insights.stats import NO_TEAM, Insights, Network, NetworkEdge, RoundPoint
 
 # matplotlib's tab10 without its grey, which we keep for "no team" / "other teams".
 PALETTE: tuple[str, ...] = (
@@ -39,8 +39,8 @@ PALETTE: tuple[str, ...] = (
 OTHER_TEAMS_COLOUR = "#7f7f7f"
 NO_TEAM_COLOUR = "#c7c7c7"
 NEW_TIE_COLOUR = "#111111"
-MET_TIE_COLOUR = "#6e6e6e"
-PAIRED_TIE_COLOUR = "#b4b4b4"
+LASTING_TIE_COLOUR = "#7a7a7a"
+CONNECTION_COLOUR = "#b8b8b8"
 MET_BAR_COLOUR = "#2ca02c"
 GROUPS_BAR_COLOUR = "#cfd8e3"
 NEW_LINE_COLOUR = "#1f77b4"
@@ -138,12 +138,13 @@ def _short_label(label: str) -> str:
 
 
 def network_png(network: Network, *, title: str = "Connection network") -> bytes:
-    """Members as dots coloured by team, connections as lines, this round's new ties in black."""
+    """Members as dots coloured by team, connections as lines: this round's new ties in black,
+    lasting ties (pairs who met in two or more rounds) thick."""
     with _RENDER_LOCK:
         fig = Figure(figsize=NETWORK_SIZE_IN, dpi=DPI)
         FigureCanvasAgg(fig)
         fig.suptitle(_plain(title), fontsize=15, fontweight="bold", x=0.02, ha="left")
-        ax = fig.add_axes((0.02, 0.03, 0.70, 0.86))
+        ax = fig.add_axes((0.02, 0.03, 0.68, 0.86))
         ax.set_axis_off()
         if not network.nodes:
             ax.text(0.5, 0.5, "No members yet", ha="center", va="center", fontsize=14)
@@ -187,41 +188,38 @@ def network_png(network: Network, *, title: str = "Connection network") -> bytes
         fig.legend(
             handles=_legend_handles(network, colours),
             loc="center left",
-            bbox_to_anchor=(0.73, 0.5),
+            bbox_to_anchor=(0.70, 0.5),
             frameon=False,
             fontsize=10,
         )
         return _png(fig)
 
 
+def _tie_kind(edge: NetworkEdge) -> str:
+    """New this round, lasting (met in 2+ rounds) or any other connection.
+
+    Whether a pair met once is not drawn: leaders see ties forming, not who skipped.
+    """
+    if edge.latest:
+        return "new"
+    return "lasting" if edge.times_met >= 2 else "connection"
+
+
+TIE_STYLES: dict[str, tuple[str, float, int]] = {  # colour, width, layer
+    "connection": (CONNECTION_COLOUR, 1.1, 1),
+    "lasting": (LASTING_TIE_COLOUR, 3.2, 2),
+    "new": (NEW_TIE_COLOUR, 2.4, 3),
+}
+
+
 def _draw_edges(ax: Axes, network: Network, positions: dict[int, tuple[float, float]]) -> None:
-    paired, met, new = [], [], []
-    met_widths: list[float] = []
+    segments: dict[str, list[list[tuple[float, float]]]] = {k: [] for k in TIE_STYLES}
     for edge in network.edges:
-        segment = [positions[edge.a], positions[edge.b]]
-        if edge.latest:
-            new.append(segment)
-        elif edge.times_met:
-            met.append(segment)
-            met_widths.append(min(1.2 + 0.9 * (edge.times_met - 1), 4.0))
-        else:
-            paired.append(segment)
-    layers = (
-        (paired, PAIRED_TIE_COLOUR, [0.9], "dashed", 0.8, 1),
-        (met, MET_TIE_COLOUR, met_widths, "solid", 0.75, 2),
-        (new, NEW_TIE_COLOUR, [2.6], "solid", 1.0, 3),
-    )
-    for segments, colour, widths, style, alpha, z in layers:
-        if segments:
+        segments[_tie_kind(edge)].append([positions[edge.a], positions[edge.b]])
+    for kind, (colour, width, layer) in TIE_STYLES.items():
+        if segments[kind]:
             ax.add_collection(
-                LineCollection(
-                    segments,
-                    colors=colour,
-                    linewidths=widths,
-                    linestyles=style,
-                    alpha=alpha,
-                    zorder=z,
-                )
+                LineCollection(segments[kind], colors=colour, linewidths=width, zorder=layer)
             )
 
 
@@ -237,17 +235,18 @@ def _legend_handles(network: Network, colours: dict[str, str]) -> list[Line2D]:
         handles.append(
             Line2D([], [], marker="o", linestyle="", markersize=9, color=colour, label=_plain(team))
         )
-    latest = network.latest_period or "latest round"
-    if any(e.latest for e in network.edges):
-        handles.append(
-            Line2D([], [], color=NEW_TIE_COLOUR, linewidth=2.6, label=_plain(f"New tie ({latest})"))
-        )
-    if any(e.times_met and not e.latest for e in network.edges):
-        handles.append(Line2D([], [], color=MET_TIE_COLOUR, linewidth=1.5, label="Met"))
-    if any(not e.times_met and not e.latest for e in network.edges):
-        handles.append(
-            Line2D([], [], color=PAIRED_TIE_COLOUR, linewidth=1.0, linestyle="--", label="Paired")
-        )
+    drawn = {_tie_kind(e) for e in network.edges}
+    labels = {
+        "new": f"New tie ({network.latest_period or 'latest round'})",
+        "lasting": "Lasting tie (met in 2+ rounds)",
+        "connection": "Connection",
+    }
+    for kind in ("new", "lasting", "connection"):
+        if kind in drawn:
+            colour, width, _ = TIE_STYLES[kind]
+            handles.append(
+                Line2D([], [], color=colour, linewidth=width, label=_plain(labels[kind]))
+            )
     return handles
 
 

@@ -161,9 +161,9 @@ def render_html(ins: Insights, images: ReportImages) -> str:
 <section class="cards" id="numbers">{cards}</section>
 <h2>Connection network</h2>
 <figure><img id="network" src="{_data_uri(images.network_png)}" alt="{escape(images.network_alt)}">
-<figcaption>Each dot is a member, coloured by team; lines join people who were paired.
-Black lines are new ties from the latest round, solid grey lines pairs who met, dashed
-lines pairs who have not met yet.</figcaption></figure>
+<figcaption>Each dot is a member, coloured by team; lines join people who have been
+paired. Black lines are new ties from the latest round; thick grey lines are lasting ties,
+pairs who met in two or more rounds.</figcaption></figure>
 <h2>Rounds over time</h2>
 <figure><img id="rounds" src="{_data_uri(images.rounds_png)}" alt="{escape(images.rounds_alt)}">
 <figcaption>Groups made and groups that met per round, with the new connections each round
