@@ -612,11 +612,13 @@ def run_demo(
         except StageError as exc:
             raise DemoError(str(exc)) from exc
     result.seconds = time.monotonic() - began
-    _closing(console, result, name_of)
+    if not _closing(console, result, name_of):
+        raise DemoError("Some members who asked to learn got neither a partner nor a reason.")
     return result
 
 
-def _closing(console: Console, result: DemoResult, name_of: render.NameOf) -> None:
+def _closing(console: Console, result: DemoResult, name_of: render.NameOf) -> bool:
+    """The closing lines; False when a learner got neither a partner nor a reason."""
     matched = sorted(u for u in result.learners if u in result.partnered)
     told = sorted(u for u in result.learners if u not in result.partnered and u in result.reasons)
     console.print()
@@ -630,13 +632,17 @@ def _closing(console: Console, result: DemoResult, name_of: render.NameOf) -> No
     )
     for uid in told:
         console.print(f"  [dim]{name_of(uid)}: {result.reasons[uid]}[/]")
+    paths = [p.resolve() if p else None for p in (result.network_png, result.rounds_png)]
+    report = result.report_html.resolve() if result.report_html else None
     console.print(
-        f"Network picture: [bold]{result.network_png}[/]\n"
-        f"Rounds chart:    [bold]{result.rounds_png}[/]\n"
-        f"Full report:     [bold]{result.report_html}[/] (open it in a browser)"
+        f"Network picture: [bold]{paths[0]}[/]\n"
+        f"Rounds chart:    [bold]{paths[1]}[/]\n"
+        f"Full report:     [bold]{report}[/] (open it in a browser)",
+        soft_wrap=True,
     )
     console.print(
         f"Finished in {result.seconds:.1f} s. Next: [bold]skillswap simulate[/] shows twelve "
         "weeks at a 200-person company; docs/DEVELOPING.md and the README show how to connect "
         "your own Slack workspace."
     )
+    return len(matched) + len(told) == len(result.learners)

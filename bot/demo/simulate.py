@@ -501,9 +501,10 @@ def _print(console: Console, result: SimulationResult, teams: int, names: dict[s
     if len(result.never_matched) > 10:
         console.print(f"  [dim]…and {len(result.never_matched) - 10} more.[/]")
     console.print(
-        f"Network picture: [bold]{result.network_png}[/]\n"
-        f"Rounds chart:    [bold]{result.rounds_png}[/]\n"
-        f"Full report:     [bold]{result.report_html}[/]"
+        f"Network picture: [bold]{_where(result.network_png)}[/]\n"
+        f"Rounds chart:    [bold]{_where(result.rounds_png)}[/]\n"
+        f"Full report:     [bold]{_where(result.report_html)}[/]",
+        soft_wrap=True,
     )
     if result.problems:
         console.print("[bold red]The numbers do not add up:[/]")
@@ -515,6 +516,10 @@ def _print(console: Console, result: SimulationResult, teams: int, names: dict[s
             "and no one was left out without a reason."
         )
     console.print(f"Finished in {result.seconds:.1f} s.")
+
+
+def _where(path: Path | None) -> str:
+    return str(path.resolve()) if path is not None else "—"
 
 
 def _percent(part: int, whole: int) -> str:

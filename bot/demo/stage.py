@@ -130,7 +130,12 @@ class Stage:
             sim.add_team(self.team_id, name=self.team_name)
             settings = Settings(
                 _env_file=None,
+                # Explicit, so a real app's variables in the environment change nothing here.
                 slack_bot_token=DEMO_BOT_TOKEN,
+                slack_app_token=None,
+                slack_client_id=None,
+                slack_client_secret=None,
+                delete_data_on_uninstall=False,
                 slack_signing_secret=self._signing_secret,
                 slack_api_url=sim.api_url,
                 database_url=self.database_url,

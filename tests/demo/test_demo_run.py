@@ -89,7 +89,7 @@ def test_leaders_get_the_summary_and_the_pictures(demo: tuple[DemoResult, str, P
     assert result.rounds_png is not None and result.rounds_png.read_bytes().startswith(PNG_MAGIC)
     assert result.report_html is not None
     assert result.report_html.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype")
-    assert str(result.network_png) in text.replace("\n", "")
+    assert f"Network picture: {result.network_png.resolve()}" in text
     assert result.seconds < 60
 
 

@@ -65,7 +65,7 @@ def test_the_table_and_the_picture(simulated: tuple[SimulationResult, str, Path]
     assert "Checked:" in text
     assert result.network_png == out / "skillswap-connections.png"
     assert result.network_png.read_bytes().startswith(PNG_MAGIC)
-    assert str(result.network_png) in text
+    assert f"Network picture: {result.network_png.resolve()}" in text
 
 
 def test_the_same_seed_gives_the_same_rounds(tmp_path: Path) -> None:
