@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -16,13 +17,17 @@ from bot.matching.io import InputError, parse_input, result_to_json
 def register(app: typer.Typer) -> None:
     @app.command("match")
     def match_command(
-        input_path: Path = typer.Option(
-            ..., "--input", "-i", help="Workspace JSON (members, history, do_not_pair, settings)."
-        ),
-        output: Path | None = typer.Option(
-            None, "--output", "-o", help="Write the groups as JSON here (default: print them)."
-        ),
-        seed: int = typer.Option(0, "--seed", help="Same seed, same groups."),
+        input_path: Annotated[
+            Path,
+            typer.Option(
+                "--input", "-i", help="Workspace JSON (members, history, do_not_pair, settings)."
+            ),
+        ],
+        output: Annotated[
+            Path | None,
+            typer.Option("--output", "-o", help="Write the groups as JSON here (default: print)."),
+        ] = None,
+        seed: Annotated[int, typer.Option("--seed", help="Same seed, same groups.")] = 0,
     ) -> None:
         """Preview a round: pair the members of a workspace file and explain each group."""
         console = Console()
@@ -42,19 +47,27 @@ def register(app: typer.Typer) -> None:
         problems = check(inp, result)
         payload = result_to_json(result)
         if output is not None:
-            output.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n",
-                              encoding="utf-8")
+            output.write_text(
+                json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
             console.print(f"[green]Wrote {len(result.groups)} groups to {output}.[/]")
         else:
             console.print_json(data=payload)
         s = result.stats
         table = Table(title="Round preview", show_header=False)
         for label, value in (
-            ("members", s.members), ("due this round", s.eligible), ("groups", s.groups),
-            ("swaps", s.swaps), ("circles", s.circles), ("one-way", s.one_way),
-            ("trios", s.trios), ("new connections", s.new_connections),
-            ("cross-team", s.cross_team), ("unmatched", s.unmatched),
-            ("resting (cadence)", s.skipped), ("seconds", s.seconds),
+            ("members", s.members),
+            ("due this round", s.eligible),
+            ("groups", s.groups),
+            ("swaps", s.swaps),
+            ("circles", s.circles),
+            ("one-way", s.one_way),
+            ("trios", s.trios),
+            ("new connections", s.new_connections),
+            ("cross-team", s.cross_team),
+            ("unmatched", s.unmatched),
+            ("resting (cadence)", s.skipped),
+            ("seconds", s.seconds),
         ):
             table.add_row(label, str(value))
         err.print(table)

@@ -25,7 +25,7 @@ Rules the engine applies (see ``MatchSettings`` for the weights):
   ``cooldown_rounds`` rounds, where rounds ago = days ago / ``round_interval_days`` rounded to
   the nearest round; members on a slower cadence only when due (every other round: last
   paired at least 2 intervals ago, monthly: at least 28 days ago, both minus half an interval
-  of slack); some shared working hours (9–17 local at the round date, neighbouring days count).
+  of slack); some shared working hours (9-17 local at the round date, neighbouring days count).
 * Members with ``unmatched_streak > 0`` carry a large bonus; if still left out, one takes the
   place of a non-priority member of a pair who then gets priority next round.
 * Leftovers join a pair as a swap circle of three, else as a trio, else are listed in

@@ -116,12 +116,17 @@ def build(inp: MatchInput) -> Workspace:
     for a in range(t):
         for b in range(a, t):
             overlap[a, b] = overlap[b, a] = overlap_hours(
-                tz_names[a], tz_names[b], inp.round_date,
-                start=s.work_start_hour, end=s.work_end_hour,
+                tz_names[a],
+                tz_names[b],
+                inp.round_date,
+                start=s.work_start_hour,
+                end=s.work_end_hour,
             )
     tz_start = np.array(
-        [work_window_utc(z, inp.round_date, s.work_start_hour, s.work_end_hour)[0]
-         for z in tz_names]
+        [
+            work_window_utc(z, inp.round_date, s.work_start_hour, s.work_end_hour)[0]
+            for z in tz_names
+        ]
     )
 
     # History: last time (in rounds) and how often each pair met; last pairing per member.
@@ -170,12 +175,26 @@ def build(inp: MatchInput) -> Workspace:
         dtype=bool,
     )
     return Workspace(
-        inp=inp, n=n, ids=ids, index=index, skills=tuple(skill_no), labels=tuple(labels),
-        team=team, teams=tuple(team_no), tz=tz, tz_names=tz_names, tz_start=tz_start,
-        overlap=overlap, priority=priority, due=due, last_paired_days=last,
+        inp=inp,
+        n=n,
+        ids=ids,
+        index=index,
+        skills=tuple(skill_no),
+        labels=tuple(labels),
+        team=team,
+        teams=tuple(team_no),
+        tz=tz,
+        tz_names=tz_names,
+        tz_start=tz_start,
+        overlap=overlap,
+        priority=priority,
+        due=due,
+        last_paired_days=last,
         teach=_claims(teach_rows, n, n_skills, best_high=True),
         learn=_claims(learn_rows, n, n_skills, best_high=False),
-        hist_key=hist_key, hist_rounds_ago=hist_rounds, hist_count=hist_count,
+        hist_key=hist_key,
+        hist_rounds_ago=hist_rounds,
+        hist_count=hist_count,
         dnp_key=np.array(dk, dtype=np.int64),
     )
 
@@ -211,8 +230,9 @@ def lesson_value(ws: Workspace, teacher: IntA, learner: IntA) -> FloatA:
     if rows.size == 0:
         return out
     n_skills = max(len(ws.skills), 1)
-    found, tlevel = _lookup(ws.teach.key, ws.teach.key_level, teacher[rows] * n_skills
-                            + ws.learn.skill[pos])
+    found, tlevel = _lookup(
+        ws.teach.key, ws.teach.key_level, teacher[rows] * n_skills + ws.learn.skill[pos]
+    )
     llevel = ws.learn.level[pos]
     fits = found & (tlevel >= llevel)
     val = np.where(fits, s.lesson + s.level_gap_bonus * np.minimum(tlevel - llevel, 2), 0.0)
@@ -258,6 +278,8 @@ def evaluate(ws: Workspace, u: IntA, v: IntA) -> PairEval:
     )
     score = np.where(lessons > 0, np.maximum(lessons + conn, 0.5), 0.0)
     weight = score + np.where(
-        score > 0, s.priority_bonus * (ws.priority[u] > 0) + s.priority_bonus * (ws.priority[v] > 0), 0.0
+        score > 0,
+        s.priority_bonus * (ws.priority[u] > 0) + s.priority_bonus * (ws.priority[v] > 0),
+        0.0,
     )
     return PairEval(u, v, uv, vu, hard_ok, np.where(met_found, met, 0), cross, ov, score, weight)

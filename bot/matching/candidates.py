@@ -214,6 +214,14 @@ def _top_k_mask(u: IntA, v: IntA, w: np.ndarray, k: int) -> BoolA:
 
 def _select(ev: PairEval, mask: BoolA) -> PairEval:
     return PairEval(
-        ev.u[mask], ev.v[mask], ev.uv[mask], ev.vu[mask], ev.hard_ok[mask], ev.met[mask],
-        ev.cross[mask], ev.overlap[mask], ev.score[mask], ev.weight[mask],
+        ev.u[mask],
+        ev.v[mask],
+        ev.uv[mask],
+        ev.vu[mask],
+        ev.hard_ok[mask],
+        ev.met[mask],
+        ev.cross[mask],
+        ev.overlap[mask],
+        ev.score[mask],
+        ev.weight[mask],
     )

@@ -78,8 +78,11 @@ def check(inp: MatchInput, result: MatchResult) -> list[str]:
             if days is not None and round(days / interval) <= inp.settings.cooldown_rounds:
                 errors.append(f"{where}: {a} and {b} met {days} days ago (cooldown)")
             hours = overlap_hours(
-                members[a].tz, members[b].tz, inp.round_date,
-                start=inp.settings.work_start_hour, end=inp.settings.work_end_hour,
+                members[a].tz,
+                members[b].tz,
+                inp.round_date,
+                start=inp.settings.work_start_hour,
+                end=inp.settings.work_end_hour,
             )
             if hours <= 0:
                 errors.append(f"{where}: {a} and {b} share no working hours")
@@ -130,23 +133,28 @@ def check(inp: MatchInput, result: MatchResult) -> list[str]:
         return (
             key not in dnp
             and (days is None or round(days / interval) > inp.settings.cooldown_rounds)
-            and overlap_hours(a.tz, b.tz, inp.round_date,
-                              start=inp.settings.work_start_hour,
-                              end=inp.settings.work_end_hour) > 0
+            and overlap_hours(
+                a.tz,
+                b.tz,
+                inp.round_date,
+                start=inp.settings.work_start_hour,
+                end=inp.settings.work_end_hour,
+            )
+            > 0
             and (fits(a, b) or fits(b, a))
         )
 
-    for a, b in combinations(left, 2):
-        if allowed(a, b):
-            errors.append(f"{a.id} and {b.id} were both left out but could have been paired")
-    for a in left:
-        if a.unmatched_streak <= 0:
+    for p, q in combinations(left, 2):
+        if allowed(p, q):
+            errors.append(f"{p.id} and {q.id} were both left out but could have been paired")
+    for p in left:
+        if p.unmatched_streak <= 0:
             continue
         for mid, g in in_pair.items():
             other = next(x for x in g.members if x != mid)
-            if members[other].unmatched_streak <= 0 and allowed(a, members[mid]):
+            if members[other].unmatched_streak <= 0 and allowed(p, members[mid]):
                 errors.append(
-                    f"{a.id} was left out again although {mid} (paired with {other}) fits"
+                    f"{p.id} was left out again although {mid} (paired with {other}) fits"
                 )
                 break
     return errors

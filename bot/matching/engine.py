@@ -19,9 +19,15 @@ from bot.matching.model import (
     Teach,
     Unmatched,
 )
-from bot.matching.solve import assignment_matching, greedy_fill, matching_weight
+from bot.matching.solve import (
+    assignment_matching,
+    exact_matching,
+    greedy_fill,
+    matching_weight,
+)
 
 _JITTER = 1e-4  # seed-dependent tie-breaking; far below any scoring step
+_EXACT_EDGES = 20_000
 
 
 def _solve_pool(
@@ -33,6 +39,11 @@ def _solve_pool(
     w = g.weight
     sub, bound = assignment_matching(ws.n, g.u, g.v, w, nodes=pool, rng=rng)
     greedy_fill(sub, g.u, g.v, w)
+    if g.u.size <= _EXACT_EDGES and matching_weight(sub, g.u, g.v, w) < bound - 1e-6:
+        # Rounding left an odd cycle behind; small enough to solve exactly.
+        exact, _wt, _proven = exact_matching(ws.n, g.u, g.v, w, time_limit=2.0)
+        if matching_weight(exact, g.u, g.v, w) > matching_weight(sub, g.u, g.v, w):
+            sub = exact
     hit = sub[pool] >= 0
     mate[pool[hit]] = sub[pool[hit]]
     return g, bound
@@ -90,9 +101,7 @@ def _pair_infos(ws: Workspace, groups: list[list[int]]) -> dict[tuple[int, int],
     }
 
 
-def _make_group(
-    ws: Workspace, members: list[int], info: dict[tuple[int, int], _PairInfo]
-) -> Group:
+def _make_group(ws: Workspace, members: list[int], info: dict[tuple[int, int], _PairInfo]) -> Group:
     ids = [ws.ids[m] for m in members]
     pairs = list(combinations(members, 2))
     evals = [info[p] for p in pairs]
@@ -123,7 +132,11 @@ def _make_group(
         if kind is GroupKind.CIRCLE:
             score += ws.settings.circle_bonus
     reason = reasons.group_reason(
-        kind, teaches, new_connection=new, teams=teams, repeat_count=repeats,
+        kind,
+        teaches,
+        new_connection=new,
+        teams=teams,
+        repeat_count=repeats,
         little_overlap=little,
     )
     return Group(tuple(ids), kind, tuple(teaches), round(score, 3), reason, new, cross)
@@ -132,8 +145,8 @@ def _make_group(
 def _partners(ws: Workspace, u: int, due: IntA, cap: int, rng: np.random.Generator) -> IntA:
     """Members sharing a skill with ``u`` in a direction that could give a lesson."""
     n_skills = max(len(ws.skills), 1)
-    wants = ws.learn.skill[ws.learn.ptr[u]:ws.learn.ptr[u + 1]]
-    offers = ws.teach.skill[ws.teach.ptr[u]:ws.teach.ptr[u + 1]]
+    wants = ws.learn.skill[ws.learn.ptr[u] : ws.learn.ptr[u + 1]]
+    offers = ws.teach.skill[ws.teach.ptr[u] : ws.teach.ptr[u + 1]]
     t_mask = np.isin(ws.teach.skill, wants)
     l_mask = np.isin(ws.learn.skill, offers)
     cand = np.unique(np.concatenate([ws.teach.member[t_mask], ws.learn.member[l_mask]]))
@@ -196,8 +209,8 @@ def match(inp: MatchInput, *, seed: int = 0) -> MatchResult:
     )
     weight = float(
         sum(g.score for g in built)
-        + s.priority_bonus * sum(1 for g in built for m in g.members
-                                 if ws.priority[ws.index[m]] > 0)
+        + s.priority_bonus
+        * sum(1 for g in built for m in g.members if ws.priority[ws.index[m]] > 0)
     )
     kinds = [g.kind for g in built]
     stats = MatchStats(
@@ -327,12 +340,8 @@ def _rescue_and_explain(
 
 
 def _why_no_partner(ws: Workspace, u: int, due: IntA) -> str:
-    wants = [
-        ws.labels[int(k)] for k in ws.learn.skill[ws.learn.ptr[u]:ws.learn.ptr[u + 1]]
-    ]
-    offers = [
-        ws.labels[int(k)] for k in ws.teach.skill[ws.teach.ptr[u]:ws.teach.ptr[u + 1]]
-    ]
+    wants = [ws.labels[int(k)] for k in ws.learn.skill[ws.learn.ptr[u] : ws.learn.ptr[u + 1]]]
+    offers = [ws.labels[int(k)] for k in ws.teach.skill[ws.teach.ptr[u] : ws.teach.ptr[u + 1]]]
     return reasons.unmatched_no_partner(wants, offers)
 
 

@@ -164,7 +164,9 @@ def parse_input(text: str) -> MatchInput:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON ({exc.msg}, column {exc.colno})", (), exc.lineno) from None
+        raise InputError(
+            f"not valid JSON ({exc.msg}, column {exc.colno})", (), exc.lineno
+        ) from None
     r = _Reader(text)
     root = r.obj(data, ())
     round_date = r.day(root.get("round_date"), ("round_date",))
@@ -180,14 +182,16 @@ def parse_input(text: str) -> MatchInput:
         seen.add(mid)
         tz = r.string(m.get("tz"), (*p, "tz"), optional=True)
         if tz is not None and not is_valid_tz(tz):
-            raise r.fail(f"unknown time zone {tz!r} (use an IANA name like Europe/Madrid)",
-                         (*p, "tz"))
+            raise r.fail(
+                f"unknown time zone {tz!r} (use an IANA name like Europe/Madrid)", (*p, "tz")
+            )
         cadence_raw = m.get("cadence", "every_round")
         try:
             cadence = MemberCadence(cadence_raw)
         except ValueError:
-            raise r.fail("cadence must be every_round, every_other or monthly",
-                         (*p, "cadence")) from None
+            raise r.fail(
+                "cadence must be every_round, every_other or monthly", (*p, "cadence")
+            ) from None
         members.append(
             MemberInput(
                 id=mid,
@@ -196,8 +200,9 @@ def parse_input(text: str) -> MatchInput:
                 teach=_claims(r, m.get("teach", []), (*p, "teach")),
                 learn=_claims(r, m.get("learn", []), (*p, "learn")),
                 cadence=cadence,
-                unmatched_streak=r.integer(m.get("unmatched_streak", 0),
-                                           (*p, "unmatched_streak"), 0, 10_000),
+                unmatched_streak=r.integer(
+                    m.get("unmatched_streak", 0), (*p, "unmatched_streak"), 0, 10_000
+                ),
                 name=r.string(m.get("name"), (*p, "name"), optional=True),
             )
         )
@@ -219,19 +224,28 @@ def parse_input(text: str) -> MatchInput:
     known = {"cooldown_rounds", "round_interval_days", "candidates_per_member"}
     for key in raw_settings:
         if key not in known:
-            raise r.fail(f"unknown setting (known: {', '.join(sorted(known))})",
-                         ("settings", key))
+            raise r.fail(f"unknown setting (known: {', '.join(sorted(known))})", ("settings", key))
     settings = MatchSettings(
-        cooldown_rounds=r.integer(raw_settings.get("cooldown_rounds", 8),
-                                  ("settings", "cooldown_rounds"), 0, 52),
-        candidates_per_member=r.integer(raw_settings.get("candidates_per_member", 24),
-                                        ("settings", "candidates_per_member"), 2, 500),
+        cooldown_rounds=r.integer(
+            raw_settings.get("cooldown_rounds", 8), ("settings", "cooldown_rounds"), 0, 52
+        ),
+        candidates_per_member=r.integer(
+            raw_settings.get("candidates_per_member", 24),
+            ("settings", "candidates_per_member"),
+            2,
+            500,
+        ),
     )
-    interval = r.integer(raw_settings.get("round_interval_days", 7),
-                         ("settings", "round_interval_days"), 1, 62)
+    interval = r.integer(
+        raw_settings.get("round_interval_days", 7), ("settings", "round_interval_days"), 1, 62
+    )
     return MatchInput(
-        round_date=round_date, members=tuple(members), history=tuple(history),
-        do_not_pair=frozenset(dnp), settings=settings, round_interval_days=interval,
+        round_date=round_date,
+        members=tuple(members),
+        history=tuple(history),
+        do_not_pair=frozenset(dnp),
+        settings=settings,
+        round_interval_days=interval,
     )
 
 
@@ -242,8 +256,12 @@ def result_to_json(result: MatchResult) -> dict[str, Any]:
                 "members": list(g.members),
                 "kind": str(g.kind),
                 "teaches": [
-                    {"from": t.from_id, "to": t.to_id, "skill": t.skill_label,
-                     "skill_key": t.skill_key}
+                    {
+                        "from": t.from_id,
+                        "to": t.to_id,
+                        "skill": t.skill_label,
+                        "skill_key": t.skill_key,
+                    }
                     for t in g.teaches
                 ],
                 "score": g.score,

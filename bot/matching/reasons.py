@@ -65,7 +65,8 @@ def unmatched_no_partner(wants: Sequence[str], offers: Sequence[str]) -> str:
         bits.append(f"nobody asked to learn {_join(list(offers))}")
     text = " and ".join(bits) if bits else "nobody in this round fits your skills yet"
     return (
-        text[0].upper() + text[1:]
+        text[0].upper()
+        + text[1:]
         + " — you have priority next round. Adding another skill widens your options."
     )
 

@@ -17,16 +17,49 @@ from bot.matching.model import (
 from bot.matching.skills import display_name_for
 
 _NAMED = (
-    "spanish", "sql", "python", "english", "javascript", "guitar", "drawing", "public speaking",
-    "excel", "french", "machine learning", "photography", "kubernetes", "german", "figma",
-    "cooking", "chess", "ux design", "go", "statistics", "piano", "yoga", "japanese", "rust",
-    "negotiation", "writing", "mandarin", "docker", "baking",
+    "spanish",
+    "sql",
+    "python",
+    "english",
+    "javascript",
+    "guitar",
+    "drawing",
+    "public speaking",
+    "excel",
+    "french",
+    "machine learning",
+    "photography",
+    "kubernetes",
+    "german",
+    "figma",
+    "cooking",
+    "chess",
+    "ux design",
+    "go",
+    "statistics",
+    "piano",
+    "yoga",
+    "japanese",
+    "rust",
+    "negotiation",
+    "writing",
+    "mandarin",
+    "docker",
+    "baking",
 )
 _TZS = (
-    ("Europe/Madrid", 0.22), ("Europe/London", 0.15), ("America/New_York", 0.15),
-    ("America/Los_Angeles", 0.08), ("Asia/Kolkata", 0.1), ("Europe/Berlin", 0.1),
-    ("America/Sao_Paulo", 0.05), ("Asia/Tokyo", 0.04), ("Australia/Sydney", 0.03),
-    ("Asia/Singapore", 0.04), ("Africa/Lagos", 0.02), ("America/Chicago", 0.02),
+    ("Europe/Madrid", 0.22),
+    ("Europe/London", 0.15),
+    ("America/New_York", 0.15),
+    ("America/Los_Angeles", 0.08),
+    ("Asia/Kolkata", 0.1),
+    ("Europe/Berlin", 0.1),
+    ("America/Sao_Paulo", 0.05),
+    ("Asia/Tokyo", 0.04),
+    ("Australia/Sydney", 0.03),
+    ("Asia/Singapore", 0.04),
+    ("Africa/Lagos", 0.02),
+    ("America/Chicago", 0.02),
 )
 
 
@@ -48,7 +81,7 @@ def workspace(
     slow_cadence_share: float = 0.1,
     settings: MatchSettings | None = None,
 ) -> MatchInput:
-    """``n`` members with Zipf-distributed skill popularity, teams of 8–15, about
+    """``n`` members with Zipf-distributed skill popularity, teams of 8-15, about
     ``past_partners`` past partners each over the last year, a dozen time zones."""
     rng = np.random.default_rng(seed)
     s_count = n_skills or max(30, int(6 * np.sqrt(n)))
@@ -72,22 +105,33 @@ def workspace(
         n_learn = int(rng.integers(1, 4))
         picks = rng.choice(s_count, size=n_teach + n_learn, replace=False, p=pop)
         teach = tuple(
-            SkillClaim(names[k], display_name_for(names[k]), int(rng.choice(3, p=[0.3, 0.4, 0.3]) + 1))
+            SkillClaim(
+                names[k], display_name_for(names[k]), int(rng.choice(3, p=[0.3, 0.4, 0.3]) + 1)
+            )
             for k in picks[:n_teach]
         )
         learn = tuple(
-            SkillClaim(names[k], display_name_for(names[k]), int(rng.choice(3, p=[0.6, 0.3, 0.1]) + 1))
+            SkillClaim(
+                names[k], display_name_for(names[k]), int(rng.choice(3, p=[0.6, 0.3, 0.1]) + 1)
+            )
             for k in picks[n_teach:]
         )
         tz = team_tz if rng.random() < 0.8 else tz_names[int(rng.choice(len(tz_names), p=tz_p))]
         r = rng.random()
         cadence = (
-            cadences[0] if r >= slow_cadence_share
-            else cadences[1] if r >= slow_cadence_share / 3 else cadences[2]
+            cadences[0]
+            if r >= slow_cadence_share
+            else cadences[1]
+            if r >= slow_cadence_share / 3
+            else cadences[2]
         )
         members.append(
             MemberInput(
-                id=f"U{i:06d}", team=f"Team {team_no}", tz=tz, teach=teach, learn=learn,
+                id=f"U{i:06d}",
+                team=f"Team {team_no}",
+                tz=tz,
+                teach=teach,
+                learn=learn,
                 cadence=cadence,
                 unmatched_streak=1 if rng.random() < priority_share else 0,
             )
@@ -100,16 +144,21 @@ def workspace(
     for x, y, wk in zip(a.tolist(), b.tolist(), weeks.tolist(), strict=True):
         if x != y:
             history.append(
-                PastPairing(frozenset({members[x].id, members[y].id}),
-                            round_date - timedelta(days=7 * wk))
+                PastPairing(
+                    frozenset({members[x].id, members[y].id}), round_date - timedelta(days=7 * wk)
+                )
             )
     d = int(n * dnp_share)
     da, db = rng.integers(0, n, d), rng.integers(0, n, d)
     dnp = frozenset(
         frozenset({members[x].id, members[y].id})
-        for x, y in zip(da.tolist(), db.tolist(), strict=True) if x != y
+        for x, y in zip(da.tolist(), db.tolist(), strict=True)
+        if x != y
     )
     return MatchInput(
-        round_date=round_date, members=tuple(members), history=tuple(history),
-        do_not_pair=dnp, settings=settings or MatchSettings(),
+        round_date=round_date,
+        members=tuple(members),
+        history=tuple(history),
+        do_not_pair=dnp,
+        settings=settings or MatchSettings(),
     )

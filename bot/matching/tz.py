@@ -45,7 +45,7 @@ def overlap_hours(
 ) -> float:
     """Hours of shared working time in the week of ``on``.
 
-    Working hours are ``start``–``end`` local. Partners may meet on neighbouring local days
+    Working hours are ``start``-``end`` local. Partners may meet on neighbouring local days
     (Auckland's Tuesday morning is Los Angeles' Monday afternoon), so the best of the same
     day and one day either way counts.
     """

@@ -25,7 +25,9 @@ def member(
     **kw: object,
 ) -> MemberInput:
     return MemberInput(
-        id=mid, team=team, tz=tz,
+        id=mid,
+        team=team,
+        tz=tz,
         teach=tuple(claim(k, v) for k, v in (teach or {}).items()),
         learn=tuple(claim(k, v) for k, v in (learn or {}).items()),
         **kw,  # type: ignore[arg-type]
@@ -39,7 +41,9 @@ def inp(
     cooldown: int = 8,
 ) -> MatchInput:
     return MatchInput(
-        round_date=ROUND, members=members, history=history,
+        round_date=ROUND,
+        members=members,
+        history=history,
         do_not_pair=frozenset(frozenset(p) for p in dnp),
         settings=MatchSettings(cooldown_rounds=cooldown),
     )

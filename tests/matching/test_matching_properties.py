@@ -1,0 +1,132 @@
+"""Property tests: the checker's invariants on random workspaces; exact optima at small sizes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import networkx as nx
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.matching import MatchInput, MemberCadence, MemberInput, PastPairing, check, match
+from bot.matching.arrays import build
+from bot.matching.candidates import candidate_graph
+from bot.matching.engine import _solve_pool
+from bot.matching.solve import (
+    assignment_matching,
+    exact_matching,
+    greedy_fill,
+    matching_weight,
+)
+from bot.matching.synthetic import workspace
+from tests.matching.matching_helpers import ROUND, claim
+
+SKILLS = ["spanish", "sql", "python", "guitar", "chess", "c++", "c"]
+TZS = ["Europe/Madrid", "America/New_York", "Asia/Tokyo", "Asia/Kolkata", None]
+
+
+@st.composite
+def workspaces(draw: st.DrawFn) -> MatchInput:
+    n = draw(st.integers(0, 14))
+    ids = [f"U{i}" for i in range(n)]
+    members = []
+    for mid in ids:
+
+        def claims() -> tuple:  # type: ignore[type-arg]
+            names = draw(st.lists(st.sampled_from(SKILLS), max_size=3, unique=True))
+            return tuple(claim(s, draw(st.integers(1, 3))) for s in names)
+
+        members.append(
+            MemberInput(
+                id=mid,
+                team=draw(st.sampled_from(["A", "B", None])),
+                tz=draw(st.sampled_from(TZS)),
+                teach=claims(),
+                learn=claims(),
+                cadence=draw(st.sampled_from(list(MemberCadence))),
+                unmatched_streak=draw(st.integers(0, 2)),
+            )
+        )
+    history = []
+    dnp = set()
+    if n >= 2:
+        for _ in range(draw(st.integers(0, 10))):
+            pair = draw(st.lists(st.sampled_from(ids), min_size=2, max_size=3, unique=True))
+            weeks = draw(st.integers(0, 20))
+            history.append(PastPairing(frozenset(pair), ROUND - timedelta(days=7 * weeks)))
+        for _ in range(draw(st.integers(0, 3))):
+            pair = draw(st.lists(st.sampled_from(ids), min_size=2, max_size=2, unique=True))
+            dnp.add(frozenset(pair))
+    return MatchInput(ROUND, tuple(members), tuple(history), frozenset(dnp))
+
+
+@settings(max_examples=150, deadline=None)
+@given(workspaces(), st.integers(0, 3))
+def test_every_result_passes_the_checker(w: MatchInput, seed: int) -> None:
+    result = match(w, seed=seed)
+    assert check(w, result) == []
+    placed = [m for g in result.groups for m in g.members]
+    placed += [u.member for u in result.unmatched] + [u.member for u in result.skipped]
+    assert sorted(placed) == sorted(m.id for m in w.members)
+
+
+def test_checker_catches_violations() -> None:
+    w = workspace(60, seed=2)
+    result = match(w)
+    assert check(w, result) == []
+    g0, g1 = result.groups[0], result.groups[1]
+    from dataclasses import replace
+
+    doubled = replace(result, groups=(g0, replace(g1, members=(g0.members[0], *g1.members[1:]))))
+    assert any("appears twice" in e for e in check(w, doubled))
+    dropped = replace(result, groups=result.groups[1:])
+    assert any("silently dropped" in e for e in check(w, dropped))
+    banned = replace(w, do_not_pair=frozenset({frozenset(g0.members[:2])}))
+    assert any("do-not-pair" in e for e in check(banned, result))
+    recent = replace(w, history=(PastPairing(frozenset(g0.members[:2]), ROUND),))
+    assert any("cooldown" in e for e in check(recent, result))
+    no_lessons = replace(result, groups=(replace(g0, teaches=()), *result.groups[1:]))
+    assert any("no lesson" in e for e in check(w, no_lessons))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10_000), st.integers(20, 120))
+def test_matching_is_near_exact_on_small_workspaces(seed: int, n: int) -> None:
+    ws = build(workspace(n, seed=seed))
+    due = np.flatnonzero(ws.due)
+    mate = np.full(ws.n, -1, dtype=np.int64)
+    g, bound = _solve_pool(ws, due, mate, np.random.default_rng(seed))  # exhaustive graph
+    got = matching_weight(mate, g.u, g.v, g.weight)
+    graph = nx.Graph()
+    graph.add_weighted_edges_from(zip(g.u.tolist(), g.v.tolist(), g.weight.tolist(), strict=True))
+    opt = sum(graph[a][b]["weight"] for a, b in nx.max_weight_matching(graph))
+    assert opt <= bound + 1e-6
+    assert got == opt  # exact at this size (MIP polish when the relaxation is fractional)
+    _m, mip, proven = exact_matching(ws.n, g.u, g.v, g.weight)
+    assert proven and mip == opt
+
+
+def test_exact_on_a_few_hundred_members() -> None:
+    for seed in range(3):
+        ws = build(workspace(300, seed=seed))
+        due = np.flatnonzero(ws.due)
+        rng = np.random.default_rng(seed)
+        g = candidate_graph(ws, due, due, 24, rng)
+        mate, _bound = assignment_matching(ws.n, g.u, g.v, g.weight, nodes=due, rng=rng)
+        greedy_fill(mate, g.u, g.v, g.weight)
+        got = matching_weight(mate, g.u, g.v, g.weight)
+        graph = nx.Graph()
+        graph.add_weighted_edges_from(
+            zip(g.u.tolist(), g.v.tolist(), g.weight.tolist(), strict=True)
+        )
+        opt = sum(graph[a][b]["weight"] for a, b in nx.max_weight_matching(graph))
+        assert got >= 0.995 * opt
+
+
+def test_synthetic_round_is_valid_and_mostly_swaps() -> None:
+    w = workspace(2000, seed=11)
+    r = match(w, seed=1)
+    assert check(w, r) == []
+    assert r.stats.swaps > 0.6 * r.stats.groups
+    assert r.stats.new_connections > 0.9 * r.stats.groups
