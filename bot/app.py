@@ -23,7 +23,12 @@ from bot.errors import SkillSwapError
 from bot.handlers import register_all
 from bot.handlers._dedupe import make_middleware
 from bot.handlers.commands import CommandRegistry
-from bot.logs import ContextThreadPoolExecutor, bind_log_context, reset_log_context
+from bot.logs import (
+    ContextThreadPoolExecutor,
+    bind_log_context,
+    bolt_logger_filters,
+    reset_log_context,
+)
 
 if TYPE_CHECKING:
     from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
@@ -161,7 +166,9 @@ def create_app(deps: Deps, *, client: WebClient | None = None) -> App:
         )
     client = client or make_client(deps)
     bolt_logger = logging.getLogger("bot.bolt")
-    bolt_logger.addFilter(_skip_token_unused)  # once: the same filter object is not re-added
+    # Bolt copies these to each of its loggers; the same filter object is never added twice.
+    for bolt_filter in (_skip_token_unused, *bolt_logger_filters()):
+        bolt_logger.addFilter(bolt_filter)
     app = SkillSwapApp(
         client=client,
         signing_secret=(

@@ -13,6 +13,7 @@ import contextvars
 import json
 import logging
 import re
+import sys
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -95,6 +96,9 @@ class OmitBoltBodies(logging.Filter):
         return True
 
 
+_omit_bolt_bodies = OmitBoltBodies()
+
+
 class RedactTokens(logging.Filter):
     """Masks tokens in the message (kept for handlers that use their own formatter)."""
 
@@ -132,9 +136,32 @@ class TextFormatter(logging.Formatter):
         return redact(f"{base} [{ctx}]" if ctx else base)
 
 
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is when a record comes (CLIs and test runners swap
+    it), unless a stream was set explicitly with ``setStream``."""
+
+    def __init__(self) -> None:
+        self._fixed: Any = None
+        super().__init__()
+
+    @property
+    def stream(self) -> Any:
+        return self._fixed if self._fixed is not None else sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        self._fixed = None if value is sys.stderr else value
+
+
+def bolt_logger_filters() -> list[logging.Filter]:
+    """Filters for Bolt's loggers themselves (so every handler, not only ours, gets clean
+    records). Bolt copies them from the app's logger to each of its own loggers."""
+    return [_omit_bolt_bodies]
+
+
 def make_handler(fmt: str = "text") -> logging.Handler:
     """The one handler SkillSwap logs through (stderr), in ``text`` or ``json``."""
-    handler = logging.StreamHandler()
+    handler = StderrHandler()
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:

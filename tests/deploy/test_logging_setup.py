@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -107,3 +108,20 @@ def test_a_signed_command_logs_its_ids_and_not_its_text(
     output = json.dumps(lines)
     assert "with words" not in output
     assert "xoxb-" not in output
+
+
+def test_bolts_records_of_rejected_requests_carry_no_body(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Cleaned on Bolt's loggers, so every handler (not only ours) gets the clean record."""
+    caplog.set_level(logging.DEBUG)
+    reply = harness.slack.post(
+        "/slack/events",
+        b"command=%2Fskillswap&team_id=T0001&user_id=U1&text=teach+my+secret+words",
+        "application/x-www-form-urlencoded",
+        timestamp=int(time.time()) - 600,
+    )
+    assert reply.status == 401
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("Invalid request signature" in m and "[omitted]" in m for m in messages)
+    assert not any("secret+words" in m for m in messages)
