@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.store.models import OutboxMessage, OutboxState, Workspace
@@ -112,34 +112,46 @@ class Claim:
     member_id: int | None
 
 
-def _claimable(now: datetime, lease: timedelta) -> Any:
-    return and_(
-        OutboxMessage.state.in_([OutboxState.PENDING, OutboxState.SENDING]),
-        OutboxMessage.next_attempt_at <= now,
-        or_(OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at < now - lease),
+def _claim_one(
+    session: Session,
+    state: OutboxState,
+    now: datetime,
+    lease: timedelta,
+    exclude_teams: list[str],
+) -> tuple[OutboxMessage, str, str | None] | None:
+    # One state at a time, so the (state, next_attempt_at) index serves the ORDER BY and the
+    # LIMIT stops at the first free row instead of sorting every pending row.
+    stmt = (
+        select(OutboxMessage, Workspace.team_id, Workspace.enterprise_id)
+        .join(Workspace, Workspace.id == OutboxMessage.workspace_id)
+        .where(
+            OutboxMessage.state == state,
+            OutboxMessage.next_attempt_at <= now,
+            or_(OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at < now - lease),
+        )
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(1)
+        .with_for_update(skip_locked=True, of=OutboxMessage)
     )
+    if exclude_teams:
+        stmt = stmt.where(Workspace.team_id.not_in(exclude_teams))
+    row = session.execute(stmt).first()
+    return (row[0], row[1], row[2]) if row is not None else None
 
 
 def claim_next(
     *, session: Session, now: datetime, lease: timedelta, exclude_teams: Iterable[str] = ()
 ) -> Claim | None:
-    """Claim the oldest due row. ``FOR UPDATE SKIP LOCKED`` on PostgreSQL lets several
-    workers claim side by side; on SQLite the write transaction (``BEGIN IMMEDIATE``) does."""
-    stmt = (
-        select(OutboxMessage, Workspace.team_id, Workspace.enterprise_id)
-        .join(Workspace, Workspace.id == OutboxMessage.workspace_id)
-        .where(_claimable(now, lease))
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(1)
-        .with_for_update(skip_locked=True, of=OutboxMessage)
-    )
+    """Claim the oldest due row — in-doubt rows first. ``FOR UPDATE SKIP LOCKED`` on
+    PostgreSQL lets several workers claim side by side; on SQLite the write transaction
+    (``BEGIN IMMEDIATE``) does."""
     excluded = list(exclude_teams)
-    if excluded:
-        stmt = stmt.where(Workspace.team_id.not_in(excluded))
-    row = session.execute(stmt).first()
-    if row is None:
+    found = _claim_one(session, OutboxState.SENDING, now, lease, excluded) or _claim_one(
+        session, OutboxState.PENDING, now, lease, excluded
+    )
+    if found is None:
         return None
-    message, team_id, enterprise_id = row
+    message, team_id, enterprise_id = found
     message.claimed_at = now
     session.flush()
     return Claim(

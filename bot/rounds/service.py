@@ -41,6 +41,7 @@ from bot.delivery.outbox import NewMessage, OutboxKind, enqueue
 from bot.deps import Deps
 from bot.errors import NotFoundError
 from bot.matching import match
+from bot.matching.model import Group as EngineGroup
 from bot.matching.model import (
     MatchInput,
     MatchResult,
@@ -374,7 +375,11 @@ def start_round(
             )
             if not planned.snapshot.inputs:
                 return RoundOutcome(
-                    team_id, due.period, None, False, note="nobody has added a skill yet"
+                    team_id,
+                    due.period,
+                    None,
+                    False,
+                    note="nobody is available: no active member has a skill yet",
                 )
             return store_round(session, workspace, planned, now=now)
     except IntegrityError:
@@ -431,7 +436,7 @@ def store_round(
     session.add(round_)
     session.flush()
 
-    rows: list[tuple[Group, Any]] = []
+    rows: list[tuple[Group, EngineGroup]] = []
     for engine_group in result.groups:
         group = Group(
             round_id=round_.id,
@@ -447,7 +452,7 @@ def store_round(
     session.add_all(g for g, _ in rows)
     session.flush()
 
-    links: list[Any] = []
+    links: list[GroupMember | Lesson] = []
     for group, engine_group in rows:
         for user_id in engine_group.members:
             links.append(
@@ -587,7 +592,7 @@ def summary_of(period: str, result: MatchResult) -> SummaryView:
 
 
 def plan_intro_view(
-    planned: RoundPlan, workspace: Workspace, group_id: int, engine_group: Any
+    planned: RoundPlan, workspace: Workspace, group_id: int, engine_group: EngineGroup
 ) -> IntroView:
     members = planned.snapshot.members
     people = tuple(members[u].person() for u in engine_group.members)
