@@ -81,7 +81,7 @@ class Outcome:
 
 def make_deps(database_url: str, api_url: str) -> Deps:
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         slack_bot_token=BOT_TOKEN,
         slack_signing_secret="bench-signing-secret",
         slack_api_url=api_url,
