@@ -90,7 +90,8 @@ def home_section(
 def _ids(body: dict[str, Any]) -> tuple[str, str]:
     user = body.get("user") or {}
     team = body.get("team") or {}
-    team_id = str(user.get("team_id") or team.get("id") or (body.get("view") or {}).get("team_id"))
+    view = body.get("view") or {}
+    team_id = str(user.get("team_id") or team.get("id") or view.get("team_id") or "")
     return team_id, str(user.get("id", ""))
 
 

@@ -13,6 +13,7 @@ from PIL import Image
 from scipy import ndimage
 
 from bot.insights.charts import (
+    LASTING_TIE_COLOUR,
     MET_BAR_COLOUR,
     NEW_TIE_COLOUR,
     NO_TEAM_COLOUR,
@@ -85,6 +86,9 @@ def test_network_shows_each_member_as_a_dot_of_their_team_colour(insights: Insig
     # This round's new ties (ana-fay, ben-cai) are drawn in black, and so is the legend line.
     black = np.all(pixels == np.array(_rgb(NEW_TIE_COLOUR), dtype=pixels.dtype), axis=-1)
     assert black.sum() > 500
+    # ana-ben met in two rounds: a lasting tie, drawn thick grey.
+    grey = np.all(pixels == np.array(_rgb(LASTING_TIE_COLOUR), dtype=pixels.dtype), axis=-1)
+    assert grey.sum() > 500
 
 
 def test_network_without_new_ties_has_no_black_lines(insights: Insights) -> None:
