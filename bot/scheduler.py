@@ -9,7 +9,9 @@ wasted work.
 Jobs (fixed ids, ``replace_existing``; in memory, because all state lives in the database):
 
 - ``skillswap-tick`` every minute: due rounds, due check-ins and reminders, closing rounds;
-- ``skillswap-deliver`` every 5 seconds: deliver what is due in the outbox (one run at a time);
+- ``skillswap-deliver``: deliver what is due in the outbox, then run again 5 seconds after it
+  finishes (a one-off job that re-adds itself, so a two-hour delivery never overlaps itself
+  or floods the log with "skipped: maximum number of running instances");
 - ``skillswap-prune`` hourly: forget Events API ids older than a day.
 """
 
@@ -88,8 +90,11 @@ class Clockwork:
         self.deps = deps
         self.stop = threading.Event()
         self.throttle = make_throttle(deps.clock)
+        self.scheduler: Any = None
+        self._delivering = threading.Lock()
 
     def tick_job(self) -> None:
+        self.ensure_delivery()
         report = tick(self.deps, deliver=False)
         if report.rounds.started or report.checkins.rounds:
             log.info(
@@ -101,15 +106,42 @@ class Clockwork:
             )
 
     def deliver_job(self) -> None:
-        report = DeliveryWorker(self.deps, throttle=self.throttle, stop=self.stop).run()
-        if report.delivered or report.failed:
-            log.info(
-                "delivered %d messages (%d already posted), %d failed, %d deferred",
-                report.delivered,
-                report.resolved,
-                report.failed,
-                report.deferred,
-            )
+        if not self._delivering.acquire(blocking=False):
+            return  # a run is in progress; it re-adds the job when it ends
+        try:
+            report = DeliveryWorker(self.deps, throttle=self.throttle, stop=self.stop).run()
+            if report.delivered or report.failed:
+                log.info(
+                    "delivered %d messages (%d already posted), %d failed, %d deferred",
+                    report.delivered,
+                    report.resolved,
+                    report.failed,
+                    report.deferred,
+                )
+        finally:
+            self._delivering.release()
+            self.schedule_delivery(DELIVER_SECONDS)
+
+    def ensure_delivery(self) -> None:
+        """Watchdog (from the tick): the delivery job exists or is running."""
+        if self.scheduler is None or self._delivering.locked():
+            return
+        if self.scheduler.get_job(DELIVER_JOB) is None:
+            log.warning("delivery job was missing; adding it again")
+            self.schedule_delivery(0)
+
+    def schedule_delivery(self, after_seconds: float) -> None:
+        """(Re-)add the delivery job to run once, ``after_seconds`` from now."""
+        if self.scheduler is None or self.stop.is_set():
+            return
+        self.scheduler.add_job(
+            self.deliver_job,
+            "date",
+            run_date=datetime.now(UTC) + timedelta(seconds=after_seconds),
+            id=DELIVER_JOB,
+            name="deliver the outbox",
+            replace_existing=True,
+        )
 
     def prune_job(self) -> None:
         from bot.handlers._dedupe import prune
@@ -140,15 +172,8 @@ def build_scheduler(deps: Deps, *, blocking: bool = True) -> tuple[Any, Clockwor
         replace_existing=True,
         next_run_time=start,
     )
-    scheduler.add_job(
-        clockwork.deliver_job,
-        "interval",
-        seconds=DELIVER_SECONDS,
-        id=DELIVER_JOB,
-        name="deliver the outbox",
-        replace_existing=True,
-        next_run_time=start,
-    )
+    clockwork.scheduler = scheduler
+    clockwork.schedule_delivery(1)
     scheduler.add_job(
         clockwork.prune_job,
         "interval",

@@ -124,3 +124,22 @@ def test_the_scheduler_has_fixed_job_ids_and_its_jobs_do_the_work(team: Team) ->
     clockwork.deliver_job()
     assert len(team.sim.calls_to("chat.postMessage")) == 1
     clockwork.prune_job()
+
+
+def test_the_delivery_job_re_adds_itself_and_the_tick_restores_it_if_lost(team: Team) -> None:
+    team.workspace()
+    scheduler, clockwork = build_scheduler(team.deps, blocking=False)
+    scheduler.start(paused=True)  # jobs are stored, nothing runs on its own
+    try:
+        first = scheduler.get_job(DELIVER_JOB).next_run_time
+        clockwork.deliver_job()  # a run ends: the next one is five seconds after it
+        assert scheduler.get_job(DELIVER_JOB).next_run_time > first
+        scheduler.remove_job(DELIVER_JOB)
+        clockwork.tick_job()  # the watchdog puts a lost delivery job back
+        assert scheduler.get_job(DELIVER_JOB) is not None
+        clockwork.stop.set()  # shutting down: no more re-adding
+        scheduler.remove_job(DELIVER_JOB)
+        clockwork.deliver_job()
+        assert scheduler.get_job(DELIVER_JOB) is None
+    finally:
+        scheduler.shutdown(wait=False)
