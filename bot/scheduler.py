@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import FrameType
@@ -40,6 +41,8 @@ PRUNE_JOB = "skillswap-prune"
 TICK_SECONDS = 60
 DELIVER_SECONDS = 5
 PRUNE_SECONDS = 3600
+#: The tick re-adds the delivery job if it is missing and nothing was delivered for this long.
+WATCHDOG_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,7 @@ class Clockwork:
         self.throttle = make_throttle(deps.clock)
         self.scheduler: Any = None
         self._delivering = threading.Lock()
+        self._last_delivery = time.monotonic()
 
     def tick_job(self) -> None:
         self.ensure_delivery()
@@ -108,6 +112,7 @@ class Clockwork:
     def deliver_job(self) -> None:
         if not self._delivering.acquire(blocking=False):
             return  # a run is in progress; it re-adds the job when it ends
+        self._last_delivery = time.monotonic()
         try:
             report = DeliveryWorker(self.deps, throttle=self.throttle, stop=self.stop).run()
             if report.delivered or report.failed:
@@ -119,13 +124,16 @@ class Clockwork:
                     report.deferred,
                 )
         finally:
+            self._last_delivery = time.monotonic()
             self._delivering.release()
             self.schedule_delivery(DELIVER_SECONDS)
 
-    def ensure_delivery(self) -> None:
-        """Watchdog (from the tick): the delivery job exists or is running."""
+    def ensure_delivery(self, *, quiet_for: float = WATCHDOG_SECONDS) -> None:
+        """Watchdog (from the tick): the delivery job exists, or ran within ``quiet_for`` s."""
         if self.scheduler is None or self._delivering.locked():
             return
+        if time.monotonic() - self._last_delivery < quiet_for:
+            return  # between a run's dispatch and its start the job is legitimately absent
         if self.scheduler.get_job(DELIVER_JOB) is None:
             log.warning("delivery job was missing; adding it again")
             self.schedule_delivery(0)
@@ -187,6 +195,9 @@ def build_scheduler(deps: Deps, *, blocking: bool = True) -> tuple[Any, Clockwor
 
 def run_scheduler(deps: Deps) -> None:
     """Run the clock process until SIGTERM or SIGINT; the message in flight is finished."""
+    if logging.getLogger().level > logging.DEBUG:
+        # APScheduler logs every run of every job at INFO: four lines every five seconds.
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
     scheduler, clockwork = build_scheduler(deps, blocking=True)
 
     def stop(signum: int, frame: FrameType | None) -> None:
