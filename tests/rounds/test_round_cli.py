@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import os
+import signal
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from rounds_kit import ANA, BEN, CAL, Team, pair_world
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from typer.testing import CliRunner
 
 from bot.cli import build_cli
 from bot.rounds.schedule import period_key
 from bot.scheduler import DELIVER_JOB, PRUNE_JOB, TICK_JOB, build_scheduler
-from bot.store.models import Cadence, OutboxMessage, Round
+from bot.store.models import Cadence, OutboxMessage, Round, Workspace
 from tests.support import BOT_TOKEN, SIGNING_SECRET
 
 
@@ -145,3 +149,36 @@ def test_the_delivery_job_re_adds_itself_and_the_tick_restores_it_if_lost(team: 
         assert scheduler.get_job(DELIVER_JOB) is None
     finally:
         scheduler.shutdown(wait=False)
+
+
+@pytest.mark.slow
+def test_the_clock_process_runs_a_due_round_and_stops_cleanly_on_sigterm(team: Team) -> None:
+    slot = datetime.now(UTC) - timedelta(minutes=2)
+    pair_world(team, round_weekday=slot.weekday(), round_time=f"{slot:%H:%M}", timezone="UTC")
+    with team.deps.unit_of_work() as session:
+        session.execute(update(Workspace).values(created_at=slot - timedelta(days=1)))
+    env = {
+        **os.environ,
+        "DATABASE_URL": team.deps.settings.database_url,
+        "SLACK_API_URL": team.sim.api_url,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_CLIENT_ID": "",
+        "SLACK_CLIENT_SECRET": "",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "scheduler"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        [call] = team.sim.wait_for("chat.postMessage", timeout=30)
+        assert call.ok
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    assert "stopping the scheduler" in stderr and "Traceback" not in stderr
+    [stored] = rounds(team)
+    assert stored.state.value in ("matched", "delivered")
