@@ -242,3 +242,17 @@ def postgres_pids() -> list[int]:
 
 def cpu_seconds(pids: list[int]) -> float:
     return sum(_proc_cpu(p) for p in pids)
+
+
+def cpu_snapshot(pids: list[int]) -> dict[int, float]:
+    return {p: _proc_cpu(p) for p in pids}
+
+
+def cpu_delta(before: dict[int, float]) -> float:
+    """CPU seconds the processes of ``before`` used since (a process gone since counts 0)."""
+    total = 0.0
+    for pid, start in before.items():
+        now = _proc_cpu(pid)
+        if now >= start:
+            total += now - start
+    return total

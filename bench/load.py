@@ -48,7 +48,8 @@ from _harness import (
     TEAM,
     SimProcess,
     app_env,
-    cpu_seconds,
+    cpu_delta,
+    cpu_snapshot,
     fresh_database,
     percentile,
     postgres_pids,
@@ -326,15 +327,16 @@ def bench_target(
                 groups = {
                     "app": tree_pids(srv.proc.pid),
                     "sim": [sim.proc.pid],
+                    # PostgreSQL's backends for this run's connections (the pool keeps them).
                     "postgres": postgres_pids() if backend == "postgres" else [],
                 }
-                before = {name: cpu_seconds(pids) for name, pids in groups.items()}
+                before = {name: cpu_snapshot(pids) for name, pids in groups.items()}
                 gen_before = time.process_time()
                 res = run_level(srv.port, level, args.duration, args.max_requests, reqs, target)
                 if kind == "app":
                     check_replies(sim, res, args.reply_timeout)
                 res.cpu_ms = {
-                    name: (cpu_seconds(pids) - before[name]) * 1000 / max(1, res.sent)
+                    name: cpu_delta(before[name]) * 1000 / max(1, res.sent)
                     for name, pids in groups.items()
                     if pids
                 }
