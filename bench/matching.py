@@ -70,9 +70,7 @@ def dual_bound(ws: Any, due: np.ndarray, seed: int) -> float:
     from scipy.optimize import linprog
     from scipy.sparse import csr_matrix
 
-    g = candidate_graph(
-        ws, due, due, ws.settings.candidates_per_member * 2, np.random.default_rng(seed)
-    )
+    g = candidate_graph(ws, due, due, 64, np.random.default_rng(seed + 1), oversample=8)
     m = g.u.size
     cols = np.arange(m)
     inc = csr_matrix(

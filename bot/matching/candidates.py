@@ -171,6 +171,7 @@ def candidate_graph(
     rng: np.random.Generator,
     *,
     exhaustive_limit: int = 400_000,
+    oversample: int = 1,
 ) -> PairEval:
     """Valid candidate pairs between ``query`` and ``target`` (which may be the same set).
 
@@ -185,7 +186,7 @@ def candidate_graph(
         u, v = _unique_pairs(ws, u, v)
         ev = evaluate(ws, u, v)
         return _select(ev, ev.valid)
-    u, v = sampled_pairs(ws, query, target, k, rng)
+    u, v = sampled_pairs(ws, query, target, k * oversample, rng)
     if not same:
         in_target = np.zeros(ws.n, dtype=bool)
         in_target[target] = True

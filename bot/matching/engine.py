@@ -31,9 +31,19 @@ _EXACT_EDGES = 20_000
 
 
 def _solve_pool(
-    ws: Workspace, pool: IntA, mate: IntA, rng: np.random.Generator
+    ws: Workspace,
+    pool: IntA,
+    mate: IntA,
+    rng: np.random.Generator,
+    times: dict[str, float] | None = None,
 ) -> tuple[PairEval, float]:
-    g = candidate_graph(ws, pool, pool, ws.settings.candidates_per_member, rng)
+    times = {} if times is None else times
+    t0 = time.perf_counter()
+    g = candidate_graph(
+        ws, pool, pool, ws.settings.candidates_per_member, rng, oversample=ws.settings.oversample
+    )
+    t1 = time.perf_counter()
+    times["candidates"] = times.get("candidates", 0.0) + t1 - t0
     if g.u.size == 0:
         return g, 0.0
     w = g.weight
@@ -46,6 +56,7 @@ def _solve_pool(
             sub = exact
     hit = sub[pool] >= 0
     mate[pool[hit]] = sub[pool[hit]]
+    times["matching"] = times.get("matching", 0.0) + time.perf_counter() - t1
     return g, bound
 
 
@@ -161,6 +172,7 @@ def _partners(ws: Workspace, u: int, due: IntA, cap: int, rng: np.random.Generat
 def match(inp: MatchInput, *, seed: int = 0) -> MatchResult:
     """Pair the members of one round. Deterministic for a given ``seed``."""
     t0 = time.perf_counter()
+    times: dict[str, float] = {"candidates": 0.0, "matching": 0.0}
     ws = build(inp)
     s = inp.settings
     rng = np.random.default_rng(seed)
@@ -171,7 +183,7 @@ def match(inp: MatchInput, *, seed: int = 0) -> MatchResult:
     bound = 0.0
     blocks = _blocks(ws, due, s.block_size, rng)
     for block in blocks:
-        g, b = _solve_pool(ws, block, mate, rng)
+        g, b = _solve_pool(ws, block, mate, rng, times)
         edge_count += g.u.size
         bound += b
     # Leftovers of all blocks get a second chance together (rare skills across blocks).
@@ -181,9 +193,11 @@ def match(inp: MatchInput, *, seed: int = 0) -> MatchResult:
             if pool.size < 2:
                 break
             for block in _blocks(ws, pool, s.block_size, rng):
-                g, _b = _solve_pool(ws, block, mate, rng)
+                g, _b = _solve_pool(ws, block, mate, rng, times)
                 edge_count += g.u.size
     upper = bound if len(blocks) == 1 else float("nan")
+    lo = due[mate[due] > due]
+    pair_weight = float(evaluate(ws, lo, mate[lo]).weight.sum())
 
     # Groups: pairs from the matching, then the odd ones out join a pair as a circle or trio.
     group_of = np.full(n, -1, dtype=np.int64)
@@ -227,9 +241,12 @@ def match(inp: MatchInput, *, seed: int = 0) -> MatchResult:
         new_connections=sum(1 for g in built if g.new_connection),
         cross_team=sum(1 for g in built if g.cross_team),
         candidate_edges=edge_count,
+        pair_weight=round(pair_weight, 3),
         weight=round(weight, 3),
         upper_bound=round(upper, 3),
         seconds=round(time.perf_counter() - t0, 3),
+        seconds_candidates=round(times["candidates"], 3),
+        seconds_matching=round(times["matching"], 3),
     )
     return MatchResult(tuple(built), tuple(unmatched), skipped, stats)
 

@@ -72,7 +72,8 @@ class MatchSettings:
     circle_bonus: float = 5.0
     work_start_hour: int = 9
     work_end_hour: int = 17
-    candidates_per_member: int = 24
+    candidates_per_member: int = 24  # kept per member: its heaviest pairs ...
+    oversample: int = 4  # ... out of this many times as many sampled ones
     block_size: int = 12_000  # larger workspaces are solved in blocks, then leftovers pooled
 
 
@@ -130,9 +131,12 @@ class MatchStats:
     new_connections: int
     cross_team: int
     candidate_edges: int
-    weight: float  # objective value of the result (includes priority bonuses)
+    pair_weight: float  # objective of the matching stage (pairs only, with priority bonuses)
+    weight: float  # the same for the final groups (trios and circles included)
     upper_bound: float  # LP bound on the candidate graph (>= optimum there)
     seconds: float
+    seconds_candidates: float = 0.0
+    seconds_matching: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
