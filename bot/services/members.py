@@ -363,7 +363,7 @@ def add_skills(
     already: list[str] = []
     people: list[SkillPeople] = []
     near: list[NearMiss] = []
-    new_rows: list[tuple[SkillName, Skill, bool]] = []
+    new_rows: list[tuple[SkillName, Skill]] = []
     pending: set[int] = set()
     for name in names:
         skill = catalog.resolve(session=session, workspace_id=workspace.id, name=name)
@@ -380,12 +380,11 @@ def add_skills(
         guess = None
         if skill is None and name.spelling == name.key:  # not a known alias either
             guess = catalog.near_miss(session=session, workspace_id=workspace.id, name=name)
-        created = skill is None
         skill = catalog.resolve_or_create(session=session, workspace_id=workspace.id, name=name)
         if skill.id in pending or skill.id in mine:
             continue
         pending.add(skill.id)
-        new_rows.append((name, skill, created))
+        new_rows.append((name, skill))
         if guess is not None and guess.id != skill.id:
             near.append(
                 NearMiss(
@@ -404,7 +403,7 @@ def add_skills(
             f"so {room} more fit{'s' if room == 1 else ''}. Make room with "
             f"`{COMMAND} drop <skill>`, or pick fewer."
         )
-    for name, skill, _created in new_rows:
+    for name, skill in new_rows:
         level = name.level or Level.BEGINNER
         row = store.add_member_skill(
             session=session,
