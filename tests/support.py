@@ -71,6 +71,8 @@ def serve_app(deps: Deps) -> tuple[str, Any]:
         server_class=_ThreadingWSGIServer,
         handler_class=_QuietHandler,
     )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     return f"http://127.0.0.1:{server.server_port}/slack/events", server

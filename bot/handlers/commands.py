@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import Block
 
 from bot.blocks.common import help_blocks, text_blocks
 from bot.deps import Deps
+from bot.services.admin import require_admin
 
 log = logging.getLogger(__name__)
 
@@ -95,9 +96,11 @@ def parse_text(text: str | None) -> tuple[str, str]:
     return head.lower(), rest.strip()
 
 
-def help_reply(registry: CommandRegistry, *, is_admin: bool = False) -> Reply:
-    subs = [s for s in registry.all() if is_admin or not s.admin_only]
-    lines = [(f"{COMMAND} {s.usage}".rstrip(), s.summary) for s in subs]
+def help_reply(registry: CommandRegistry) -> Reply:
+    lines = [
+        (f"{COMMAND} {s.usage}".rstrip(), s.summary + (" _(admins)_" if s.admin_only else ""))
+        for s in registry.all()
+    ]
     return Reply(
         text="SkillSwap pairs colleagues every week to teach each other what they know.",
         blocks=help_blocks(lines),
@@ -117,6 +120,16 @@ def dispatch(registry: CommandRegistry, ctx: CommandContext) -> Reply | None:
         )
         message = f"I don't know `{_short(ctx.subcommand)}`.{hint}"
         return Reply(text=message, blocks=text_blocks(message))
+    if sub.admin_only:
+        # Enforced here for every admin subcommand, whatever its handler does itself.
+        with ctx.deps.unit_of_work() as session:
+            require_admin(
+                session=session,
+                deps=ctx.deps,
+                client=ctx.client,
+                team_id=ctx.team_id,
+                user_id=ctx.user_id,
+            )
     return sub.handler(ctx)
 
 

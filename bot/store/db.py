@@ -14,7 +14,11 @@ def is_sqlite(url: str) -> bool:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create the engine with the settings each backend needs to be safe under concurrency."""
+    """Create the engine with the settings each backend needs to be safe under concurrency.
+
+    Bound parameters never appear in error messages or logs: they hold what members typed.
+    """
+    kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
         connect_args = {"check_same_thread": False, "timeout": 30}
         if url in ("sqlite://", "sqlite:///:memory:"):

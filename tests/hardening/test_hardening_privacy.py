@@ -191,15 +191,6 @@ def test_rejected_requests_do_not_log_their_body(
     assert SECRET_SKILL not in _log_text(caplog)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: bot/store/db.py make_engine does not pass hide_parameters=True, so a database "
-        "error's text includes the bound parameters ('[parameters: (…, 'quokkaherding', …)]') "
-        "and bot.app._on_error logs it with log.exception: what the member typed reaches the "
-        "log. Fix: create_engine(..., hide_parameters=True) in make_engine."
-    ),
-)
 def test_database_errors_do_not_log_what_people_typed(
     served: Served, caplog: pytest.LogCaptureFixture
 ) -> None:
