@@ -11,6 +11,11 @@ Public API::
     same_moment(at: datetime, tz) -> datetime
     skills.normalize_key / canonical_key / display_name_for / suggest
 
+JSON (``skillswap match``): ``bot.matching.io.parse_input(text) -> MatchInput`` (raises
+``InputError`` naming line and path), ``result_to_json(result) -> dict``.
+Synthetic workspaces for previews and benchmarks: ``bot.matching.synthetic.workspace(n, seed=)``.
+``skills.suggest(name, known_keys)`` returns the known *key* a misspelling is closest to.
+
 Data: ``SkillClaim``, ``MemberInput``, ``PastPairing``, ``MatchSettings``, ``MatchInput``
 in; ``MatchResult(groups, unmatched, skipped, stats)`` of ``Group``, ``Teach``,
 ``Unmatched`` and ``MatchStats`` out. ``GroupKind`` and ``MemberCadence`` are StrEnums.
@@ -28,6 +33,8 @@ Rules the engine applies (see ``MatchSettings`` for the weights):
   of slack); some shared working hours (9-17 local at the round date, neighbouring days count).
 * Members with ``unmatched_streak > 0`` carry a large bonus; if still left out, one takes the
   place of a non-priority member of a pair who then gets priority next round.
+* Large pools (over ``block_size``, 12,000) are solved in blocks of neighbouring time zones;
+  the leftovers of all blocks are then pooled and matched again.
 * Leftovers join a pair as a swap circle of three, else as a trio, else are listed in
   ``unmatched`` with a reason. ``skipped`` lists members not due this round (no priority).
 """

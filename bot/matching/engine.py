@@ -155,7 +155,6 @@ def _make_group(ws: Workspace, members: list[int], info: dict[tuple[int, int], _
 
 def _partners(ws: Workspace, u: int, due: IntA, cap: int, rng: np.random.Generator) -> IntA:
     """Members sharing a skill with ``u`` in a direction that could give a lesson."""
-    n_skills = max(len(ws.skills), 1)
     wants = ws.learn.skill[ws.learn.ptr[u] : ws.learn.ptr[u + 1]]
     offers = ws.teach.skill[ws.teach.ptr[u] : ws.teach.ptr[u + 1]]
     t_mask = np.isin(ws.teach.skill, wants)
@@ -163,7 +162,6 @@ def _partners(ws: Workspace, u: int, due: IntA, cap: int, rng: np.random.Generat
     cand = np.unique(np.concatenate([ws.teach.member[t_mask], ws.learn.member[l_mask]]))
     cand = cand[(cand != u)]
     cand = cand[np.isin(cand, due, assume_unique=True)]
-    del n_skills
     if cand.size > cap:
         cand = np.sort(rng.choice(cand, cap, replace=False))
     return cand
