@@ -26,7 +26,7 @@ from bot.handlers.commands import CommandRegistry
 from bot.logs import (
     ContextThreadPoolExecutor,
     bind_log_context,
-    bolt_logger_filters,
+    guard_bolt_loggers,
     reset_log_context,
 )
 
@@ -166,9 +166,7 @@ def create_app(deps: Deps, *, client: WebClient | None = None) -> App:
         )
     client = client or make_client(deps)
     bolt_logger = logging.getLogger("bot.bolt")
-    # Bolt copies these to each of its loggers; the same filter object is never added twice.
-    for bolt_filter in (_skip_token_unused, *bolt_logger_filters()):
-        bolt_logger.addFilter(bolt_filter)
+    bolt_logger.addFilter(_skip_token_unused)  # the same filter object is never added twice
     app = SkillSwapApp(
         client=client,
         signing_secret=(
@@ -190,6 +188,7 @@ def create_app(deps: Deps, *, client: WebClient | None = None) -> App:
     deps.commands = CommandRegistry()
     register_all(app, deps)
     app.error(_on_error)
+    guard_bolt_loggers(bolt_logger)  # after registration: every Bolt logger exists by now
     return app
 
 

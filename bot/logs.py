@@ -153,10 +153,13 @@ class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         self._fixed = None if value is sys.stderr else value
 
 
-def bolt_logger_filters() -> list[logging.Filter]:
-    """Filters for Bolt's loggers themselves (so every handler, not only ours, gets clean
-    records). Bolt copies them from the app's logger to each of its own loggers."""
-    return [_omit_bolt_bodies]
+def guard_bolt_loggers(app_logger: logging.Logger) -> None:
+    """Filter Bolt's records on Bolt's loggers themselves, so every handler (not only ours)
+    gets them clean. Bolt copies its app logger's filters to its own loggers only when they
+    have none yet, so every ``slack_bolt.*`` logger that exists is given the filter too."""
+    names = [n for n in list(logging.root.manager.loggerDict) if n.startswith("slack_bolt")]
+    for logger in (app_logger, *(logging.getLogger(n) for n in names)):
+        logger.addFilter(_omit_bolt_bodies)  # the same object is never added twice
 
 
 def make_handler(fmt: str = "text") -> logging.Handler:

@@ -7,13 +7,17 @@ With ``SLACK_CLIENT_ID`` / ``SLACK_CLIENT_SECRET`` it also serves Bolt's OAuth f
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import io
 import json
 import logging
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.deps import Deps
@@ -24,6 +28,7 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 MAX_BODY_BYTES = 1024 * 1024  # Slack's payloads are far smaller; anything bigger is not Slack.
+MAX_REQUEST_AGE_SECONDS = 300  # Slack's rule: older signed requests may be replays
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -78,14 +83,41 @@ class SkillSwapWsgi:
             return _json(
                 start_response, "405 Method Not Allowed", {"ok": False, "error": "get_only"}
             )
-
-        def start(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
-            if status.startswith("401"):
+        if path == EVENTS_PATH:
+            body = _read_body(environ, length)
+            if not self._signed_by_slack(environ, body):
+                # Checked here, before Bolt parses anything: an unverified body never reaches
+                # a listener or an error reply, and unparseable junk cannot cause a 500.
                 log.warning("rejected a request to %s: bad or stale Slack signature", path)
-            return start_response(status, headers, *exc_info)
-
-        result: Iterable[bytes] = self._bolt(environ, start)
+                return _json(
+                    start_response, "401 Unauthorized", {"ok": False, "error": "invalid_request"}
+                )
+            problem = _unparseable(environ, body)
+            if problem is not None:
+                # Signed, yet not a payload Bolt can read: the sender's mistake, not a 500.
+                log.warning("could not parse a signed request to %s (%s)", path, problem)
+                return _json(
+                    start_response, "400 Bad Request", {"ok": False, "error": "bad_request"}
+                )
+            environ = {**environ, "wsgi.input": io.BytesIO(body)}
+        result: Iterable[bytes] = self._bolt(environ, start_response)
         return result
+
+    def _signed_by_slack(self, environ: dict[str, Any], body: bytes) -> bool:
+        """Slack's v0 signature: HMAC-SHA256 over ``v0:{timestamp}:{body}``, at most 5 min old."""
+        secret = self.deps.settings.slack_signing_secret
+        timestamp = str(environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP") or "")
+        signature = str(environ.get("HTTP_X_SLACK_SIGNATURE") or "")
+        if secret is None or not timestamp.isdigit() or not signature.startswith("v0="):
+            return False
+        if abs(time.time() - int(timestamp)) > MAX_REQUEST_AGE_SECONDS:
+            return False
+        expected = hmac.new(
+            secret.get_secret_value().encode(),
+            b"v0:" + timestamp.encode() + b":" + body,
+            hashlib.sha256,
+        ).hexdigest()
+        return hmac.compare_digest(f"v0={expected}", signature)
 
     def close(self) -> None:
         """Let listeners already running finish (they run after Slack got its ack), then
@@ -94,6 +126,31 @@ class SkillSwapWsgi:
         if isinstance(executor, ThreadPoolExecutor):
             executor.shutdown(wait=True, cancel_futures=False)
         self.deps.engine.dispose()
+
+
+def _read_body(environ: dict[str, Any], length: int) -> bytes:
+    stream = environ.get("wsgi.input")
+    if stream is None or length <= 0:
+        return b""
+    data: bytes = stream.read(length)
+    return data
+
+
+def _unparseable(environ: dict[str, Any], body: bytes) -> str | None:
+    """Why Bolt could not read this body (the exception's type), or None when it can.
+
+    Bolt's adapter parses the body before routing it and lets parse errors escape as 500s;
+    parsing it the same way here first keeps them 400s.
+    """
+    try:
+        BoltRequest(
+            body=body.decode("utf-8"),
+            query=str(environ.get("QUERY_STRING") or ""),
+            headers={"content-type": [str(environ.get("CONTENT_TYPE") or "")]},
+        )
+    except Exception as exc:  # any failure to parse is the request's fault
+        return type(exc).__name__
+    return None
 
 
 def create_wsgi_app(app: App, deps: Deps) -> SkillSwapWsgi:

@@ -110,18 +110,48 @@ def test_a_signed_command_logs_its_ids_and_not_its_text(
     assert "xoxb-" not in output
 
 
-def test_bolts_records_of_rejected_requests_carry_no_body(
+def test_rejected_requests_are_logged_without_their_body(
     harness: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Cleaned on Bolt's loggers, so every handler (not only ours) gets the clean record."""
+    """Checked on every record (any handler), not only in our formatted lines."""
     caplog.set_level(logging.DEBUG)
-    reply = harness.slack.post(
-        "/slack/events",
-        b"command=%2Fskillswap&team_id=T0001&user_id=U1&text=teach+my+secret+words",
-        "application/x-www-form-urlencoded",
-        timestamp=int(time.time()) - 600,
-    )
-    assert reply.status == 401
+    for timestamp in (int(time.time()) - 600, None):
+        reply = harness.slack.post(
+            "/slack/events",
+            b"command=%2Fskillswap&team_id=T0001&user_id=U1&text=teach+my+secret+words",
+            "application/x-www-form-urlencoded",
+            timestamp=timestamp,
+            signature=None if timestamp else "v0=" + "0" * 64,
+        )
+        assert reply.status == 401
     messages = [r.getMessage() for r in caplog.records]
-    assert any("Invalid request signature" in m and "[omitted]" in m for m in messages)
-    assert not any("secret+words" in m for m in messages)
+    assert sum(m.startswith("rejected a request to /slack/events") for m in messages) == 2
+    assert not any("secret" in m for m in messages)
+    assert harness.sim.calls == []  # nothing reached Slack: no reply to an unverified URL
+
+
+def test_bolt_lines_quoting_bodies_are_cut_on_bolts_own_loggers(harness: Harness) -> None:
+    """Bolt copies its app logger's filters to each of its loggers: every handler benefits."""
+    bolt_loggers = [
+        logging.getLogger(name)
+        for name in list(logging.root.manager.loggerDict)
+        if name.startswith("slack_bolt.") or name == "bot.bolt"
+    ]
+    assert bolt_loggers
+    seen: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record.getMessage())
+
+    keep = Keep()
+    target = logging.getLogger("slack_bolt.RequestVerification")
+    level = target.level
+    target.addHandler(keep)
+    target.setLevel(logging.INFO)
+    try:
+        target.info("Invalid request signature detected (signature: v0=x, body: text=my+words)")
+    finally:
+        target.removeHandler(keep)
+        target.setLevel(level)
+    assert seen == ["Invalid request signature detected (signature: v0=x, body: [omitted]"]
