@@ -59,6 +59,8 @@ log = logging.getLogger(__name__)
 
 #: A claim older than this was abandoned; its row may be taken over (and checked if in doubt).
 LEASE = timedelta(seconds=60)
+#: How often an idle worker (``until_idle``) looks again at rows other workers hold.
+HELD_POLL = timedelta(seconds=1)
 #: Longest a worker waits for the throttle while holding a claim.
 MAX_HOLD_SECONDS = 5.0
 #: Retryable failures (5xx, timeouts, internal errors) before a row is given up.
@@ -294,7 +296,9 @@ class DeliveryWorker:
         if free is not None:
             candidates.append(free)
         if held_since is not None:
-            candidates.append(max(held_since + self.lease, now))
+            # Rows another worker holds: check again soon (it is probably about to finish),
+            # and no later than when its lease runs out.
+            candidates.append(min(max(held_since + self.lease, now), now + HELD_POLL))
         if blocked_rows:
             candidates.append(min(blocked.values()))
         return min(candidates) if candidates else None
