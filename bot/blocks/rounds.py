@@ -6,7 +6,7 @@ Pure functions of plain data, built with ``slack_sdk.models``; no database, no S
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -104,10 +104,22 @@ def level_detail(level: int, note: str | None) -> str | None:
     return LEVEL_WORDS.get(level)
 
 
-def lesson_line(lesson: LessonLine) -> str:
-    detail = f" ({lesson.detail})" if lesson.detail else ""
-    line = f"• {lesson.teacher.short} can teach *{lesson.skill}*{detail}"
-    return f"{line} — {lesson.learner.short} wants to learn it"
+def lesson_lines(lessons: tuple[LessonLine, ...]) -> list[str]:
+    """One line per teacher and skill: "• Ana can teach *Spanish* (expert) — Ben wants to
+    learn it" (or "— Ben and Cal want to learn it")."""
+    learners: dict[tuple[str, str], list[LessonLine]] = {}
+    for lesson in lessons:
+        learners.setdefault((lesson.teacher.user_id, lesson.skill), []).append(lesson)
+    lines = []
+    for same in learners.values():
+        first = same[0]
+        detail = f" ({first.detail})" if first.detail else ""
+        who = _join([lesson.learner.short for lesson in same])
+        wants = "wants" if len(same) == 1 else "want"
+        lines.append(
+            f"• {first.teacher.short} can teach *{first.skill}*{detail} — {who} {wants} to learn it"
+        )
+    return lines
 
 
 def reason_line(view: IntroView) -> str:
@@ -140,8 +152,41 @@ def session_idea(view: IntroView) -> str:
     return "First session idea: 30 minutes together, one short lesson each."
 
 
+WORK_START, WORK_END = 9, 17
+
+
+def _outside_hours(moment: datetime, tz: str | None) -> float:
+    """Hours a 30-minute session starting at ``moment`` lies outside 09:00-17:00 in ``tz``."""
+    local = same_moment(moment, tz)
+    hour = local.hour + local.minute / 60
+    return max(0.0, WORK_START - hour, hour + 0.5 - WORK_END)
+
+
+def meeting_moment(people: tuple[Person, ...], on: date) -> tuple[datetime, bool]:
+    """A half-hour that suits everyone best on ``on`` (the first person's day), and whether it
+    is inside everyone's working hours. For two people it is the start of their overlap."""
+    first = people[0]
+    if len(people) == 2:
+        slot = meeting_slot(first.tz, people[1].tz, on)
+        if slot is not None:
+            return slot[0], True
+    start = same_moment(datetime.combine(on, time(0), tzinfo=UTC), first.tz).replace(
+        hour=0, minute=0
+    )
+    best: tuple[float, datetime] | None = None
+    for step in range(48):
+        moment = start + timedelta(minutes=30 * step)
+        if _outside_hours(moment, first.tz):
+            continue  # the first person's own working day
+        cost = sum(_outside_hours(moment, p.tz) for p in people)
+        if best is None or cost < best[0]:
+            best = (cost, moment)
+    assert best is not None
+    return best[1], best[0] == 0
+
+
 def times_line(people: tuple[Person, ...], on: date) -> str:
-    """``"Ana's 10:00 is Ben's 09:00."`` at the start of their shared working hours."""
+    """``"Ana's 10:00 is Ben's 09:00."`` at a time inside everyone's working hours if any."""
     if len(people) < 2:
         return ""
     zones = {p.tz or "UTC" for p in people}
@@ -149,18 +194,11 @@ def times_line(people: tuple[Person, ...], on: date) -> str:
         zone_name = next(iter(zones)).split("/")[-1].replace("_", " ")
         everyone = "both" if len(people) == 2 else "all"
         return f"You're {everyone} on {zone_name} time."
-    first, second, *rest = people
-    slot = meeting_slot(first.tz, second.tz, on)
-    prefix = ""
-    if slot is None:
-        start = same_moment(datetime.combine(on, time(9), tzinfo=UTC), first.tz)
-        start = start.replace(hour=9, minute=0)
-        slot = (start, same_moment(start, second.tz))
-        prefix = "Your working days barely overlap: "
-    moment = slot[0]
-    others = [f"{second.short}'s {slot[1]:%H:%M}"]
-    others += [f"{p.short}'s {same_moment(moment, p.tz):%H:%M}" for p in rest]
-    return f"{prefix}{first.short}'s {moment:%H:%M} is {_join(others)}."
+    moment, fits = meeting_moment(people, on)
+    first, *rest = people
+    prefix = "" if fits else "Your working days barely overlap: "
+    others = [f"{p.short}'s {same_moment(moment, p.tz):%H:%M}" for p in rest]
+    return f"{prefix}{first.short}'s {same_moment(moment, first.tz):%H:%M} is {_join(others)}."
 
 
 def intro_text(view: IntroView) -> str:
@@ -189,7 +227,7 @@ def status_line(view: IntroView) -> str | None:
 
 def intro_blocks(view: IntroView) -> list[Block]:
     lines = [intro_text(view)]
-    lines.extend(lesson_line(lesson) for lesson in view.lessons)
+    lines.extend(lesson_lines(view.lessons))
     lines.append(reason_line(view))
     idea = session_idea(view)
     when = times_line(view.people, view.round_date)
