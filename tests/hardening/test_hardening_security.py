@@ -271,6 +271,8 @@ GARBAGE = [
     pytest.param(b'{"type": "url_verification"}', id="url-verification-no-challenge"),
     pytest.param(b"[1, 2, 3]", id="json-list"),
 ]
+
+
 def _garbage_cases() -> list[Any]:
     return [pytest.param(*case.values, id=case.id) for case in GARBAGE]
 
