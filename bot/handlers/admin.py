@@ -101,7 +101,7 @@ def register(app: App, deps: Deps) -> None:
         Subcommand(
             name="admin",
             usage="admin",
-            summary="(admins) round settings: how often, day, time, time zone, check-ins",
+            summary="round settings: how often, day, time, time zone, check-ins",
             handler=open_settings,
             admin_only=True,
             aliases=("settings",),

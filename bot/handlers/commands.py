@@ -1,8 +1,10 @@
 """``/skillswap``: one slash command, many subcommands.
 
-Feature modules add subcommands to the :class:`CommandRegistry` in their ``register``; the
-listener here acks at once, finds the subcommand, runs it and replies ephemerally through the
-``response_url``. Help text is derived from the registry, so it cannot drift from the code.
+Feature modules add subcommands to the :class:`CommandRegistry` in their ``register``. Most
+subcommands take milliseconds, so the listener runs them and acknowledges Slack *with* the
+ephemeral reply (one HTTP exchange, nothing more to send). A subcommand marked ``slow`` is
+acknowledged at once and replies later through the ``response_url``. Help text is derived
+from the registry, so it cannot drift from the code.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from slack_sdk.models.blocks import Block
 
 from bot.blocks.common import help_blocks, text_blocks
 from bot.deps import Deps
+from bot.errors import SkillSwapError
 from bot.services.admin import require_admin
 
 log = logging.getLogger(__name__)
@@ -62,6 +65,7 @@ class Subcommand:
     aliases: tuple[str, ...] = ()
     admin_only: bool = False
     order: int = 100
+    slow: bool = False  # may take more than a second: ack first, reply via response_url
 
 
 class CommandRegistry:
@@ -107,19 +111,31 @@ def help_reply(registry: CommandRegistry) -> Reply:
     )
 
 
+def unknown_reply(registry: CommandRegistry, ctx: CommandContext) -> Reply:
+    near = registry.closest(ctx.subcommand)
+    hint = (
+        f" Did you mean `{COMMAND} {near.usage}`?"
+        if near
+        else f" Try `{COMMAND} help` to see what I can do."
+    )
+    message = f"I don't know `{_short(ctx.subcommand)}`.{hint}"
+    return Reply(text=message, blocks=text_blocks(message))
+
+
 def dispatch(registry: CommandRegistry, ctx: CommandContext) -> Reply | None:
+    """Run the subcommand; domain errors become the reply the member sees."""
+    try:
+        return _run(registry, ctx)
+    except SkillSwapError as exc:
+        return Reply(text=exc.message, blocks=text_blocks(exc.message))
+
+
+def _run(registry: CommandRegistry, ctx: CommandContext) -> Reply | None:
     if ctx.subcommand in ("", "help"):
         return help_reply(registry)
     sub = registry.get(ctx.subcommand)
     if sub is None:
-        near = registry.closest(ctx.subcommand)
-        hint = (
-            f" Did you mean `{COMMAND} {near.usage}`?"
-            if near
-            else f" Try `{COMMAND} help` to see what I can do."
-        )
-        message = f"I don't know `{_short(ctx.subcommand)}`.{hint}"
-        return Reply(text=message, blocks=text_blocks(message))
+        return unknown_reply(registry, ctx)
     if sub.admin_only:
         # Enforced here for every admin subcommand, whatever its handler does itself.
         with ctx.deps.unit_of_work() as session:
@@ -145,8 +161,11 @@ def register(app: App, deps: Deps) -> None:
 
     @app.command(COMMAND)
     def on_command(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
         subcommand, args = parse_text(body.get("text"))
+        sub = registry.get(subcommand)
+        slow = sub is not None and sub.slow
+        if slow:
+            ack()
         ctx = CommandContext(
             team_id=str(body.get("team_id", "")),
             enterprise_id=body.get("enterprise_id") or None,
@@ -165,10 +184,16 @@ def register(app: App, deps: Deps) -> None:
             extra={"team_id": ctx.team_id, "user_id": ctx.user_id},
         )
         reply = dispatch(registry, ctx)
-        if reply is not None:
+        blocks = [b.to_dict() for b in reply.blocks] if reply is not None else []
+        if not slow:
+            if reply is None:
+                ack()
+            else:
+                ack(text=reply.text, blocks=blocks or None, response_type="ephemeral")
+        elif reply is not None:
             respond(
                 text=reply.text,
-                blocks=[b.to_dict() for b in reply.blocks] or None,
+                blocks=blocks or None,
                 response_type="ephemeral",
                 replace_original=False,
             )

@@ -120,9 +120,10 @@ def register(app: App, deps: Deps) -> None:
         Subcommand(
             name="report",
             usage="report",
-            summary="(admins) the full report with the connection network, in a DM",
+            summary="the full report with the connection network, in a DM",
             handler=report,
             admin_only=True,
+            slow=True,
             order=90,
         )
     )
@@ -130,9 +131,10 @@ def register(app: App, deps: Deps) -> None:
         Subcommand(
             name="export",
             usage=f"export {kinds}",
-            summary="(admins) a CSV file in a DM; feedback only as counts and averages",
+            summary="a CSV file in a DM; feedback only as counts and averages",
             handler=export,
             admin_only=True,
+            slow=True,
             order=91,
         )
     )

@@ -107,8 +107,11 @@ def clean_label(raw: str) -> str:
             continue
         kept.append(ch)
     text = " ".join("".join(kept).split())
-    text = text.lstrip(_BULLETS)
-    return text.strip(_EDGE_JUNK).strip()
+    while True:  # until stable, so cleaning a clean label changes nothing ("0' *" → "0")
+        trimmed = text.lstrip(_BULLETS).strip(_EDGE_JUNK).strip()
+        if trimmed == text:
+            return text
+        text = trimmed
 
 
 def _short(text: str, limit: int = 40) -> str:

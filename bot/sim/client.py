@@ -249,7 +249,13 @@ class SignedClient:
             "trigger_id": trigger_id or self.new_trigger_id(),
         }
         logger.debug("slash command %s team=%s", command, team_id)
-        return self._post_form(fields)
+        reply = self._post_form(fields)
+        if self.simulator is not None and reply.status == 200 and reply.body.strip():
+            # Slack shows the body of the app's answer to the member, like a response_url post.
+            shown = reply.json if isinstance(reply.json, dict) else {"text": reply.body}
+            hook = str(fields["response_url"]).rsplit("/response/", 1)[-1]
+            self.simulator.show_command_reply(shown, hook_id=hook)
+        return reply
 
     # ------------------------------------------------------------------ interactivity
 

@@ -755,14 +755,27 @@ class SlackSimulator:
             payload = json.loads(body or b"null")
         except ValueError:
             payload = None
-        status, answer = 200, b"ok"
         if not isinstance(payload, dict):
-            status, answer, payload = (
-                400,
-                b"invalid_payload",
-                {"raw": body.decode(errors="replace")},
-            )
-        else:
+            payload = {"raw": body.decode(errors="replace")}
+            self._record_response(hook_id, payload, 400)
+            return _Reply(400, b"invalid_payload", content_type="text/html")
+        status, answer = self._record_response(hook_id, payload)
+        return _Reply(status, answer, content_type="text/html")
+
+    def show_command_reply(self, payload: dict[str, Any], hook_id: str = "ack") -> int:
+        """Record a slash command's immediate answer (the body of the app's HTTP 200).
+
+        Slack shows that body to the member exactly like a ``response_url`` post, so it lands
+        in :meth:`responses` too; returns 200, or 400 when Slack would reject its blocks.
+        """
+        return self._record_response(hook_id, payload)[0]
+
+    def _record_response(
+        self, hook_id: str, payload: dict[str, Any], status: int | None = None
+    ) -> tuple[int, bytes]:
+        answer = b"ok"
+        if status is None:
+            status = 200
             try:
                 check_message(payload.get("text"), payload.get("blocks"))
             except BlockError as problem:
@@ -778,7 +791,7 @@ class SlackSimulator:
             )
         )
         logger.debug("sim response_url status=%s", status)
-        return _Reply(status, answer, content_type="text/html")
+        return status, answer
 
     def _upload(self, file_id: str, headers: Mapping[str, str], body: bytes) -> _Reply:
         content_type = headers.get("content-type", "")
