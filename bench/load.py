@@ -78,6 +78,8 @@ class LevelResult:
     statuses: Counter[int] = field(default_factory=Counter)
     kinds: Counter[str] = field(default_factory=Counter)
     hooks: list[str] = field(default_factory=list)
+    inline: Counter[str] = field(default_factory=Counter)  # replies carried by the ack
+    inline_errors: int = 0
     replies_lost: int | None = None
     replies_doubled: int | None = None
     error_replies: int | None = None
@@ -176,8 +178,8 @@ class Requests:
         return head.encode() + body
 
 
-async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
-    """Read one HTTP/1.1 response; (status, server wants the connection closed)."""
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool, bytes]:
+    """Read one HTTP/1.1 response; (status, server wants the connection closed, body)."""
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split(" ", 2)[1])
@@ -186,15 +188,16 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
         if ":" in line:
             k, v = line.split(":", 1)
             headers[k.strip().lower()] = v.strip()
+    body = b""
     if headers.get("transfer-encoding", "").lower() == "chunked":
         while True:
             size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
-            await reader.readexactly(size + 2)
+            body += (await reader.readexactly(size + 2))[:size]
             if size == 0:
                 break
     else:
-        await reader.readexactly(int(headers.get("content-length", "0")))
-    return status, headers.get("connection", "").lower() == "close"
+        body = await reader.readexactly(int(headers.get("content-length", "0")))
+    return status, headers.get("connection", "").lower() == "close", body
 
 
 async def _run_level(
@@ -224,7 +227,7 @@ async def _run_level(
                     assert reader is not None
                     writer.write(wire)
                     await writer.drain()
-                    status, close = await _read_response(reader)
+                    status, close, answer = await _read_response(reader)
                 except (ConnectionError, asyncio.IncompleteReadError) as exc:
                     # A kept-alive connection the server closed while idle: one fresh try.
                     if writer is not None:
@@ -240,6 +243,10 @@ async def _run_level(
                 result.statuses[status] += 1
                 if status == 200:
                     result.hooks.append(hook)
+                    if answer.strip():  # the reply came in the ack itself
+                        result.inline[hook] += 1
+                        if b"error id" in answer:
+                            result.inline_errors += 1
                 else:
                     result.errors += 1
                 if close and writer is not None:
@@ -262,8 +269,9 @@ def run_level(
 
 
 def check_replies(sim: SimProcess, result: LevelResult, timeout: float) -> None:
-    """Wait for one reply per acked request; count lost, doubled and error replies."""
-    expected = set(result.hooks)
+    """Wait for one reply per acked request (in its ack or on its response_url); count lost,
+    doubled and error replies."""
+    expected = set(result.hooks) - set(result.inline)
     seen: dict[str, int] = {}
 
     def arrived() -> bool:
@@ -275,9 +283,10 @@ def check_replies(sim: SimProcess, result: LevelResult, timeout: float) -> None:
     with contextlib.suppress(TimeoutError):
         wait_until(arrived, timeout, "every reply", interval=0.25)
     stats = sim.stats()
+    late = {h: n for h, n in stats["hooks"].items() if h in result.inline}
     result.replies_lost = len(expected - set(seen))
-    result.replies_doubled = sum(1 for n in seen.values() if n > 1)
-    result.error_replies = int(stats.get("error_replies", 0))
+    result.replies_doubled = sum(1 for n in seen.values() if n > 1) + len(late)
+    result.error_replies = int(stats.get("error_replies", 0)) + result.inline_errors
 
 
 def count_skills(database_url: str) -> tuple[int, int]:
