@@ -241,6 +241,28 @@ def lesson_value(ws: Workspace, teacher: IntA, learner: IntA) -> FloatA:
 
 
 @dataclass(frozen=True)
+class Blocks:
+    """Which hard rule forbids each pair (several may apply to one pair)."""
+
+    cooldown: BoolA  # met within the cooldown
+    do_not_pair: BoolA
+    no_hours: BoolA  # no shared working hours
+    not_due: BoolA  # either member is not due this round (cadence)
+
+
+def blocks(ws: Workspace, u: IntA, v: IntA) -> Blocks:
+    keys = _pair_keys(u, v, ws.n)
+    met_found, rounds_ago = _lookup(ws.hist_key, ws.hist_rounds_ago, keys)
+    dnp, _ = _lookup(ws.dnp_key, ws.dnp_key, keys)
+    return Blocks(
+        cooldown=met_found & (rounds_ago <= ws.settings.cooldown_rounds),
+        do_not_pair=dnp,
+        no_hours=~(ws.overlap[ws.tz[u], ws.tz[v]] > 0),
+        not_due=~(ws.due[u] & ws.due[v]),
+    )
+
+
+@dataclass(frozen=True)
 class PairEval:
     u: IntA
     v: IntA
@@ -263,12 +285,10 @@ def evaluate(ws: Workspace, u: IntA, v: IntA) -> PairEval:
     uv = lesson_value(ws, u, v)
     vu = lesson_value(ws, v, u)
     keys = _pair_keys(u, v, ws.n)
-    met_found, rounds_ago = _lookup(ws.hist_key, ws.hist_rounds_ago, keys)
-    _, met = _lookup(ws.hist_key, ws.hist_count, keys)
-    in_cooldown = met_found & (rounds_ago <= s.cooldown_rounds)
-    dnp, _ = _lookup(ws.dnp_key, ws.dnp_key, keys)
+    met_found, met = _lookup(ws.hist_key, ws.hist_count, keys)
+    why = blocks(ws, u, v)
     ov = ws.overlap[ws.tz[u], ws.tz[v]]
-    hard_ok = (u != v) & ~in_cooldown & ~dnp & (ov > 0) & ws.due[u] & ws.due[v]
+    hard_ok = (u != v) & ~why.cooldown & ~why.do_not_pair & ~why.no_hours & ~why.not_due
     cross = (ws.team[u] >= 0) & (ws.team[v] >= 0) & (ws.team[u] != ws.team[v])
     lessons = uv + vu + np.where((uv > 0) & (vu > 0), s.swap_bonus, 0.0)
     conn = (

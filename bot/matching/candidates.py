@@ -73,16 +73,38 @@ def _claims_of(ws: Workspace, members: IntA, teach: bool) -> tuple[IntA, IntA]:
     return members[rows], claims.skill[pos]
 
 
-def _combos(ws: Workspace, members: IntA, first_teach: bool) -> tuple[IntA, IntA]:
-    """(member, skill_a * S + skill_b) for each of the member's teach x learn skill pairs.
+def _swap_keys(ws: Workspace, members: IntA, as_target: bool) -> tuple[IntA, IntA, IntA]:
+    """Level-aware swap bucket keys for each teach x learn claim pair of ``members``.
 
-    With ``first_teach`` a is taught and b wanted; otherwise a is wanted and b taught.
+    A target ``v`` teaching skill a at level ``ta`` and wanting b at level ``lb`` sits in bucket
+    ``(a, b, ta, lb)``. A query ``u`` wanting a at level ``la`` and teaching b at level ``tb``
+    swaps with exactly the buckets ``(a, b, ta >= la, lb <= tb)``: returned as one row per
+    bucket, with (member, key, number of buckets of that claim pair).
     """
     n_skills = max(len(ws.skills), 1)
-    m1, s1 = _claims_of(ws, members, teach=first_teach)
-    other = ws.learn if first_teach else ws.teach
-    rows, pos = expand(other.ptr, m1)
-    return m1[rows], s1[rows] * n_skills + other.skill[pos]
+    first = ws.teach if as_target else ws.learn
+    second = ws.learn if as_target else ws.teach
+    rows1, pos1 = expand(first.ptr, members)
+    m1, s1, l1 = members[rows1], first.skill[pos1], first.level[pos1]
+    rows2, pos2 = expand(second.ptr, m1)
+    m = m1[rows2]
+    a, la = s1[rows2], l1[rows2]  # target: taught (a, ta); query: wanted (a, la)
+    b, lb = second.skill[pos2], second.level[pos2]  # target: wanted (b, lb); query: taught
+    base = (a * n_skills + b) * 9
+    if as_target:
+        return m, base + (la - 1) * 3 + (lb - 1), np.ones(m.size, dtype=np.int64)
+    # Query: every teacher level >= la, every learner level <= tb.
+    keys: list[IntA] = []
+    ms: list[IntA] = []
+    cnts: list[IntA] = []
+    cnt = (4 - la) * lb
+    for ta in (1, 2, 3):
+        for lv in (1, 2, 3):
+            ok = (ta >= la) & (lv <= lb)
+            keys.append(base[ok] + (ta - 1) * 3 + (lv - 1))
+            ms.append(m[ok])
+            cnts.append(cnt[ok])
+    return np.concatenate(ms), np.concatenate(keys), np.concatenate(cnts)
 
 
 def sampled_pairs(
@@ -97,13 +119,17 @@ def sampled_pairs(
     k_one = max(k // 6, 1)
     us: list[IntA] = []
     vs: list[IntA] = []
-    # Swap buckets: target v teaches a and wants b; query u wants a and teaches b.
-    tm, tkey = _combos(ws, target, first_teach=True)
-    qm, qkey = _combos(ws, query, first_teach=False)
+    # Swap buckets: target v teaches a and wants b; query u wants a and teaches b, at levels
+    # that fit both ways. A claim pair's share is split over the buckets it can use.
+    tm, tkey, _ = _swap_keys(ws, target, as_target=True)
+    qm, qkey, qcnt = _swap_keys(ws, query, as_target=False)
     b = _sorted_bucket(tkey, tm, ws, rng)
-    q, c = _take(*b, qkey, qm, ws, k_swap - k_swap // 2, k_swap // 2, rng)
-    us.append(q)
-    vs.append(c)
+    for cnt in np.unique(qcnt):
+        sel = qcnt == cnt
+        k_each = max(-(-k_swap // int(cnt)), 2)
+        q, c = _take(*b, qkey[sel], qm[sel], ws, k_each - k_each // 2, k_each // 2, rng)
+        us.append(q)
+        vs.append(c)
     # One-way: teachers of what u wants, learners of what u teaches.
     for teach_side in (True, False):
         tm, tskill = _claims_of(ws, target, teach=teach_side)

@@ -8,7 +8,7 @@ from itertools import combinations
 import numpy as np
 
 from bot.matching import reasons
-from bot.matching.arrays import FloatA, IntA, PairEval, Workspace, build, evaluate
+from bot.matching.arrays import FloatA, IntA, PairEval, Workspace, blocks, build, evaluate
 from bot.matching.candidates import candidate_graph
 from bot.matching.model import (
     Group,
@@ -313,7 +313,12 @@ def _rescue_and_explain(
             continue
         valid = fits & ev.hard_ok
         if not valid.any():
-            out[u] = reasons.unmatched_blocked()
+            why = blocks(ws, ev.u[fits], ev.v[fits])
+            out[u] = reasons.unmatched_blocked(
+                met_recently=bool(why.cooldown.any()),
+                no_hours=bool(why.no_hours.any()),
+                not_allowed=bool(why.do_not_pair.any()),
+            )
             continue
         placed = False
         if ws.priority[u] > 0:

@@ -72,8 +72,8 @@ class MatchSettings:
     circle_bonus: float = 5.0
     work_start_hour: int = 9
     work_end_hour: int = 17
-    candidates_per_member: int = 24  # kept per member: its heaviest pairs ...
-    oversample: int = 4  # ... out of this many times as many sampled ones
+    candidates_per_member: int = 28  # kept per member: its heaviest pairs ...
+    oversample: int = 6  # ... out of this many times as many sampled ones
     block_size: int = 12_000  # larger workspaces are solved in blocks, then leftovers pooled
 
 

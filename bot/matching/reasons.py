@@ -71,11 +71,29 @@ def unmatched_no_partner(wants: Sequence[str], offers: Sequence[str]) -> str:
     )
 
 
-def unmatched_blocked() -> str:
-    return (
-        "Everyone who could swap with you this round either met you recently or shares no "
-        "working hours with you — you have priority next round."
-    )
+def unmatched_blocked(*, met_recently: bool, no_hours: bool, not_allowed: bool) -> str:
+    """Everyone whose skills fit was ruled out by a hard rule; name only the rules that did.
+
+    ``not_allowed`` (a do-not-pair entry) is worded neutrally, so nobody learns of the entry.
+    """
+    causes = [
+        text
+        for text, applies in (
+            ("met you recently", met_recently),
+            ("shares no working hours with you", no_hours),
+            ("can't be paired with you this time", not_allowed),
+        )
+        if applies
+    ]
+    if not causes:
+        return "Nobody could be paired with you this round — you have priority next round."
+    if len(causes) == 1:
+        which = causes[0]
+    elif len(causes) == 2:
+        which = f"either {causes[0]} or {causes[1]}"
+    else:
+        which = f"{', '.join(causes[:-1])} or {causes[-1]}"
+    return f"Everyone who could swap with you this round {which} — you have priority next round."
 
 
 def unmatched_taken() -> str:

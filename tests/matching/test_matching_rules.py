@@ -204,3 +204,67 @@ def test_deterministic_for_a_seed() -> None:
     same = [member(x, {"Spanish": 3, "SQL": 3}, {"Spanish": 1, "SQL": 1}) for x in "ABCD"]
     outcomes = {frozenset(pairs(match(inp(*same), seed=s))) for s in range(12)}
     assert len(outcomes) > 1
+
+
+# Why someone sits out when every partner whose skills fit is ruled out by a hard rule:
+# one test per cause, each checking that no other cause is named.
+BLOCKED_CAUSES = {
+    "hours": "shares no working hours",
+    "recent": "met you recently",
+    "dnp": "can't be paired with you",
+}
+
+
+def _only_causes(why: str, *expected: str) -> None:
+    for cause, text in BLOCKED_CAUSES.items():
+        assert (text in why) is (cause in expected), (cause, why)
+    assert "priority next round" in why
+
+
+def test_first_round_no_shared_hours_names_only_the_hours() -> None:
+    # No history at all: nobody "met recently"; Los Angeles and Kolkata never overlap 9-17.
+    la = member("L", {"Spanish": 3}, {"SQL": 1}, tz="America/Los_Angeles")
+    k1 = member("K1", {"SQL": 3}, {"Spanish": 1}, tz="Asia/Kolkata")
+    k2 = member("K2", {"SQL": 2}, {}, tz="Asia/Kolkata")
+    r = run(inp(la, k1, k2))
+    why = {u.member: u.why for u in r.unmatched}
+    assert "L" in why
+    _only_causes(why["L"], "hours")
+    assert why["L"] == (
+        "Everyone who could swap with you this round shares no working hours with you "
+        "— you have priority next round."
+    )
+
+
+def test_cooldown_alone_names_only_the_recent_meeting() -> None:
+    a = member("A", {"Spanish": 3}, {"SQL": 1})
+    b = member("B", {"SQL": 3}, {"Spanish": 1})
+    recent = PastPairing(frozenset({"A", "B"}), ROUND - timedelta(days=7 * 2))
+    r = run(inp(a, b, history=(recent,)))
+    assert {u.member for u in r.unmatched} == {"A", "B"}
+    for u in r.unmatched:
+        _only_causes(u.why, "recent")
+
+
+def test_do_not_pair_alone_is_named_neutrally() -> None:
+    a = member("A", {"Spanish": 3}, {"SQL": 1})
+    b = member("B", {"SQL": 3}, {"Spanish": 1})
+    r = run(inp(a, b, dnp=(("A", "B"),)))
+    assert {u.member for u in r.unmatched} == {"A", "B"}
+    for u in r.unmatched:
+        _only_causes(u.why, "dnp")
+        assert "<@" not in u.why  # the entry is not revealed
+
+
+def test_mixed_causes_name_each_that_applies() -> None:
+    # Tokyo member: one partner met recently (same tz), one in New York (no shared hours).
+    t = member("T", {"Spanish": 3}, {"SQL": 1}, tz="Asia/Tokyo")
+    near = member("N", {"SQL": 3}, {"Spanish": 1}, tz="Asia/Tokyo")
+    far = member("F", {"SQL": 3}, {"Spanish": 1}, tz="America/New_York")
+    recent = PastPairing(frozenset({"T", "N"}), ROUND - timedelta(days=7))
+    r = run(inp(t, near, far, history=(recent,)))
+    why = {u.member: u.why for u in r.unmatched}
+    _only_causes(why["T"], "hours", "recent")
+    assert "either met you recently or shares no working hours" in why["T"]
+    _only_causes(why["N"], "recent")
+    _only_causes(why["F"], "hours")
