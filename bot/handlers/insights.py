@@ -22,6 +22,7 @@ from bot.insights.delivery import DeliveryError, deliver_export, deliver_report,
 from bot.insights.export import ExportKind, filename, parse_kind, table, to_csv
 from bot.insights.stats import compute_insights, load_input, load_insights
 from bot.services.admin import is_admin, require_admin
+from bot.store.workspaces import get_workspace
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,23 @@ def stats(ctx: CommandContext) -> Reply:
     return Reply(text=stats_text(insights), blocks=stats_blocks(insights))
 
 
+def learn_workspace_name(*, session: Session, client: WebClient, team_id: str) -> None:
+    """Reports are titled with the workspace's name; single-workspace installs learn it from
+    ``auth.test`` the first time an admin asks for one (OAuth installs store it on install)."""
+    workspace = get_workspace(session=session, team_id=team_id)
+    if workspace is None or workspace.name:
+        return
+    try:
+        name = client.auth_test().get("team")
+    except SlackClientError:
+        log.info(
+            "auth.test failed; the report is titled with the team id", extra={"team_id": team_id}
+        )
+        return
+    if name:
+        workspace.name = str(name)[:255]
+
+
 def report(ctx: CommandContext) -> Reply | None:
     """``/skillswap report`` (admins): the full report with pictures, in a DM."""
     deps = ctx.deps
@@ -48,6 +66,7 @@ def report(ctx: CommandContext) -> Reply | None:
         require_admin(
             session=session, deps=deps, client=ctx.client, team_id=ctx.team_id, user_id=ctx.user_id
         )
+        learn_workspace_name(session=session, client=ctx.client, team_id=ctx.team_id)
         insights = load_insights(session=session, team_id=ctx.team_id, now=deps.clock.now())
     ctx.respond(text=PREPARING, response_type="ephemeral", replace_original=False)
     deliver_report(ctx.client, insights, user_id=ctx.user_id)
@@ -150,6 +169,8 @@ def register(app: App, deps: Deps) -> None:
             allowed = is_admin(
                 session=session, deps=deps, client=client, team_id=team_id, user_id=user_id
             )
+            if allowed:
+                learn_workspace_name(session=session, client=client, team_id=team_id)
             insights = (
                 load_insights(session=session, team_id=team_id, now=deps.clock.now())
                 if allowed

@@ -26,8 +26,6 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -164,29 +162,14 @@ def record_installation(deps: Deps, installation: Installation) -> None:
     )
 
 
-def _team_name(client: WebClient, team_id: str) -> str | None:
-    try:
-        name = client.auth_test().get("team")
-    except SlackApiError as exc:
-        log.info("auth.test failed: %s", exc.response.get("error"), extra={"team_id": team_id})
-        return None
-    return str(name)[:255] if name else None
-
-
-def _reactivate(deps: Deps, team_id: str, client: WebClient) -> bool:
-    """Mark the workspace active and learn its name; False while it has no row yet."""
+def _reactivate(deps: Deps, team_id: str) -> None:
     with deps.unit_of_work() as session:
         ws = session.scalars(select(Workspace).where(Workspace.team_id == team_id)).first()
-        if ws is None:
-            return False
-        if not ws.name:  # single-workspace installs: reports and pictures show this name
-            ws.name = _team_name(client, team_id)
-        if not ws.active:
+        if ws is not None and not ws.active:
             ws.active = True
             log.info(
                 "workspace active again: Slack sent a request from it", extra={"team_id": team_id}
             )
-        return True
 
 
 def _event_type(body: dict[str, Any]) -> str | None:
@@ -198,20 +181,13 @@ def register(app: App, deps: Deps) -> None:
     seen_active = _ActiveTeams()
 
     def reactivate(
-        body: dict[str, Any],
-        context: BoltContext,
-        client: WebClient,
-        next: Callable[[], BoltResponse],
+        body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse]
     ) -> BoltResponse:
         """A workspace Slack sends authorised requests from is installed, hence active."""
         team_id = context.team_id
         lifecycle = _event_type(body) in (UNINSTALLED, TOKENS_REVOKED)
-        if (
-            team_id
-            and team_id not in seen_active
-            and not lifecycle
-            and _reactivate(deps, team_id, client)
-        ):
+        if team_id and team_id not in seen_active and not lifecycle:
+            _reactivate(deps, team_id)
             seen_active.add(team_id)
         return next()
 

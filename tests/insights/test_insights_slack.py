@@ -9,11 +9,13 @@ from typing import Any
 
 import pytest
 from PIL import Image
+from sqlalchemy import select
 
 from bot.app import make_client
 from bot.blocks.insights import InsightsAction
 from bot.handlers.insights import NOT_ADMIN_HOME, PREPARING, home_section
 from bot.sim import RecordedCall
+from bot.store.models import Workspace
 from tests.insights import insights_scenario as sc
 from tests.support import TEAM, Harness
 
@@ -245,3 +247,19 @@ def test_home_button_from_a_former_admin_gets_a_polite_dm(slack: Harness) -> Non
     [call] = slack.sim.wait_for("chat.postMessage", predicate=to_member)
     assert call.params["text"] == NOT_ADMIN_HOME
     assert slack.sim.calls_to("files.getUploadURLExternal") == []
+
+
+def test_report_learns_the_workspace_name_from_slack(slack: Harness) -> None:
+    """Single-workspace installs store no name: the first report asks auth.test for it."""
+    with slack.deps.unit_of_work() as session:
+        workspace = session.scalars(select(Workspace).where(Workspace.team_id == TEAM)).one()
+        workspace.name = None
+    slack.sim.add_team(TEAM, name="Brightwater Labs")
+    slack.slack.slash_command(team_id=TEAM, user_id=ADMIN, text="report")
+    slack.sim.wait_for("files.completeUploadExternal", timeout=SLOW)
+    dm = slack.sim.dm_channel_id(TEAM, ADMIN)
+    posted = [m for m in slack.sim.messages(dm) if m.get("blocks")]
+    assert "SkillSwap report: Brightwater Labs" in _all_text(posted[0]["blocks"])
+    with slack.deps.unit_of_work() as session:
+        workspace = session.scalars(select(Workspace).where(Workspace.team_id == TEAM)).one()
+        assert workspace.name == "Brightwater Labs"
