@@ -203,7 +203,7 @@ def exact_optimum(
             constraints=LinearConstraint(_incidence(n, u[edges], v[edges]), -np.inf, 1.0),
             integrality=np.ones(edges.size),
             bounds=Bounds(0.0, 1.0),
-            options={"disp": False, "time_limit": limit},
+            options={"disp": False, "time_limit": limit, "mip_rel_gap": 0.0},
         )
         val = -float(r.fun) if r.x is not None else 0.0
         dual = getattr(r, "mip_dual_bound", None)

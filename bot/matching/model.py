@@ -73,7 +73,7 @@ class MatchSettings:
     work_start_hour: int = 9
     work_end_hour: int = 17
     candidates_per_member: int = 28  # kept per member: its heaviest pairs ...
-    oversample: int = 6  # ... out of this many times as many sampled ones
+    oversample: int = 5  # ... out of this many times as many sampled ones
     block_size: int = 12_000  # larger workspaces are solved in blocks, then leftovers pooled
 
 

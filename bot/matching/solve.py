@@ -147,7 +147,7 @@ def exact_matching(
     inc = sp.csr_matrix(
         (np.ones(2 * m), (np.concatenate([u, v]), np.concatenate([cols, cols]))), shape=(n, m)
     )
-    options: dict[str, float | bool] = {"disp": False}
+    options: dict[str, float | bool] = {"disp": False, "mip_rel_gap": 0.0}  # truly exact
     if time_limit is not None:
         options["time_limit"] = time_limit
     res = milp(
