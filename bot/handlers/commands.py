@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,8 @@ from bot.services.admin import require_admin
 log = logging.getLogger(__name__)
 
 COMMAND = "/skillswap"
+# Slack shows "operation timed out" after 3 s without an ack; past this budget we ack empty.
+ACK_BUDGET_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -163,9 +166,7 @@ def register(app: App, deps: Deps) -> None:
     def on_command(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         subcommand, args = parse_text(body.get("text"))
         sub = registry.get(subcommand)
-        slow = sub is not None and sub.slow
-        if slow:
-            ack()
+        guard = _AckGuard(ack, budget=0.0 if sub is not None and sub.slow else ACK_BUDGET_SECONDS)
         ctx = CommandContext(
             team_id=str(body.get("team_id", "")),
             enterprise_id=body.get("enterprise_id") or None,
@@ -183,17 +184,56 @@ def register(app: App, deps: Deps) -> None:
             subcommand or "help",
             extra={"team_id": ctx.team_id, "user_id": ctx.user_id},
         )
-        reply = dispatch(registry, ctx)
+        try:
+            reply = dispatch(registry, ctx)
+        finally:
+            guard.stop()
         blocks = [b.to_dict() for b in reply.blocks] if reply is not None else []
-        if not slow:
-            if reply is None:
-                ack()
-            else:
-                ack(text=reply.text, blocks=blocks or None, response_type="ephemeral")
-        elif reply is not None:
+        if guard.answer(reply.text if reply else None, blocks):
+            return
+        if reply is not None:  # acknowledged already: the reply goes to the response_url
             respond(
                 text=reply.text,
                 blocks=blocks or None,
                 response_type="ephemeral",
                 replace_original=False,
             )
+
+
+class _AckGuard:
+    """Slack needs the ack within 3 s. Replies normally travel in the ack; if the work runs
+    past ``budget`` seconds (a busy database, say), acknowledge empty and reply later."""
+
+    def __init__(self, ack: Ack, *, budget: float) -> None:
+        self._ack = ack
+        self._lock = threading.Lock()
+        self._acked = False
+        self._timer: threading.Timer | None = None
+        if budget <= 0:
+            self._ack_empty()
+        else:
+            self._timer = threading.Timer(budget, self._ack_empty)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _ack_empty(self) -> None:
+        with self._lock:
+            if not self._acked:
+                self._acked = True
+                self._ack()
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+    def answer(self, text: str | None, blocks: list[dict[str, Any]]) -> bool:
+        """Ack with the reply; False when the ack went out already (reply another way)."""
+        with self._lock:
+            if self._acked:
+                return False
+            self._acked = True
+        if text is None:
+            self._ack()
+        else:
+            self._ack(text=text, blocks=blocks or None, response_type="ephemeral")
+        return True

@@ -1,0 +1,41 @@
+"""A subcommand that runs long still meets Slack's 3-second ack; its reply comes later."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from bot.handlers import commands
+from bot.handlers.commands import CommandContext, Reply, Subcommand
+from tests.support import Harness
+
+
+def test_work_past_the_budget_is_acked_empty_then_answered_on_the_response_url(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(commands, "ACK_BUDGET_SECONDS", 0.2)
+    release = threading.Event()
+
+    def stuck(ctx: CommandContext) -> Reply:
+        assert release.wait(timeout=10), "the test never released the handler"
+        return Reply(text="Done at last.")
+
+    assert harness.deps.commands is not None
+    harness.deps.commands.add(Subcommand(name="stuck", usage="stuck", summary="x", handler=stuck))
+    try:
+        reply = harness.slack.slash_command(team_id=harness.team_id, user_id="U1", text="stuck")
+        # The HTTP answer came back while the handler was still blocked: an empty ack.
+        assert reply.status == 200
+        assert not release.is_set()
+        assert reply.body.strip() == ""
+    finally:
+        release.set()
+    [late] = harness.sim.wait_for_response(count=1)
+    assert late["text"] == "Done at last."
+
+
+def test_quick_work_answers_in_the_ack(harness: Harness) -> None:
+    reply = harness.slack.slash_command(team_id=harness.team_id, user_id="U1", text="help")
+    assert reply.status == 200
+    assert reply.json is not None and "SkillSwap" in reply.json["text"]
