@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from bot.cli._console import fail
 from bot.deps import Deps, build_deps
 from bot.errors import SkillSwapError, UserInputError
 from bot.insights import text
@@ -20,7 +21,6 @@ from bot.insights.stats import load_insights, team_ids
 from bot.settings import load_settings
 
 console = Console(soft_wrap=True)
-err_console = Console(stderr=True, soft_wrap=True)
 
 TEAM_HELP = "Slack team id (T…); needed when the database holds several workspaces."
 
@@ -43,11 +43,6 @@ def choose_team(*, session: Session, team: str | None) -> str:
             f"({', '.join(known)})."
         )
     return known[0]
-
-
-def fail(message: str, code: int = 2) -> typer.Exit:
-    err_console.print(f"[bold red]Error:[/] {message}", markup=True, highlight=False)
-    return typer.Exit(code=code)
 
 
 @contextmanager

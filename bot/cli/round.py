@@ -14,6 +14,7 @@ from rich.table import Table
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from bot.cli._console import fail as _fail
 from bot.delivery.outbox import Claim, count_unfinished
 from bot.delivery.worker import DeliveryEvent, DeliveryReport, deliver_pending
 from bot.deps import Deps, build_deps
@@ -25,12 +26,6 @@ from bot.settings import load_settings
 from bot.store.workspaces import active_workspaces, get_workspace
 
 console = Console(soft_wrap=True)
-err_console = Console(stderr=True, soft_wrap=True)
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    err_console.print(f"[bold red]Error:[/] {message}", highlight=False)
-    return typer.Exit(code=code)
 
 
 @contextmanager

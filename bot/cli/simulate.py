@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from bot.cli._console import err_console, output_console
 from bot.demo.simulate import DEFAULT_OUTPUT, run_simulation
 
-err_console = Console(stderr=True, soft_wrap=True)
 #: Width when the output is not a terminal (a file, a pipe, CI logs).
 PIPED_WIDTH = 120
 
 
 def make_console() -> Console:
-    return Console(width=None if sys.stdout.isatty() else PIPED_WIDTH)
+    return output_console(PIPED_WIDTH)
 
 
 def register(app: typer.Typer) -> None:
