@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from bot.cli.report import TEAM_HELP, check_writable, choose_team, cli_deps, write_text
+from bot.cli._deps import cli_deps
+from bot.cli.report import TEAM_HELP, check_writable, choose_team, write_text
 from bot.insights.export import ENCODING, ExportKind, export_csv
 from bot.insights.stats import load_input
 

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from bot.cli._console import fail
-from bot.deps import Deps, build_deps
-from bot.errors import SkillSwapError, UserInputError
+from bot.cli._deps import cli_deps
+from bot.errors import UserInputError
 from bot.insights import text
 from bot.insights.stats import load_insights, team_ids
-from bot.settings import load_settings
 
 console = Console(soft_wrap=True)
 
@@ -43,26 +38,6 @@ def choose_team(*, session: Session, team: str | None) -> str:
             f"({', '.join(known)})."
         )
     return known[0]
-
-
-@contextmanager
-def cli_deps() -> Iterator[Deps]:
-    """Deps from the environment; database and domain errors become one clear line."""
-    settings = load_settings()
-    deps = build_deps(settings)
-    try:
-        yield deps
-    except SkillSwapError as exc:
-        raise fail(exc.message) from None
-    except DBAPIError as exc:
-        where = make_url(settings.database_url).render_as_string(hide_password=True)
-        raise fail(
-            f"Could not read the database at {where} ({type(exc.orig).__name__}). Check "
-            "DATABASE_URL and run `skillswap db upgrade`.",
-            code=1,
-        ) from None
-    finally:
-        deps.engine.dispose()
 
 
 def check_writable(path: Path) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -11,40 +9,18 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
 
 from bot.cli._console import fail as _fail
+from bot.cli._deps import cli_deps
 from bot.delivery.outbox import Claim, count_unfinished
 from bot.delivery.worker import DeliveryEvent, DeliveryReport, deliver_pending
-from bot.deps import Deps, build_deps
-from bot.errors import SkillSwapError
+from bot.deps import Deps
 from bot.rounds.checkins import process_due
 from bot.rounds.service import RoundPlan, dry_run, start_round
 from bot.scheduler import ShiftedClock
-from bot.settings import load_settings
 from bot.store.workspaces import active_workspaces, get_workspace
 
 console = Console(soft_wrap=True)
-
-
-@contextmanager
-def _deps() -> Iterator[Deps]:
-    settings = load_settings()
-    deps = build_deps(settings)
-    try:
-        yield deps
-    except SkillSwapError as exc:
-        raise _fail(exc.message) from None
-    except DBAPIError as exc:
-        where = make_url(settings.database_url).render_as_string(hide_password=True)
-        raise _fail(
-            f"Could not use the database at {where} ({type(exc.orig).__name__}). Check "
-            "DATABASE_URL and run `skillswap db upgrade`.",
-            code=1,
-        ) from None
-    finally:
-        deps.engine.dispose()
 
 
 def _teams(deps: Deps, team: str | None) -> list[str]:
@@ -146,7 +122,7 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Run this period's round now and deliver its messages (once per period)."""
-        with _deps() as deps:
+        with cli_deps() as deps:
             now = deps.clock.now()
             for team_id in _teams(deps, team):
                 if dry:
@@ -198,7 +174,7 @@ def register(app: typer.Typer) -> None:
                     "--now needs a time zone, e.g. 2026-12-10T09:00:00Z or "
                     "2026-12-10T10:00:00+01:00."
                 )
-        with _deps() as deps:
+        with cli_deps() as deps:
             deps.settings.require_token()
             if moment is not None:
                 deps.clock = ShiftedClock(moment)

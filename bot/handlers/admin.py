@@ -39,9 +39,6 @@ NO_TRIGGER = (
 def open_settings(ctx: CommandContext) -> Reply | None:
     deps = ctx.deps
     with deps.unit_of_work() as session:
-        require_admin(
-            session=session, deps=deps, client=ctx.client, team_id=ctx.team_id, user_id=ctx.user_id
-        )
         workspace = get_or_create_workspace(
             session=session, team_id=ctx.team_id, enterprise_id=ctx.enterprise_id
         )

@@ -66,7 +66,7 @@ class Subcommand:
     summary: str  # one line for the help
     handler: Handler
     aliases: tuple[str, ...] = ()
-    admin_only: bool = False
+    admin_only: bool = False  # enforced by dispatch(): handlers need not check again
     order: int = 100
     slow: bool = False  # may take more than a second: ack first, reply via response_url
 

@@ -21,7 +21,7 @@ from bot.handlers.commands import CommandContext, Reply, Subcommand
 from bot.insights.delivery import DeliveryError, deliver_export, deliver_report, open_dm
 from bot.insights.export import ExportKind, filename, parse_kind, table, to_csv
 from bot.insights.stats import compute_insights, load_input, load_insights
-from bot.services.admin import is_admin, require_admin
+from bot.services.admin import is_admin
 from bot.store.workspaces import get_workspace
 
 log = logging.getLogger(__name__)
@@ -60,12 +60,9 @@ def learn_workspace_name(*, session: Session, client: WebClient, team_id: str) -
 
 
 def report(ctx: CommandContext) -> Reply | None:
-    """``/skillswap report`` (admins): the full report with pictures, in a DM."""
+    """``/skillswap report`` (admins; the dispatcher checks): the report with pictures, in a DM."""
     deps = ctx.deps
     with deps.unit_of_work() as session:
-        require_admin(
-            session=session, deps=deps, client=ctx.client, team_id=ctx.team_id, user_id=ctx.user_id
-        )
         learn_workspace_name(session=session, client=ctx.client, team_id=ctx.team_id)
         insights = load_insights(session=session, team_id=ctx.team_id, now=deps.clock.now())
     ctx.respond(text=PREPARING, response_type="ephemeral", replace_original=False)
@@ -74,12 +71,9 @@ def report(ctx: CommandContext) -> Reply | None:
 
 
 def export(ctx: CommandContext) -> Reply:
-    """``/skillswap export <what>`` (admins): a CSV uploaded to the admin's DM."""
+    """``/skillswap export <what>`` (admins; checked by the dispatcher): a CSV in the admin's DM."""
     deps = ctx.deps
     with deps.unit_of_work() as session:
-        require_admin(
-            session=session, deps=deps, client=ctx.client, team_id=ctx.team_id, user_id=ctx.user_id
-        )
         kind = parse_kind(ctx.args)
         data = load_input(session=session, team_id=ctx.team_id)
     now = deps.clock.now()
