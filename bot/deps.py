@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock, SystemClock
 from bot.settings import Settings
-from bot.store.db import make_engine, make_session_factory
+from bot.store.db import (
+    NeedsWrite,
+    make_engine,
+    make_read_only_session_factory,
+    make_session_factory,
+)
 
 if TYPE_CHECKING:
     from bot.handlers.commands import CommandRegistry
+
+T = TypeVar("T")
 
 
 class HomeSection(Protocol):
@@ -37,12 +44,32 @@ class Deps:
     clock: Clock = field(default_factory=SystemClock)
     commands: CommandRegistry | None = None
     home_sections: list[HomeSection] = field(default_factory=list)
+    _reader: sessionmaker[Session] | None = field(default=None, init=False, repr=False)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back if it raises."""
         with self.session_factory.begin() as session:
             yield session
+
+    @contextmanager
+    def read_only(self) -> Iterator[Session]:
+        """One transaction that only reads: it never waits for a writer (SQLite), and a write
+        attempted inside it fails."""
+        if self._reader is None:
+            self._reader = make_read_only_session_factory(self.engine)
+        with self._reader.begin() as session:
+            yield session
+
+    def read_mostly(self, work: Callable[[Session], T]) -> T:
+        """``work`` in a read-only unit of work; if it turns out to need a write (data access
+        raised :class:`NeedsWrite`), again in a writing one."""
+        try:
+            with self.read_only() as session:
+                return work(session)
+        except NeedsWrite:
+            with self.unit_of_work() as session:
+                return work(session)
 
 
 def build_deps(settings: Settings, *, clock: Clock | None = None) -> Deps:

@@ -22,6 +22,8 @@ from bot.blocks.common import SECTION_TEXT_LIMIT, clip
 from bot.blocks.profile import CADENCE_LABELS, ProfileAction
 from bot.services.catalog import LEVEL_LABELS
 from bot.services.members import (
+    DIRECTORY_SHOWN,
+    MENTIONS_SHOWN,
     GroupView,
     NearMiss,
     Overview,
@@ -37,8 +39,6 @@ from bot.services.members import (
 from bot.store.models import Direction, GroupKind, GroupState, MemberStatus
 
 COMMAND = "/skillswap"
-MENTIONS_SHOWN = 10
-DIRECTORY_SHOWN = 40
 
 
 class MemberAction(StrEnum):
@@ -87,9 +87,10 @@ def mention(user_id: str) -> str:
     return f"<@{user_id}>"
 
 
-def mentions(user_ids: Sequence[str], limit: int = MENTIONS_SHOWN) -> str:
+def mentions(user_ids: Sequence[str], limit: int = MENTIONS_SHOWN, total: int = 0) -> str:
+    """Up to ``limit`` mentions, then "and N more" (of ``total``, if more exist than given)."""
     shown = [mention(u) for u in user_ids[:limit]]
-    more = len(user_ids) - len(shown)
+    more = max(total, len(user_ids)) - len(shown)
     if more > 0:
         return ", ".join(shown) + f" and {more} more"
     if len(shown) > 1:
@@ -193,16 +194,18 @@ def profile_blocks(profile: ProfileView) -> list[Block]:
 def _people_line(people: SkillPeople) -> str:
     label = f"*{esc(people.label)}*"
     if people.direction == Direction.TEACH:
-        first, first_text = people.learners, "want to learn it"
+        first, first_text, first_total = people.learners, "want to learn it", people.learners_total
         second, second_text = people.teachers, "also teach it"
+        second_total = people.teachers_total
     else:
-        first, first_text = people.teachers, "can teach it"
+        first, first_text, first_total = people.teachers, "can teach it", people.teachers_total
         second, second_text = people.learners, "also want to learn it"
+        second_total = people.learners_total
     parts = []
     if first:
-        parts.append(f"{mentions(first)} {first_text}")
+        parts.append(f"{mentions(first, total=first_total)} {first_text}")
     if second:
-        parts.append(f"{mentions(second)} {second_text}")
+        parts.append(f"{mentions(second, total=second_total)} {second_text}")
     if not parts:
         nobody = (
             "nobody wants to learn it yet; you'll be first in line when someone does"
@@ -399,14 +402,18 @@ def who_blocks(view: WhoView) -> list[Block]:
             f"{mention(u)} ({LEVEL_LABELS[level]})" for u, level in view.teachers[:DIRECTORY_SHOWN]
         )
         + (
-            f" and {len(view.teachers) - DIRECTORY_SHOWN} more"
-            if len(view.teachers) > DIRECTORY_SHOWN
+            f" and {more} more"
+            if (more := max(view.teachers_total, len(view.teachers)) - DIRECTORY_SHOWN) > 0
             else ""
         )
         if view.teachers
         else "nobody yet"
     )
-    learners = mentions(view.learners, DIRECTORY_SHOWN) if view.learners else "nobody yet"
+    learners = (
+        mentions(view.learners, DIRECTORY_SHOWN, total=view.learners_total)
+        if view.learners
+        else "nobody yet"
+    )
     return [
         _section(
             f"*{esc(view.skill)}*\n*Can teach it:* {teachers}\n*Want to learn it:* {learners}"

@@ -10,8 +10,11 @@ from the registry, so it cannot drift from the code.
 from __future__ import annotations
 
 import difflib
+import heapq
+import itertools
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -208,23 +211,21 @@ class _AckGuard:
         self._ack = ack
         self._lock = threading.Lock()
         self._acked = False
-        self._timer: threading.Timer | None = None
+        self.finished = False
         if budget <= 0:
-            self._ack_empty()
+            self.expire()
         else:
-            self._timer = threading.Timer(budget, self._ack_empty)
-            self._timer.daemon = True
-            self._timer.start()
+            _WATCHDOG.watch(time.monotonic() + budget, self)
 
-    def _ack_empty(self) -> None:
+    def expire(self) -> None:
+        """Acknowledge empty, unless the reply went out already."""
         with self._lock:
             if not self._acked:
                 self._acked = True
                 self._ack()
 
     def stop(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
+        self.finished = True
 
     def answer(self, text: str | None, blocks: list[dict[str, Any]]) -> bool:
         """Ack with the reply; False when the ack went out already (reply another way)."""
@@ -237,3 +238,45 @@ class _AckGuard:
         else:
             self._ack(text=text, blocks=blocks or None, response_type="ephemeral")
         return True
+
+
+class _Watchdog:
+    """One thread per process expires every command's ack budget (a timer thread per
+    command would cost more than most commands do)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._due: list[tuple[float, int, _AckGuard]] = []
+        self._serial = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, deadline: float, guard: _AckGuard) -> None:
+        with self._cond:
+            heapq.heappush(self._due, (deadline, next(self._serial), guard))
+            if self._thread is None or not self._thread.is_alive():  # first use, or forked
+                self._thread = threading.Thread(target=self._run, name="ack-watchdog", daemon=True)
+                self._thread.start()
+            elif self._due[0][2] is guard:
+                self._cond.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while True:
+                    while self._due and self._due[0][2].finished:
+                        heapq.heappop(self._due)
+                    if not self._due:
+                        self._cond.wait()
+                        continue
+                    delay = self._due[0][0] - time.monotonic()
+                    if delay <= 0:
+                        guard = heapq.heappop(self._due)[2]
+                        break
+                    self._cond.wait(delay)
+            try:
+                guard.expire()
+            except Exception:  # never let one failed ack stop the watchdog
+                log.exception("could not acknowledge a slow command")
+
+
+_WATCHDOG = _Watchdog()

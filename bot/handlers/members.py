@@ -22,16 +22,22 @@ log = logging.getLogger(__name__)
 
 def _add(ctx: CommandContext, direction: Direction) -> Reply:
     names = catalog.parse_skill_list(ctx.args, example=members.example_for(direction))
-    person = members.newcomer(ctx.deps, ctx.client, ctx.team_id, ctx.user_id)
-    with ctx.deps.unit_of_work() as session:
-        result = members.add_skills(
-            session=session,
-            team_id=ctx.team_id,
-            user_id=ctx.user_id,
-            person=person,
-            direction=direction,
-            names=names,
-        )
+
+    def add(person: members.SlackPerson | None) -> members.SkillsAdded:
+        with ctx.deps.unit_of_work() as session:
+            return members.add_skills(
+                session=session,
+                team_id=ctx.team_id,
+                user_id=ctx.user_id,
+                person=person,
+                direction=direction,
+                names=names,
+            )
+
+    try:
+        result = add(None)  # a member already: one transaction, no call to Slack
+    except members.NewcomerError:  # rolled back; ask Slack who this is outside a transaction
+        result = add(members.newcomer_profile(ctx.client, ctx.team_id, ctx.user_id))
     return Reply(text=blocks.skills_added_text(result), blocks=blocks.skills_added(result))
 
 
@@ -53,16 +59,18 @@ def drop(ctx: CommandContext) -> Reply:
 
 
 def me(ctx: CommandContext) -> Reply:
-    with ctx.deps.unit_of_work() as session:
-        view = members.overview(
+    view = ctx.deps.read_mostly(
+        lambda session: members.overview(
             session=session, deps=ctx.deps, team_id=ctx.team_id, user_id=ctx.user_id
         )
+    )
     return Reply(text=blocks.me_text(view), blocks=blocks.me_blocks(view))
 
 
 def who(ctx: CommandContext) -> Reply:
-    with ctx.deps.unit_of_work() as session:
-        view = members.who(session=session, team_id=ctx.team_id, raw=ctx.args)
+    view = ctx.deps.read_mostly(
+        lambda session: members.who(session=session, team_id=ctx.team_id, raw=ctx.args)
+    )
     return Reply(text=blocks.who_text(view), blocks=blocks.who_blocks(view))
 
 

@@ -160,9 +160,13 @@ def register(app: App, deps: Deps) -> None:
     def on_options(ack: Ack, body: dict[str, Any]) -> None:
         team_id, _user_id = _ids(body)
         query = str(body.get("value") or "")
-        with deps.unit_of_work() as session:
-            workspace = members.workspace_for(session=session, team_id=team_id)
-            found = catalog.search(session=session, workspace_id=workspace.id, query=query)
+        found = deps.read_mostly(
+            lambda session: catalog.search(
+                session=session,
+                workspace_id=members.workspace_for(session=session, team_id=team_id).id,
+                query=query,
+            )
+        )
         ack(options=[option_dict(o.value, o.text) for o in found])
 
     @app.view(PROFILE_CALLBACK)

@@ -188,15 +188,20 @@ def display_name(name: SkillName) -> str:
 
 def resolve(*, session: Session, workspace_id: int, name: SkillName) -> Skill | None:
     """The workspace's skill for ``name``: a workspace alias of what was typed, else the key."""
-    for alias in dict.fromkeys((name.spelling, name.key)):
-        found = store.skill_by_alias(session=session, workspace_id=workspace_id, alias_key=alias)
-        if found is not None:
-            return found
-    return store.skill_by_key(session=session, workspace_id=workspace_id, key=name.key)
+    return store.find_skill(
+        session=session,
+        workspace_id=workspace_id,
+        aliases=list(dict.fromkeys((name.spelling, name.key))),
+        key=name.key,
+    )
 
 
-def resolve_or_create(*, session: Session, workspace_id: int, name: SkillName) -> Skill:
-    skill = resolve(session=session, workspace_id=workspace_id, name=name)
+def resolve_or_create(
+    *, session: Session, workspace_id: int, name: SkillName, found: Skill | None
+) -> Skill:
+    """``found`` (what :func:`resolve` returned for ``name``), else a new skill; either way
+    the spelling typed is remembered as an alias."""
+    skill = found
     if skill is None:
         skill = store.create_skill(
             session=session, workspace_id=workspace_id, key=name.key, name=display_name(name)

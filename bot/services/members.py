@@ -40,12 +40,17 @@ from bot.store.models import (
     MemberCadence,
     MemberSkill,
     MemberStatus,
+    Round,
     Skill,
     Workspace,
 )
 from bot.store.workspaces import get_or_create_workspace, get_workspace
 
 log = logging.getLogger(__name__)
+
+# How many people a reply names before "and N more": after teach/learn, and in `who`.
+MENTIONS_SHOWN = 10
+DIRECTORY_SHOWN = 40
 
 SLACKBOT = "USLACKBOT"
 MAX_PAUSE_DAYS = 366
@@ -126,6 +131,21 @@ def fetch_person(client: WebClient, team_id: str, user_id: str) -> SlackPerson:
     return person_from_user(user)
 
 
+class NewcomerError(LookupError):
+    """Raised in a unit of work that met someone who is not a member yet and has no
+    :class:`SlackPerson` for them: roll back, :func:`newcomer_profile`, try again."""
+
+
+def newcomer_profile(client: WebClient, team_id: str, user_id: str) -> SlackPerson:
+    """``users.info`` for someone about to join; an error if they are not a person."""
+    if user_id == SLACKBOT:
+        raise not_a_person_error()
+    person = fetch_person(client, team_id, user_id)
+    if not person.is_person:
+        raise not_a_person_error()
+    return person
+
+
 def newcomer(deps: Deps, client: WebClient, team_id: str, user_id: str) -> SlackPerson | None:
     """``users.info`` for someone who is not a member yet; None for existing members.
 
@@ -133,25 +153,29 @@ def newcomer(deps: Deps, client: WebClient, team_id: str, user_id: str) -> Slack
     """
     if user_id == SLACKBOT:
         raise not_a_person_error()
-    with deps.unit_of_work() as session:
-        workspace = get_workspace(session=session, team_id=team_id)
-        if workspace is not None and store.get_member(
-            session=session, workspace_id=workspace.id, slack_user_id=user_id
-        ):
+    with deps.read_only() as session:
+        if store.member_exists(session=session, team_id=team_id, slack_user_id=user_id):
             return None
-    person = fetch_person(client, team_id, user_id)
-    if not person.is_person:
-        raise not_a_person_error()
-    return person
+    return newcomer_profile(client, team_id, user_id)
 
 
 def ensure_member(
-    *, session: Session, workspace: Workspace, user_id: str, person: SlackPerson | None
+    *,
+    session: Session,
+    workspace: Workspace,
+    user_id: str,
+    person: SlackPerson | None,
+    ask_slack: bool = False,
 ) -> tuple[Member, bool]:
-    """The member row, created on first action. Returns (member, created)."""
+    """The member row, created on first action. Returns (member, created).
+
+    With ``ask_slack`` and no ``person``, a newcomer raises :class:`NewcomerError`.
+    """
     found = store.get_member(session=session, workspace_id=workspace.id, slack_user_id=user_id)
     if found is not None:
         return found, False
+    if person is None and ask_slack:
+        raise NewcomerError(user_id)
     person = person or SlackPerson(user_id=user_id)
     if not person.is_person:
         raise not_a_person_error()
@@ -198,8 +222,10 @@ class SkillPeople:
 
     label: str
     direction: Direction  # the member's own direction for it
-    teachers: list[str]  # Slack user ids
+    teachers: list[str]  # Slack user ids, the first MENTIONS_SHOWN
     learners: list[str]
+    teachers_total: int = 0
+    learners_total: int = 0
 
 
 @dataclass(frozen=True)
@@ -266,18 +292,25 @@ class Overview:
 class WhoView:
     query: str
     skill: str | None  # the catalog name, None when nobody lists it
-    teachers: list[tuple[str, Level]]
+    teachers: list[tuple[str, Level]]  # the first DIRECTORY_SHOWN
     learners: list[str]
     suggestion: str | None = None
     popular: list[tuple[str, int, int]] = field(default_factory=list)
+    teachers_total: int = 0
+    learners_total: int = 0
 
 
 # --------------------------------------------------------------------------- helpers
 
 
+def _level(value: int) -> Level:
+    return Level(value) if value in (1, 2, 3) else Level.BEGINNER
+
+
 def _entry(row: MemberSkill) -> SkillEntry:
-    level = Level(row.level) if row.level in (1, 2, 3) else Level.BEGINNER
-    return SkillEntry(skill_id=row.skill_id, label=row.label, level=level, direction=row.direction)
+    return SkillEntry(
+        skill_id=row.skill_id, label=row.label, level=_level(row.level), direction=row.direction
+    )
 
 
 def profile_of(member: Member) -> ProfileView:
@@ -314,23 +347,31 @@ def workspace_for(*, session: Session, team_id: str) -> Workspace:
     return _workspace(session, team_id)
 
 
-def _member(session: Session, team_id: str, user_id: str) -> tuple[Workspace, Member | None]:
-    workspace = _workspace(session, team_id)
-    return workspace, store.get_member(
-        session=session, workspace_id=workspace.id, slack_user_id=user_id
+def _member(
+    session: Session, team_id: str, user_id: str, *, with_catalog: bool = False
+) -> tuple[Workspace, Member | None]:
+    member = store.member_of_team(
+        session=session, team_id=team_id, slack_user_id=user_id, with_catalog=with_catalog
     )
+    if member is not None:
+        return member.workspace, member
+    return _workspace(session, team_id), None
 
 
 def _people(
     session: Session, skill: Skill, label: str, direction: Direction, exclude: int
 ) -> SkillPeople:
-    teachers: list[str] = []
-    learners: list[str] = []
-    for member, row in skill_store.people_for_skill(session=session, skill_id=skill.id):
-        if member.id == exclude:
-            continue
-        (teachers if row.direction == Direction.TEACH else learners).append(member.slack_user_id)
-    return SkillPeople(label=label, direction=direction, teachers=teachers, learners=learners)
+    found = skill_store.skill_directory(
+        session=session, skill_id=skill.id, shown=MENTIONS_SHOWN, exclude_member_id=exclude
+    )
+    return SkillPeople(
+        label=label,
+        direction=direction,
+        teachers=[user for user, _ in found.teachers],
+        learners=found.learners,
+        teachers_total=found.teachers_total,
+        learners_total=found.learners_total,
+    )
 
 
 def example_for(direction: Direction) -> str:
@@ -353,10 +394,19 @@ def add_skills(
     direction: Direction,
     names: list[SkillName],
 ) -> SkillsAdded:
-    """Add skills to one side of the member's profile (creating the member on first use)."""
-    workspace = _workspace(session, team_id)
-    member, joined = ensure_member(
-        session=session, workspace=workspace, user_id=user_id, person=person
+    """Add skills to one side of the member's profile (creating the member on first use).
+
+    Someone not yet a member needs ``person`` (from Slack); without it, :class:`NewcomerError`.
+    """
+    if user_id == SLACKBOT:
+        raise not_a_person_error()
+    workspace, found = _member(session, team_id, user_id)
+    member, joined = (
+        (found, False)
+        if found is not None
+        else ensure_member(
+            session=session, workspace=workspace, user_id=user_id, person=person, ask_slack=True
+        )
     )
     mine = {r.skill_id: r for r in member.skills if r.direction == direction}
     added: list[str] = []
@@ -380,7 +430,9 @@ def add_skills(
         guess = None
         if skill is None and name.spelling == name.key:  # not a known alias either
             guess = catalog.near_miss(session=session, workspace_id=workspace.id, name=name)
-        skill = catalog.resolve_or_create(session=session, workspace_id=workspace.id, name=name)
+        skill = catalog.resolve_or_create(
+            session=session, workspace_id=workspace.id, name=name, found=skill
+        )
         if skill.id in pending or skill.id in mine:
             continue
         pending.add(skill.id)
@@ -478,7 +530,7 @@ def drop_skills(
     *, session: Session, team_id: str, user_id: str, names: list[SkillName]
 ) -> SkillsDropped:
     """Remove skills from both sides of the profile."""
-    workspace, member = _member(session, team_id, user_id)
+    workspace, member = _member(session, team_id, user_id, with_catalog=True)
     if member is None:
         raise UserInputError(
             "You don't have any skills listed yet, so there's nothing to drop. "
@@ -546,14 +598,15 @@ def who(*, session: Session, team_id: str, raw: str) -> WhoView:
             learners=[],
             suggestion=guess.name if guess else None,
         )
-    teachers: list[tuple[str, Level]] = []
-    learners: list[str] = []
-    for member, row in skill_store.people_for_skill(session=session, skill_id=skill.id):
-        if row.direction == Direction.TEACH:
-            teachers.append((member.slack_user_id, _entry(row).level))
-        else:
-            learners.append(member.slack_user_id)
-    return WhoView(query=name.label, skill=skill.name, teachers=teachers, learners=learners)
+    found = skill_store.skill_directory(session=session, skill_id=skill.id, shown=DIRECTORY_SHOWN)
+    return WhoView(
+        query=name.label,
+        skill=skill.name,
+        teachers=[(user, _level(level)) for user, level in found.teachers],
+        learners=found.learners,
+        teachers_total=found.teachers_total,
+        learners_total=found.learners_total,
+    )
 
 
 # --------------------------------------------------------------------------- pause / resume
@@ -683,7 +736,8 @@ def pause(*, session: Session, deps: Deps, team_id: str, user_id: str, raw: str)
     back = parse_pause(raw, member_today(member, workspace, now))
     member.status = MemberStatus.PAUSED
     member.paused_until = back
-    return PauseResult(paused_until=back, next_round=_next_round(session, workspace, now))
+    last = store.latest_round(session=session, workspace_id=workspace.id)
+    return PauseResult(paused_until=back, next_round=_next_round(workspace, last, now))
 
 
 def resume(*, session: Session, deps: Deps, team_id: str, user_id: str) -> PauseResult:
@@ -696,16 +750,16 @@ def resume(*, session: Session, deps: Deps, team_id: str, user_id: str) -> Pause
     member.status = MemberStatus.ACTIVE
     member.paused_until = None
     now = deps.clock.now()
-    return PauseResult(paused_until=None, next_round=_next_round(session, workspace, now))
+    last = store.latest_round(session=session, workspace_id=workspace.id)
+    return PauseResult(paused_until=None, next_round=_next_round(workspace, last, now))
 
 
 # --------------------------------------------------------------------------- overview
 
 
-def _next_round(session: Session, workspace: Workspace, now: datetime) -> datetime | None:
+def _next_round(workspace: Workspace, last: Round | None, now: datetime) -> datetime | None:
     if not workspace.active:
         return None
-    last = store.latest_round(session=session, workspace_id=workspace.id)
     try:
         return rounds_schedule.next_round_at(
             workspace.cadence,
@@ -739,7 +793,8 @@ def overview(*, session: Session, deps: Deps, team_id: str, user_id: str) -> Ove
     now = deps.clock.now()
     today = member_today(member, workspace, now)
     tz = (member.tz if member else None) or workspace.timezone or "UTC"
-    next_round = _next_round(session, workspace, now)
+    latest = store.latest_round(session=session, workspace_id=workspace.id)
+    next_round = _next_round(workspace, latest, now)
     if member is None:
         return Overview(
             user_id=user_id,
@@ -750,7 +805,6 @@ def overview(*, session: Session, deps: Deps, team_id: str, user_id: str) -> Ove
             tz=tz,
             today=today,
         )
-    latest = store.latest_round(session=session, workspace_id=workspace.id)
     rows = store.groups_of(session=session, member_id=member.id, limit=HISTORY_LIMIT + 1)
     current: GroupView | None = None
     history: list[GroupView] = []
@@ -1008,7 +1062,7 @@ def save_profile(
                         session=session, workspace_id=workspace.id, name=item.name
                     )
                 skill = catalog.resolve_or_create(
-                    session=session, workspace_id=workspace.id, name=item.name
+                    session=session, workspace_id=workspace.id, name=item.name, found=found
                 )
                 if guess is not None and guess.id != skill.id:
                     near.append(NearMiss(direction, skill.id, item.label, guess.id, guess.name))

@@ -2,11 +2,54 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
+
+# How long a writer waits for SQLite's lock before "database is locked".
+BUSY_TIMEOUT_SECONDS = 30
+
+# Execution option marking a read-only unit of work (see :func:`read_only_engine`).
+READ_ONLY = "skillswap_read_only"
+
+
+class NeedsWrite(Exception):
+    """Raised by data access asked to write inside a read-only unit of work (say, the first
+    request from a new workspace must create its row): run the work again in a writing one."""
+
+
+def is_read_only(session: Session) -> bool:
+    return bool(session.info.get(READ_ONLY))
+
+
+class _WriterQueue:
+    """SQLite has one writer. This process's writers queue here, on a lock held from BEGIN
+    until the connection goes back to the pool, so only one of them at a time waits in
+    SQLite's busy handler (which polls with sleeps of up to 100 ms) for other processes."""
+
+    HELD = "skillswap_writer"
+
+    def __init__(self, timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
+        self._lock = threading.Lock()
+        self._timeout = timeout
+
+    def enter(self, info: dict[Any, Any]) -> None:
+        if info.get(self.HELD):
+            return  # this connection holds it already (another transaction, same checkout)
+        if not self._lock.acquire(timeout=self._timeout):
+            raise OperationalError(
+                "BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked")
+            )
+        info[self.HELD] = True
+
+    def leave(self, info: dict[Any, Any]) -> None:
+        if info.pop(self.HELD, False):
+            self._lock.release()
 
 
 def is_sqlite(url: str) -> bool:
@@ -20,7 +63,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """
     kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
-        connect_args = {"check_same_thread": False, "timeout": 30}
+        connect_args = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_SECONDS}
         if url in ("sqlite://", "sqlite:///:memory:"):
             kwargs.setdefault("poolclass", StaticPool)
         engine = create_engine(url, connect_args=connect_args, **kwargs)
@@ -33,14 +76,44 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
             cur.close()
+
+        writers = None if url in ("sqlite://", "sqlite:///:memory:") else _WriterQueue()
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            # Take the write lock up front: SQLite's single writer is our lock, and upgrading
-            # a read transaction later would fail with "database is locked".
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Writers take the write lock up front: SQLite's single writer is our lock, and
+            # upgrading a read transaction later would fail with "database is locked".
+            # Readers never wait for it (WAL): a deferred transaction, and query_only makes
+            # any write in it an error instead of a lock upgrade that fails under load.
+            read_only = bool(conn.get_execution_options().get(READ_ONLY))
+            if conn.info.get(READ_ONLY, False) != read_only:
+                conn.exec_driver_sql(f"PRAGMA query_only={int(read_only)}")
+                conn.info[READ_ONLY] = read_only
+            if read_only:
+                conn.exec_driver_sql("BEGIN")
+                return
+            if writers is not None:
+                writers.enter(conn.info)
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                if writers is not None:
+                    writers.leave(conn.info)
+                raise
+
+        if writers is not None:
+
+            @event.listens_for(engine, "checkin")
+            def _sqlite_checkin(_dbapi_conn: Any, record: Any) -> None:
+                if record is not None:
+                    writers.leave(record.info)
+
+            @event.listens_for(engine, "invalidate")
+            def _sqlite_invalidate(_dbapi_conn: Any, record: Any, _exc: Any) -> None:
+                if record is not None:
+                    writers.leave(record.info)
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
@@ -52,6 +125,23 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def make_read_only_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(
+        bind=read_only_engine(engine), expire_on_commit=False, info={READ_ONLY: True}
+    )
+
+
+def read_only_engine(engine: Engine) -> Engine:
+    """The same engine and pool, for transactions that only read: on SQLite a deferred
+    transaction that never waits for the writer's lock; on PostgreSQL ``BEGIN READ ONLY``.
+    Either way a write inside one fails loudly."""
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(**{READ_ONLY: True})
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(postgresql_readonly=True)
+    return engine
 
 
 def ping(engine: Engine) -> bool:

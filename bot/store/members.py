@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import cast, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 from sqlalchemy.types import Text
 
 from bot.store.models import (
@@ -27,17 +27,55 @@ from bot.store.models import (
     OutboxState,
     Round,
     Skill,
+    Workspace,
 )
 
 ERASED_REASON = "A member of this group left SkillSwap; the details were removed."
 
 
-def get_member(*, session: Session, workspace_id: int, slack_user_id: str) -> Member | None:
-    return session.scalars(
-        select(Member)
-        .where(Member.workspace_id == workspace_id, Member.slack_user_id == slack_user_id)
-        .options(selectinload(Member.skills).selectinload(MemberSkill.skill))
+def get_member(
+    *, session: Session, workspace_id: int, slack_user_id: str, with_catalog: bool = False
+) -> Member | None:
+    """The member with their skills (and, ``with_catalog``, each skill's catalog entry)."""
+    skills = joinedload(Member.skills)
+    return (
+        session.scalars(
+            select(Member)
+            .where(Member.workspace_id == workspace_id, Member.slack_user_id == slack_user_id)
+            .options(skills.joinedload(MemberSkill.skill) if with_catalog else skills)
+        )
+        .unique()
+        .first()
+    )
+
+
+def member_of_team(
+    *, session: Session, team_id: str, slack_user_id: str, with_catalog: bool = False
+) -> Member | None:
+    """The member with their workspace and skills, in one query (None if not a member)."""
+    skills = joinedload(Member.skills)
+    return (
+        session.scalars(
+            select(Member)
+            .join(Member.workspace)
+            .where(Workspace.team_id == team_id, Member.slack_user_id == slack_user_id)
+            .options(
+                contains_eager(Member.workspace),
+                skills.joinedload(MemberSkill.skill) if with_catalog else skills,
+            )
+        )
+        .unique()
+        .first()
+    )
+
+
+def member_exists(*, session: Session, team_id: str, slack_user_id: str) -> bool:
+    found = session.execute(
+        select(Member.id)
+        .join(Workspace, Workspace.id == Member.workspace_id)
+        .where(Workspace.team_id == team_id, Member.slack_user_id == slack_user_id)
     ).first()
+    return found is not None
 
 
 def create_member(

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.store.db import NeedsWrite, is_read_only
 from bot.store.models import Workspace
 
 
@@ -20,6 +21,8 @@ def get_or_create_workspace(
     found = get_workspace(session=session, team_id=team_id)
     if found is not None:
         return found
+    if is_read_only(session):
+        raise NeedsWrite(f"workspace {team_id} is new")
     workspace = Workspace(team_id=team_id, enterprise_id=enterprise_id)
     try:
         with session.begin_nested():

@@ -1,0 +1,93 @@
+"""Units of work under concurrency: readers never queue behind a writer, a write inside a
+read-only unit fails loudly, and many writers at once on SQLite all get through."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from bot.deps import Deps
+from bot.store.models import Workspace
+from bot.store.workspaces import get_or_create_workspace, get_workspace
+from tests.support import Harness
+
+
+def _count(deps: Deps) -> int:
+    with deps.read_only() as session:
+        return int(session.scalar(select(func.count()).select_from(Workspace)) or 0)
+
+
+def test_a_reader_does_not_wait_for_a_writer_holding_its_transaction_open(deps: Deps) -> None:
+    inside = threading.Event()
+    release = threading.Event()
+
+    def writer() -> None:
+        with deps.unit_of_work() as session:
+            session.add(Workspace(team_id="T0WRITER"))
+            session.flush()
+            inside.set()
+            assert release.wait(timeout=30)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        holding = pool.submit(writer)
+        assert inside.wait(timeout=10)
+        try:
+            reading = pool.submit(_count, deps)
+            # The writer is still open: the reader answers anyway, without its row.
+            assert reading.result(timeout=5) == 0
+            assert not holding.done()
+        finally:
+            release.set()
+        holding.result(timeout=10)
+    assert _count(deps) == 1
+
+
+def test_a_write_inside_a_read_only_unit_fails_and_stores_nothing(deps: Deps) -> None:
+    with pytest.raises(DBAPIError), deps.read_only() as session:
+        session.add(Workspace(team_id="T0SNEAKY"))
+        session.flush()
+    assert _count(deps) == 0
+    # The same pooled connections still write normally afterwards.
+    with deps.unit_of_work() as session:
+        session.add(Workspace(team_id="T0HONEST"))
+    assert _count(deps) == 1
+
+
+def test_read_mostly_writes_only_when_it_has_to(deps: Deps) -> None:
+    calls: list[bool] = []
+
+    def work(session: Session) -> int:
+        calls.append(True)
+        return get_or_create_workspace(session=session, team_id="T0FRESH").id
+
+    first = deps.read_mostly(work)  # unknown workspace: read-only try, then a writing one
+    second = deps.read_mostly(work)  # known now: one read-only try
+    assert first == second
+    assert len(calls) == 3
+    with deps.read_only() as session:
+        assert get_workspace(session=session, team_id="T0FRESH") is not None
+
+
+def test_many_writers_at_once_all_get_through(deps: Deps) -> None:
+    def write(i: int) -> None:
+        for j in range(5):
+            with deps.unit_of_work() as session:
+                session.add(Workspace(team_id=f"T{i:03d}{j}"))
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        for future in [pool.submit(write, i) for i in range(16)]:
+            future.result(timeout=60)
+    assert _count(deps) == 80
+
+
+def test_me_from_a_workspace_never_seen_before_answers(harness: Harness) -> None:
+    reply = harness.slack.slash_command(team_id="T0NEWTEAM", user_id="U0NEW", text="me")
+    assert reply.status == 200
+    assert reply.json is not None and reply.json.get("text")
+    with harness.deps.read_only() as session:
+        assert get_workspace(session=session, team_id="T0NEWTEAM") is not None
