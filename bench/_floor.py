@@ -3,6 +3,10 @@
 ``python bench/_floor.py --port N`` serves it under gunicorn with exactly the options
 ``skillswap serve`` uses (``bot.cli.serve.gunicorn_options``, same environment), so the only
 difference between the two servers is the work SkillSwap does per request.
+
+``--variant framework`` serves SkillSwap itself (its WSGI app, middleware, every listener and
+the ``/skillswap`` dispatcher) with each subcommand's work replaced by a fixed reply: what the
+app costs before its handlers touch the database or build their blocks.
 """
 
 from __future__ import annotations
@@ -44,9 +48,21 @@ def build_floor_app() -> Any:
     return SlackRequestHandler(app, path="/slack/events")
 
 
+def build_framework_app() -> Any:
+    from bot.handlers import commands
+    from bot.web import build_wsgi_from_settings
+
+    def no_work(_registry: Any, ctx: commands.CommandContext) -> commands.Reply:
+        return commands.Reply(text=f"{ctx.subcommand or 'help'}: answered without work")
+
+    commands.dispatch = no_work  # the listener looks it up at call time
+    return build_wsgi_from_settings()
+
+
 class _FloorGunicorn(BaseApplication):  # type: ignore[misc]
-    def __init__(self, options: dict[str, Any]) -> None:
+    def __init__(self, options: dict[str, Any], variant: str = "bolt") -> None:
         self.options = options
+        self.variant = variant
         super().__init__()
 
     def load_config(self) -> None:
@@ -54,17 +70,20 @@ class _FloorGunicorn(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        return build_floor_app()
+        return build_framework_app() if self.variant == "framework" else build_floor_app()
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--variant", choices=("bolt", "framework"), default="bolt")
     args = parser.parse_args(argv)
     options = gunicorn_options(load_settings(), port=args.port)
     options.pop("worker_exit", None)  # SkillSwap's drain hook; the floor has nothing to drain
     options["proc_name"] = "skillswap-floor"
-    _FloorGunicorn(options).run()
+    if args.variant == "framework":
+        options["proc_name"] = "skillswap-framework"
+    _FloorGunicorn(options, args.variant).run()
     return 0
 
 

@@ -176,10 +176,13 @@ def _tcp_open(port: int) -> bool:
 def server(
     kind: str, env: Mapping[str, str], *, log_dir: Path, timeout: float = 60
 ) -> Iterator[ServerProcess]:
-    """``skillswap serve`` (kind ``app``) or the floor app (kind ``floor``) under gunicorn."""
+    """``skillswap serve`` (kind ``app``), the floor app (kind ``floor``) or SkillSwap with
+    no work in its subcommands (kind ``framework``) under gunicorn."""
     port = free_port()
     if kind == "app":
         cmd = [SKILLSWAP, "serve", "--port", str(port)]
+    elif kind == "framework":
+        cmd = [PYTHON, str(BENCH / "_floor.py"), "--port", str(port), "--variant", "framework"]
     else:
         cmd = [PYTHON, str(BENCH / "_floor.py"), "--port", str(port)]
     log_path = log_dir / f"{kind}-{port}.log"

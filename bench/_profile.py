@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PHASES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("waiting in the SQLite writer queue", ("_WriterQueue.enter", "enter (bot/store/db.py")),
     ("waiting for SQLite's write lock (BEGIN IMMEDIATE)", ("_sqlite_begin",)),
     ("waiting for a database connection (pool)", ("QueuePool._do_get", "pool/impl.py")),
     ("database statements", ("sqlalchemy/", "psycopg/", "sqlite3")),

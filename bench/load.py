@@ -10,7 +10,9 @@ connection each, asyncio, one process) for ``--duration`` seconds and records th
 (request sent -> HTTP response read). The app runs under real gunicorn (``skillswap serve``,
 default ``WEB_WORKERS``/``WEB_THREADS``), the Slack simulator in a process of its own, each
 backend on a fresh migrated database. The floor is a trivial ack-only Bolt app
-(``bench/_floor.py``) under the same gunicorn options.
+(``bench/_floor.py``) under the same gunicorn options. ``--framework`` adds SkillSwap itself
+with every subcommand's work replaced by a fixed reply, which splits the gap to the floor into
+what the app's plumbing costs and what its handlers cost.
 
 The mix, in turn: ``/skillswap help``, ``/skillswap teach <skill>``, ``/skillswap me`` and the
 "keep me in" button of the leave confirmation (``member_leave_cancel``). Each of them answers
@@ -75,6 +77,7 @@ class LevelResult:
     errors: int = 0
     elapsed: float = 0.0
     latencies: list[float] = field(default_factory=list)
+    by_kind: dict[str, list[float]] = field(default_factory=dict)
     statuses: Counter[int] = field(default_factory=Counter)
     kinds: Counter[str] = field(default_factory=Counter)
     hooks: list[str] = field(default_factory=list)
@@ -240,6 +243,7 @@ async def _run_level(
                     continue
                 latency = time.perf_counter() - started
                 result.latencies.append(latency)
+                result.by_kind.setdefault(kind, []).append(latency)
                 result.statuses[status] += 1
                 if status == 200:
                     result.hooks.append(hook)
@@ -312,7 +316,7 @@ def bench_target(
     log_dir: Path,
 ) -> list[LevelResult]:
     results: list[LevelResult] = []
-    kind = "floor" if target == "floor" else "app"
+    kind = target if target in ("floor", "framework") else "app"
     db_ctx = fresh_database(backend) if backend else fresh_database("sqlite")
     with db_ctx as database_url:
         env = app_env(database_url, sim.api_url)
@@ -365,6 +369,14 @@ def bench_target(
                     f"errors {res.errors}  lost {res.replies_lost}  CPU ms/req "
                     + " ".join(f"{k} {v:.2f}" for k, v in res.cpu_ms.items())
                     + f"  load {res.load:.1f}"
+                )
+                console.print(
+                    "             p99 by kind: "
+                    + "  ".join(
+                        f"{k} {percentile(sorted(v), 99) * 1000:.1f} ms"
+                        for k, v in sorted(res.by_kind.items())
+                    ),
+                    highlight=False,
                 )
             server_log = srv.log_text()
         if kind == "app":
@@ -437,6 +449,12 @@ def verdict(results: list[LevelResult]) -> list[str]:
         if r.target == "floor" or r.concurrency not in floor:
             continue
         f = floor[r.concurrency]
+        if r.target == "framework":
+            lines.append(
+                f"framework c={r.concurrency}: SkillSwap with no work in its subcommands: "
+                f"throughput {r.rps / f.rps:.0%} of floor, p99 {r.pct(99) / f.pct(99):.2f}x floor"
+            )
+            continue
         ok_rps = r.rps >= 0.5 * f.rps
         ok_p99 = r.pct(99) <= 2 * f.pct(99)
         clean = r.errors == 0 and not r.replies_lost and not r.replies_doubled
@@ -460,6 +478,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=0, help="WEB_WORKERS (default: app's)")
     parser.add_argument("--threads", type=int, default=0, help="WEB_THREADS (default: app's)")
     parser.add_argument("--no-floor", action="store_true", help="skip the floor app")
+    parser.add_argument(
+        "--framework",
+        action="store_true",
+        help="also measure SkillSwap with its subcommands' work replaced by a fixed reply",
+    )
     parser.add_argument("--reply-timeout", type=float, default=60.0)
     parser.add_argument(
         "--profile", action="store_true", help="py-spy one app worker at the top level"
@@ -476,6 +499,8 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"simulator at {sim.base_url}; logs in {log_dir}")
         if not args.no_floor:
             results += bench_target("floor", None, sim, args, log_dir)
+        if args.framework:
+            results += bench_target("framework", None, sim, args, log_dir)
         for backend in backends:
             results += bench_target(backend, backend, sim, args, log_dir)
     console.print(render(results))

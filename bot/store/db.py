@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 import threading
+import time
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -28,28 +31,59 @@ def is_read_only(session: Session) -> bool:
 
 
 class _WriterQueue:
-    """SQLite has one writer. This process's writers queue here, on a lock held from BEGIN
-    until the connection goes back to the pool, so only one of them at a time waits in
-    SQLite's busy handler (which polls with sleeps of up to 100 ms) for other processes."""
+    """SQLite has one writer, and its busy handler is unfair: a waiting writer sleeps in
+    steps of up to 100 ms while the other process takes the lock again and again. So writers
+    queue here instead, held from BEGIN until the connection goes back to the pool: first on
+    this process's lock, then on an ``flock`` of ``<database>-writer.lock`` shared by every
+    process on the file, which a waiter polls every millisecond or two."""
 
     HELD = "skillswap_writer"
 
-    def __init__(self, timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
+    def __init__(self, database: str, timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
         self._lock = threading.Lock()
         self._timeout = timeout
+        self._path = f"{database}-writer.lock"
+        self._fd: int | None = None
+        self._pid = 0
+
+    def _file(self) -> int:
+        if self._fd is None or self._pid != os.getpid():  # a forked worker opens its own
+            self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+            self._pid = os.getpid()
+        return self._fd
 
     def enter(self, info: dict[Any, Any]) -> None:
         if info.get(self.HELD):
             return  # this connection holds it already (another transaction, same checkout)
+        deadline = time.monotonic() + self._timeout
         if not self._lock.acquire(timeout=self._timeout):
-            raise OperationalError(
-                "BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked")
-            )
+            raise _locked()
+        try:
+            fd, pause = self._file(), 0.0005
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise _locked() from None
+                    time.sleep(pause)
+                    pause = min(pause * 2, 0.002)
+        except BaseException:
+            self._lock.release()
+            raise
         info[self.HELD] = True
 
     def leave(self, info: dict[Any, Any]) -> None:
         if info.pop(self.HELD, False):
-            self._lock.release()
+            try:
+                fcntl.flock(self._file(), fcntl.LOCK_UN)
+            finally:
+                self._lock.release()
+
+
+def _locked() -> OperationalError:
+    return OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked"))
 
 
 def is_sqlite(url: str) -> bool:
@@ -79,7 +113,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
             cur.close()
 
-        writers = None if url in ("sqlite://", "sqlite:///:memory:") else _WriterQueue()
+        database = make_url(url).database
+        writers = None if not database or database == ":memory:" else _WriterQueue(database)
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
