@@ -12,13 +12,16 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
 from bot.errors import UserInputError
 from bot.matching.skills import canonical_key, display_name_for, normalize_key, suggest
 from bot.store import skills as store
+from bot.store import snapshots
 from bot.store.models import Skill
+from bot.store.snapshots import CatalogRow
 
 MAX_NAME_CHARS = 60
 MAX_SKILLS_PER_SIDE = 20
@@ -186,9 +189,20 @@ def display_name(name: SkillName) -> str:
     return name.label
 
 
-def resolve(*, session: Session, workspace_id: int, name: SkillName) -> Skill | None:
+class CatalogSkill(Protocol):
+    """A catalog entry: an ORM ``Skill`` or a :class:`snapshots.CatalogRow`."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+
+
+def lookup(*, session: Session, workspace_id: int, name: SkillName) -> CatalogRow | None:
     """The workspace's skill for ``name``: a workspace alias of what was typed, else the key."""
-    return store.find_skill(
+    return snapshots.find_skill(
         session=session,
         workspace_id=workspace_id,
         aliases=list(dict.fromkeys((name.spelling, name.key))),
@@ -196,9 +210,15 @@ def resolve(*, session: Session, workspace_id: int, name: SkillName) -> Skill | 
     )
 
 
+def resolve(*, session: Session, workspace_id: int, name: SkillName) -> Skill | None:
+    """:func:`lookup`, as the ORM's ``Skill`` (for callers that change it)."""
+    found = lookup(session=session, workspace_id=workspace_id, name=name)
+    return session.get(Skill, found.id) if found is not None else None
+
+
 def resolve_or_create(
-    *, session: Session, workspace_id: int, name: SkillName, found: Skill | None
-) -> Skill:
+    *, session: Session, workspace_id: int, name: SkillName, found: CatalogSkill | None
+) -> CatalogSkill:
     """``found`` (what :func:`resolve` returned for ``name``), else a new skill; either way
     the spelling typed is remembered as an alias."""
     skill = found

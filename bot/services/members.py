@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
@@ -32,16 +32,15 @@ from bot.services.catalog import (
 )
 from bot.store import members as store
 from bot.store import skills as skill_store
+from bot.store import snapshots
 from bot.store.models import (
+    Cadence,
     Direction,
     GroupKind,
     GroupState,
     Member,
     MemberCadence,
-    MemberSkill,
     MemberStatus,
-    Round,
-    Skill,
     Workspace,
 )
 from bot.store.workspaces import get_or_create_workspace, get_workspace
@@ -307,13 +306,78 @@ def _level(value: int) -> Level:
     return Level(value) if value in (1, 2, 3) else Level.BEGINNER
 
 
-def _entry(row: MemberSkill) -> SkillEntry:
+class SkillFacts(Protocol):
+    """One skill on a profile: an ORM ``MemberSkill`` or a :class:`snapshots.SkillRow`."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def skill_id(self) -> int: ...
+    @property
+    def direction(self) -> Direction: ...
+    @property
+    def level(self) -> int: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+
+
+class MemberFacts(Protocol):
+    """What views need of a member: an ORM ``Member`` or a :class:`snapshots.MemberRow`."""
+
+    @property
+    def slack_user_id(self) -> str: ...
+    @property
+    def tz(self) -> str | None: ...
+    @property
+    def team_label(self) -> str | None: ...
+    @property
+    def cadence(self) -> MemberCadence: ...
+    @property
+    def status(self) -> MemberStatus: ...
+    @property
+    def paused_until(self) -> date | None: ...
+    @property
+    def skills(self) -> Sequence[SkillFacts]: ...
+
+
+class WorkspaceFacts(Protocol):
+    """What views need of a workspace: an ORM ``Workspace`` or a ``WorkspaceRow``."""
+
+    @property
+    def team_id(self) -> str: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def active(self) -> bool: ...
+    @property
+    def cadence(self) -> Cadence: ...
+    @property
+    def round_weekday(self) -> int: ...
+    @property
+    def round_time(self) -> str: ...
+
+
+class RoundFacts(Protocol):
+    @property
+    def round_date(self) -> date: ...
+
+
+class PartnerFacts(Protocol):
+    @property
+    def slack_user_id(self) -> str: ...
+    @property
+    def tz(self) -> str | None: ...
+
+
+def _entry(row: SkillFacts) -> SkillEntry:
     return SkillEntry(
         skill_id=row.skill_id, label=row.label, level=_level(row.level), direction=row.direction
     )
 
 
-def profile_of(member: Member) -> ProfileView:
+def profile_of(member: MemberFacts) -> ProfileView:
     rows = sorted(member.skills, key=lambda r: (r.created_at, r.id or 0))
     return ProfileView(
         user_id=member.slack_user_id,
@@ -326,13 +390,15 @@ def profile_of(member: Member) -> ProfileView:
     )
 
 
-def member_today(member: Member | None, workspace: Workspace | None, now: datetime) -> date:
+def member_today(
+    member: MemberFacts | None, workspace: WorkspaceFacts | None, now: datetime
+) -> date:
     """Today's date where the member is (their Slack time zone, else the workspace's)."""
     tz = (member.tz if member else None) or (workspace.timezone if workspace else None)
     return now.astimezone(zone(tz)).date()
 
 
-def is_paused(member: Member, today: date) -> bool:
+def is_paused(member: MemberFacts, today: date) -> bool:
     """Paused now: ``paused_until`` is the first day back (None: until they resume)."""
     if member.status != MemberStatus.PAUSED:
         return False
@@ -359,10 +425,10 @@ def _member(
 
 
 def _people(
-    session: Session, skill: Skill, label: str, direction: Direction, exclude: int
+    session: Session, skill_id: int, label: str, direction: Direction, exclude: int
 ) -> SkillPeople:
-    found = skill_store.skill_directory(
-        session=session, skill_id=skill.id, shown=MENTIONS_SHOWN, exclude_member_id=exclude
+    found = snapshots.skill_directory(
+        session=session, skill_id=skill_id, shown=MENTIONS_SHOWN, exclude_member_id=exclude
     )
     return SkillPeople(
         label=label,
@@ -400,38 +466,42 @@ def add_skills(
     """
     if user_id == SLACKBOT:
         raise not_a_person_error()
-    workspace, found = _member(session, team_id, user_id)
-    member, joined = (
-        (found, False)
-        if found is not None
-        else ensure_member(
-            session=session, workspace=workspace, user_id=user_id, person=person, ask_slack=True
+    found = snapshots.member_row(session=session, team_id=team_id, slack_user_id=user_id)
+    joined = False
+    if found is None:
+        workspace_obj = _workspace(session, team_id)
+        _, joined = ensure_member(
+            session=session, workspace=workspace_obj, user_id=user_id, person=person, ask_slack=True
         )
-    )
+        found = snapshots.member_row(session=session, team_id=team_id, slack_user_id=user_id)
+        assert found is not None
+    workspace, member = found
+    profile_rows = {r.id: r for r in member.skills}
     mine = {r.skill_id: r for r in member.skills if r.direction == direction}
     added: list[str] = []
     already: list[str] = []
     people: list[SkillPeople] = []
     near: list[NearMiss] = []
-    new_rows: list[tuple[SkillName, Skill]] = []
+    new_rows: list[tuple[SkillName, catalog.CatalogSkill]] = []
     pending: set[int] = set()
     for name in names:
-        skill = catalog.resolve(session=session, workspace_id=workspace.id, name=name)
-        if skill is not None and skill.id in pending:
+        known = catalog.lookup(session=session, workspace_id=workspace.id, name=name)
+        if known is not None and known.id in pending:
             continue  # two spellings of one skill in the same command
-        if skill is not None and skill.id in mine:
-            row = mine[skill.id]
+        if known is not None and known.id in mine:
+            row = mine[known.id]
             if direction == Direction.TEACH and name.level and name.level != row.level:
-                row.level = int(name.level)
+                snapshots.set_level(session=session, row_id=row.id, level=int(name.level))
+                profile_rows[row.id] = mine[known.id] = replace(row, level=int(name.level))
                 added.append(row.label)
             else:
                 already.append(row.label)
             continue
         guess = None
-        if skill is None and name.spelling == name.key:  # not a known alias either
+        if known is None and name.spelling == name.key:  # not a known alias either
             guess = catalog.near_miss(session=session, workspace_id=workspace.id, name=name)
         skill = catalog.resolve_or_create(
-            session=session, workspace_id=workspace.id, name=name, found=skill
+            session=session, workspace_id=workspace.id, name=name, found=known
         )
         if skill.id in pending or skill.id in mine:
             continue
@@ -455,24 +525,25 @@ def add_skills(
             f"so {room} more fit{'s' if room == 1 else ''}. Make room with "
             f"`{COMMAND} drop <skill>`, or pick fewer."
         )
+    session.flush()  # a skill or alias created above goes in before rows that point at it
     for name, skill in new_rows:
         level = name.level or Level.BEGINNER
-        row = store.add_member_skill(
+        row = snapshots.add_member_skill(
             session=session,
-            member=member,
-            skill=skill,
+            member_id=member.id,
+            skill_id=skill.id,
             direction=direction,
             label=name.label,
             level=int(level),
         )
-        mine[skill.id] = row
+        profile_rows[row.id] = mine[skill.id] = row
         added.append(name.label)
-        people.append(_people(session, skill, name.label, direction, exclude=member.id))
+        people.append(_people(session, skill.id, name.label, direction, exclude=member.id))
     return SkillsAdded(
         direction=direction,
         added=added,
         already=already,
-        profile=profile_of(member),
+        profile=profile_of(replace(member, skills=tuple(profile_rows.values()))),
         people=people,
         near_misses=near,
         joined=joined,
@@ -514,7 +585,7 @@ def switch_skill(
         store.add_member_skill(
             session=session,
             member=member,
-            skill=target,
+            skill_id=target.id,
             direction=direction,
             label=target.name,
             level=level,
@@ -588,7 +659,7 @@ def who(*, session: Session, team_id: str, raw: str) -> WhoView:
             popular=[(s.name, t, lr) for s, t, lr in popular],
         )
     name = catalog.check_name(raw, example=f"{COMMAND} who Spanish")
-    skill = catalog.resolve(session=session, workspace_id=workspace.id, name=name)
+    skill = catalog.lookup(session=session, workspace_id=workspace.id, name=name)
     if skill is None:
         guess = catalog.near_miss(session=session, workspace_id=workspace.id, name=name)
         return WhoView(
@@ -598,7 +669,7 @@ def who(*, session: Session, team_id: str, raw: str) -> WhoView:
             learners=[],
             suggestion=guess.name if guess else None,
         )
-    found = skill_store.skill_directory(session=session, skill_id=skill.id, shown=DIRECTORY_SHOWN)
+    found = snapshots.skill_directory(session=session, skill_id=skill.id, shown=DIRECTORY_SHOWN)
     return WhoView(
         query=name.label,
         skill=skill.name,
@@ -757,7 +828,9 @@ def resume(*, session: Session, deps: Deps, team_id: str, user_id: str) -> Pause
 # --------------------------------------------------------------------------- overview
 
 
-def _next_round(workspace: Workspace, last: Round | None, now: datetime) -> datetime | None:
+def _next_round(
+    workspace: WorkspaceFacts, last: RoundFacts | None, now: datetime
+) -> datetime | None:
     if not workspace.active:
         return None
     try:
@@ -774,7 +847,7 @@ def _next_round(workspace: Workspace, last: Round | None, now: datetime) -> date
         return None
 
 
-def _time_hint(me: Member, partners: list[Member], today: date) -> str | None:
+def _time_hint(me: PartnerFacts, partners: Sequence[PartnerFacts], today: date) -> str | None:
     mine = zone(me.tz)
     for other in partners:
         theirs = zone(other.tz)
@@ -788,12 +861,28 @@ def _time_hint(me: Member, partners: list[Member], today: date) -> str | None:
     return None
 
 
+def _rows(
+    session: Session, team_id: str, user_id: str
+) -> tuple[snapshots.WorkspaceRow, snapshots.MemberRow | None]:
+    """The workspace (created on first contact) and the member, as plain rows."""
+    found = snapshots.member_row(session=session, team_id=team_id, slack_user_id=user_id)
+    if found is not None:
+        return found
+    workspace = snapshots.workspace_row(session=session, team_id=team_id)
+    if workspace is None:
+        _workspace(session, team_id)  # NeedsWrite in a read-only unit of work
+        session.flush()
+        workspace = snapshots.workspace_row(session=session, team_id=team_id)
+        assert workspace is not None
+    return workspace, None
+
+
 def overview(*, session: Session, deps: Deps, team_id: str, user_id: str) -> Overview:
-    workspace, member = _member(session, team_id, user_id)
+    workspace, member = _rows(session, team_id, user_id)
     now = deps.clock.now()
     today = member_today(member, workspace, now)
     tz = (member.tz if member else None) or workspace.timezone or "UTC"
-    latest = store.latest_round(session=session, workspace_id=workspace.id)
+    latest = snapshots.latest_round(session=session, workspace_id=workspace.id)
     next_round = _next_round(workspace, latest, now)
     if member is None:
         return Overview(
@@ -805,7 +894,11 @@ def overview(*, session: Session, deps: Deps, team_id: str, user_id: str) -> Ove
             tz=tz,
             today=today,
         )
-    rows = store.groups_of(session=session, member_id=member.id, limit=HISTORY_LIMIT + 1)
+    rows = (
+        store.groups_of(session=session, member_id=member.id, limit=HISTORY_LIMIT + 1)
+        if snapshots.in_any_group(session=session, member_id=member.id)
+        else []
+    )
     current: GroupView | None = None
     history: list[GroupView] = []
     for row in rows:
@@ -920,7 +1013,7 @@ class ProfileErrors(UserInputError):
 
 @dataclass(frozen=True)
 class _Wanted:
-    skill: Skill | None
+    skill: catalog.CatalogSkill | None
     name: SkillName | None
     label: str
     level: Level
@@ -1052,7 +1145,7 @@ def save_profile(
         current = {r.skill_id: r for r in member.skills if r.direction == direction}
         keep: dict[int, _Wanted] = {}
         for item in wanted.values():
-            skill = item.skill
+            skill: catalog.CatalogSkill | None = item.skill
             if skill is None:
                 assert item.name is not None
                 found = catalog.resolve(session=session, workspace_id=workspace.id, name=item.name)
@@ -1084,7 +1177,7 @@ def save_profile(
             store.add_member_skill(
                 session=session,
                 member=member,
-                skill=item.skill,
+                skill_id=item.skill.id,
                 direction=direction,
                 label=item.label,
                 level=level or int(Level.BEGINNER),

@@ -26,7 +26,6 @@ from bot.store.models import (
     OutboxMessage,
     OutboxState,
     Round,
-    Skill,
     Workspace,
 )
 
@@ -109,15 +108,14 @@ def add_member_skill(
     *,
     session: Session,
     member: Member,
-    skill: Skill,
+    skill_id: int,
     direction: Direction,
     label: str,
     level: int,
 ) -> MemberSkill:
     row = MemberSkill(
         member_id=member.id,
-        skill_id=skill.id,
-        skill=skill,
+        skill_id=skill_id,
         direction=direction,
         label=label,
         level=level,

@@ -2,50 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable
 
-from sqlalchemy import and_, case, delete, exists, func, or_, select
+from sqlalchemy import case, delete, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.store.models import Direction, Member, MemberSkill, Skill, SkillAlias
+from bot.store.models import Direction, MemberSkill, Skill, SkillAlias
 
 
 def skill_by_key(*, session: Session, workspace_id: int, key: str) -> Skill | None:
     return session.scalars(
         select(Skill).where(Skill.workspace_id == workspace_id, Skill.key == key)
     ).first()
-
-
-def find_skill(
-    *, session: Session, workspace_id: int, aliases: Sequence[str], key: str
-) -> Skill | None:
-    """In one query: the skill named by the first of ``aliases`` that is a known alias, else
-    the skill whose key is ``key``."""
-    rows = session.execute(
-        select(Skill, SkillAlias.alias_key)
-        .outerjoin(
-            SkillAlias,
-            and_(
-                SkillAlias.skill_id == Skill.id,
-                SkillAlias.workspace_id == workspace_id,
-                SkillAlias.alias_key.in_(aliases),
-            ),
-        )
-        .where(
-            Skill.workspace_id == workspace_id,
-            or_(SkillAlias.alias_key.is_not(None), Skill.key == key),
-        )
-    ).all()
-
-    def rank(row: Any) -> int:
-        alias = row[1]
-        return aliases.index(alias) if alias is not None else len(aliases)
-
-    best = min(rows, key=rank, default=None)
-    return best[0] if best is not None else None
 
 
 def skills_by_ids(*, session: Session, workspace_id: int, ids: Iterable[int]) -> dict[int, Skill]:
@@ -150,53 +119,6 @@ def popular_skills(
         .limit(limit)
     ).all()
     return [(skill, int(t or 0), int(lr or 0)) for skill, t, lr in rows]
-
-
-@dataclass(frozen=True)
-class SkillDirectory:
-    """Who lists a skill: the first ``shown`` of each side (best first) and each side's total."""
-
-    teachers: list[tuple[str, int]]  # (Slack user id, level), expert teachers first
-    learners: list[str]  # Slack user ids, earliest first
-    teachers_total: int
-    learners_total: int
-
-
-def skill_directory(
-    *, session: Session, skill_id: int, shown: int, exclude_member_id: int | None = None
-) -> SkillDirectory:
-    """Who teaches and who wants to learn a skill: a count per side, then the first ``shown``
-    of each side that has anyone (index lookups, however many list the skill)."""
-    others = [MemberSkill.skill_id == skill_id]
-    if exclude_member_id is not None:
-        others.append(MemberSkill.member_id != exclude_member_id)
-    totals: dict[Direction, int] = {
-        direction: count
-        for direction, count in session.execute(
-            select(MemberSkill.direction, func.count())
-            .where(*others)
-            .group_by(MemberSkill.direction)
-        )
-    }
-
-    def first(direction: Direction) -> list[tuple[str, int]]:
-        if not totals.get(direction):
-            return []
-        rows = session.execute(
-            select(Member.slack_user_id, MemberSkill.level)
-            .join(Member, Member.id == MemberSkill.member_id)
-            .where(*others, MemberSkill.direction == direction)
-            .order_by(MemberSkill.level.desc(), MemberSkill.created_at, MemberSkill.id)
-            .limit(shown)
-        )
-        return list(rows)
-
-    return SkillDirectory(
-        teachers=first(Direction.TEACH),
-        learners=[user for user, _ in first(Direction.LEARN)],
-        teachers_total=totals.get(Direction.TEACH, 0),
-        learners_total=totals.get(Direction.LEARN, 0),
-    )
 
 
 def delete_orphans(*, session: Session, workspace_id: int, skill_ids: Iterable[int]) -> int:

@@ -1,0 +1,312 @@
+"""Read models for the hot paths (``teach``, ``learn``, ``me``): plain rows, not ORM objects.
+
+A slash command's reply has to be ready well inside Slack's 3 seconds while other requests
+compete for the same two cores, and loading ORM entities (identity map, eager loaders) costs
+several times what the query itself does. These functions run statements built once, at
+import, through the session's connection (same transaction) and return frozen dataclasses.
+The ORM is still what writes, except the one insert and update ``teach``/``learn`` need.
+
+Functions take ``*, session`` and never commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from bot.store.models import (
+    Cadence,
+    Direction,
+    GroupMember,
+    Member,
+    MemberCadence,
+    MemberSkill,
+    MemberStatus,
+    Round,
+    Skill,
+    SkillAlias,
+    Workspace,
+    utcnow,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkspaceRow:
+    id: int
+    team_id: str
+    timezone: str
+    active: bool
+    cadence: Cadence
+    round_weekday: int
+    round_time: str
+
+
+@dataclass(frozen=True, slots=True)
+class SkillRow:
+    """One skill on a member's profile."""
+
+    id: int
+    skill_id: int
+    direction: Direction
+    level: int
+    label: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRow:
+    id: int
+    slack_user_id: str
+    tz: str | None
+    team_label: str | None
+    cadence: MemberCadence
+    status: MemberStatus
+    paused_until: date | None
+    skills: tuple[SkillRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogRow:
+    id: int
+    key: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class RoundRow:
+    id: int
+    round_date: date
+
+
+_WORKSPACE_COLUMNS = (
+    Workspace.id.label("w_id"),
+    Workspace.team_id.label("w_team_id"),
+    Workspace.timezone.label("w_timezone"),
+    Workspace.active.label("w_active"),
+    Workspace.cadence.label("w_cadence"),
+    Workspace.round_weekday.label("w_round_weekday"),
+    Workspace.round_time.label("w_round_time"),
+)
+_MEMBER_COLUMNS = (
+    Member.id.label("m_id"),
+    Member.slack_user_id.label("m_slack_user_id"),
+    Member.tz.label("m_tz"),
+    Member.team_label.label("m_team_label"),
+    Member.cadence.label("m_cadence"),
+    Member.status.label("m_status"),
+    Member.paused_until.label("m_paused_until"),
+)
+_SKILL_COLUMNS = (
+    MemberSkill.id.label("s_id"),
+    MemberSkill.skill_id.label("s_skill_id"),
+    MemberSkill.direction.label("s_direction"),
+    MemberSkill.level.label("s_level"),
+    MemberSkill.label.label("s_label"),
+    MemberSkill.created_at.label("s_created_at"),
+)
+
+_WORKSPACE = select(*_WORKSPACE_COLUMNS).where(Workspace.team_id == bindparam("team_id"))
+
+# The member, their workspace and their skills: one row per skill (one with NULLs for none).
+_MEMBER = (
+    select(*_WORKSPACE_COLUMNS, *_MEMBER_COLUMNS, *_SKILL_COLUMNS)
+    .join(Member, Member.workspace_id == Workspace.id)
+    .outerjoin(MemberSkill, MemberSkill.member_id == Member.id)
+    .where(Workspace.team_id == bindparam("team_id"))
+    .where(Member.slack_user_id == bindparam("user_id"))
+    .order_by(MemberSkill.created_at, MemberSkill.id)
+)
+
+_LATEST_ROUND = (
+    select(Round.id, Round.round_date)
+    .where(Round.workspace_id == bindparam("workspace_id"))
+    .order_by(Round.round_date.desc(), Round.id.desc())
+    .limit(1)
+)
+_IN_A_GROUP = select(GroupMember.group_id).where(GroupMember.member_id == bindparam("member_id"))
+
+# A skill by alias or key (see find_skill): alias matches rank by their position.
+_FIND_SKILL = (
+    select(Skill.id, Skill.key, Skill.name, SkillAlias.alias_key)
+    .outerjoin(
+        SkillAlias,
+        (SkillAlias.skill_id == Skill.id)
+        & (SkillAlias.workspace_id == bindparam("workspace_id"))
+        & SkillAlias.alias_key.in_(bindparam("aliases", expanding=True)),
+    )
+    .where(Skill.workspace_id == bindparam("workspace_id"))
+    .where(SkillAlias.alias_key.is_not(None) | (Skill.key == bindparam("key")))
+)
+
+_SIDE_COUNTS = (
+    select(MemberSkill.direction, func.count())
+    .where(MemberSkill.skill_id == bindparam("skill_id"))
+    .where(MemberSkill.member_id != bindparam("exclude"))
+    .group_by(MemberSkill.direction)
+)
+_SIDE_FIRST = (
+    select(Member.slack_user_id, MemberSkill.level)
+    .join(Member, Member.id == MemberSkill.member_id)
+    .where(MemberSkill.skill_id == bindparam("skill_id"))
+    .where(MemberSkill.member_id != bindparam("exclude"))
+    .where(MemberSkill.direction == bindparam("direction"))
+    .order_by(MemberSkill.level.desc(), MemberSkill.created_at, MemberSkill.id)
+    .limit(bindparam("shown"))
+)
+
+_ADD_SKILL = insert(MemberSkill).returning(MemberSkill.id)
+_SET_LEVEL = (
+    update(MemberSkill).where(MemberSkill.id == bindparam("row_id")).values(level=bindparam("lv"))
+)
+
+
+def _workspace_row(row: Any) -> WorkspaceRow:
+    return WorkspaceRow(
+        id=row.w_id,
+        team_id=row.w_team_id,
+        timezone=row.w_timezone,
+        active=row.w_active,
+        cadence=row.w_cadence,
+        round_weekday=row.w_round_weekday,
+        round_time=row.w_round_time,
+    )
+
+
+def workspace_row(*, session: Session, team_id: str) -> WorkspaceRow | None:
+    found = session.connection().execute(_WORKSPACE, {"team_id": team_id}).first()
+    return _workspace_row(found) if found is not None else None
+
+
+def member_row(
+    *, session: Session, team_id: str, slack_user_id: str
+) -> tuple[WorkspaceRow, MemberRow] | None:
+    """The member with their workspace and skills (oldest first); None if not a member."""
+    rows = (
+        session.connection().execute(_MEMBER, {"team_id": team_id, "user_id": slack_user_id}).all()
+    )
+    if not rows:
+        return None
+    skills = tuple(
+        SkillRow(
+            id=r.s_id,
+            skill_id=r.s_skill_id,
+            direction=r.s_direction,
+            level=r.s_level,
+            label=r.s_label,
+            created_at=r.s_created_at,
+        )
+        for r in rows
+        if r.s_id is not None
+    )
+    m = rows[0]
+    member = MemberRow(
+        id=m.m_id,
+        slack_user_id=m.m_slack_user_id,
+        tz=m.m_tz,
+        team_label=m.m_team_label,
+        cadence=m.m_cadence,
+        status=m.m_status,
+        paused_until=m.m_paused_until,
+        skills=skills,
+    )
+    return _workspace_row(m), member
+
+
+def latest_round(*, session: Session, workspace_id: int) -> RoundRow | None:
+    found = session.connection().execute(_LATEST_ROUND, {"workspace_id": workspace_id}).first()
+    return RoundRow(*found) if found is not None else None
+
+
+def in_any_group(*, session: Session, member_id: int) -> bool:
+    found = session.connection().execute(_IN_A_GROUP, {"member_id": member_id}).first()
+    return found is not None
+
+
+def find_skill(
+    *, session: Session, workspace_id: int, aliases: list[str], key: str
+) -> CatalogRow | None:
+    """The skill named by the first of ``aliases`` that is a known alias, else the skill whose
+    key is ``key`` (one query)."""
+    rows = (
+        session.connection()
+        .execute(_FIND_SKILL, {"workspace_id": workspace_id, "aliases": aliases, "key": key})
+        .all()
+    )
+    if not rows:
+        return None
+
+    def rank(row: Any) -> int:
+        return aliases.index(row.alias_key) if row.alias_key is not None else len(aliases)
+
+    best = min(rows, key=rank)
+    return CatalogRow(id=best.id, key=best.key, name=best.name)
+
+
+@dataclass(frozen=True, slots=True)
+class SkillDirectory:
+    """Who lists a skill: the first ``shown`` of each side (best first) and each side's total."""
+
+    teachers: list[tuple[str, int]]  # (Slack user id, level), expert teachers first
+    learners: list[str]  # Slack user ids, earliest first
+    teachers_total: int
+    learners_total: int
+
+
+def skill_directory(
+    *, session: Session, skill_id: int, shown: int, exclude_member_id: int | None = None
+) -> SkillDirectory:
+    """Who teaches and who wants to learn a skill: a count per side, then the first ``shown``
+    of each side that has anyone (index lookups, however many list the skill)."""
+    conn = session.connection()
+    params: dict[str, Any] = {"skill_id": skill_id, "exclude": exclude_member_id or 0}
+    totals: dict[Direction, int] = {side: n for side, n in conn.execute(_SIDE_COUNTS, params)}
+
+    def first(direction: Direction) -> list[tuple[str, int]]:
+        if not totals.get(direction):
+            return []
+        found = conn.execute(_SIDE_FIRST, {**params, "direction": direction, "shown": shown})
+        return [(user, level) for user, level in found]
+
+    return SkillDirectory(
+        teachers=first(Direction.TEACH),
+        learners=[user for user, _ in first(Direction.LEARN)],
+        teachers_total=totals.get(Direction.TEACH, 0),
+        learners_total=totals.get(Direction.LEARN, 0),
+    )
+
+
+def add_member_skill(
+    *, session: Session, member_id: int, skill_id: int, direction: Direction, label: str, level: int
+) -> SkillRow:
+    created_at = utcnow()
+    new_id = (
+        session.connection()
+        .execute(
+            _ADD_SKILL,
+            {
+                "member_id": member_id,
+                "skill_id": skill_id,
+                "direction": direction,
+                "label": label,
+                "level": level,
+                "created_at": created_at,
+            },
+        )
+        .scalar_one()
+    )
+    return SkillRow(
+        id=new_id,
+        skill_id=skill_id,
+        direction=direction,
+        level=level,
+        label=label,
+        created_at=created_at,
+    )
+
+
+def set_level(*, session: Session, row_id: int, level: int) -> None:
+    session.connection().execute(_SET_LEVEL, {"row_id": row_id, "lv": level})
