@@ -159,34 +159,30 @@ def newcomer(deps: Deps, client: WebClient, team_id: str, user_id: str) -> Slack
 
 
 def ensure_member(
-    *,
-    session: Session,
-    workspace: Workspace,
-    user_id: str,
-    person: SlackPerson | None,
-    ask_slack: bool = False,
+    *, session: Session, workspace: Workspace, user_id: str, person: SlackPerson | None
 ) -> tuple[Member, bool]:
-    """The member row, created on first action. Returns (member, created).
-
-    With ``ask_slack`` and no ``person``, a newcomer raises :class:`NewcomerError`.
-    """
+    """The member row, created on first action. Returns (member, created)."""
     found = store.get_member(session=session, workspace_id=workspace.id, slack_user_id=user_id)
     if found is not None:
         return found, False
-    if person is None and ask_slack:
-        raise NewcomerError(user_id)
+    return _join(session, workspace.id, workspace.team_id, user_id, person), True
+
+
+def _join(
+    session: Session, workspace_id: int, team_id: str, user_id: str, person: SlackPerson | None
+) -> Member:
     person = person or SlackPerson(user_id=user_id)
     if not person.is_person:
         raise not_a_person_error()
     member = store.create_member(
         session=session,
-        workspace_id=workspace.id,
+        workspace_id=workspace_id,
         slack_user_id=user_id,
         display_name=person.display_name,
         tz=person.tz,
     )
-    log.info("member joined", extra={"team_id": workspace.team_id, "user_id": user_id})
-    return member, True
+    log.info("member joined", extra={"team_id": team_id, "user_id": user_id})
+    return member
 
 
 # --------------------------------------------------------------------------- plain views
@@ -467,12 +463,13 @@ def add_skills(
     if user_id == SLACKBOT:
         raise not_a_person_error()
     found = snapshots.member_row(session=session, team_id=team_id, slack_user_id=user_id)
-    joined = False
+    joined = found is None
     if found is None:
-        workspace_obj = _workspace(session, team_id)
-        _, joined = ensure_member(
-            session=session, workspace=workspace_obj, user_id=user_id, person=person, ask_slack=True
-        )
+        if person is None:
+            raise NewcomerError(user_id)  # before any other work: the caller asks Slack
+        seen = snapshots.workspace_row(session=session, team_id=team_id)
+        workspace_id = seen.id if seen is not None else _workspace(session, team_id).id
+        _join(session, workspace_id, team_id, user_id, person)
         found = snapshots.member_row(session=session, team_id=team_id, slack_user_id=user_id)
         assert found is not None
     workspace, member = found
