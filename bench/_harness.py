@@ -247,6 +247,21 @@ def cpu_seconds(pids: list[int]) -> float:
     return sum(_proc_cpu(p) for p in pids)
 
 
+def machine_ticks() -> tuple[int, int]:
+    """(steal, total) jiffies of the whole machine, from /proc/stat."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    steal = fields[7] if len(fields) > 7 else 0
+    return steal, sum(fields[:8])
+
+
+def steal_share(before: tuple[int, int]) -> float:
+    """Share of the machine's CPU time the hypervisor gave to others since ``before``."""
+    steal, total = machine_ticks()
+    spent = total - before[1]
+    return (steal - before[0]) / spent if spent > 0 else 0.0
+
+
 def cpu_snapshot(pids: list[int]) -> dict[int, float]:
     return {p: _proc_cpu(p) for p in pids}
 

@@ -53,10 +53,12 @@ from _harness import (
     cpu_delta,
     cpu_snapshot,
     fresh_database,
+    machine_ticks,
     percentile,
     postgres_pids,
     server,
     simulator,
+    steal_share,
     tree_pids,
     wait_until,
 )
@@ -78,6 +80,7 @@ class LevelResult:
     elapsed: float = 0.0
     latencies: list[float] = field(default_factory=list)
     by_kind: dict[str, list[float]] = field(default_factory=dict)
+    steal: float = 0.0  # share of CPU time the hypervisor gave to other guests
     statuses: Counter[int] = field(default_factory=Counter)
     kinds: Counter[str] = field(default_factory=Counter)
     hooks: list[str] = field(default_factory=list)
@@ -345,6 +348,7 @@ def bench_target(
                 }
                 before = {name: cpu_snapshot(pids) for name, pids in groups.items()}
                 gen_before = time.process_time()
+                ticks_before = machine_ticks()
                 res = run_level(srv.port, level, args.duration, args.max_requests, reqs, target)
                 if kind == "app":
                     check_replies(sim, res, args.reply_timeout)
@@ -355,6 +359,7 @@ def bench_target(
                 }
                 res.cpu_ms["loadgen"] = (time.process_time() - gen_before) * 1000 / max(1, res.sent)
                 res.load = os.getloadavg()[0]
+                res.steal = steal_share(ticks_before)
                 if spy is not None:
                     spy.wait(timeout=60)
                     raw = (log_dir / f"{target}.prof").read_text(errors="replace")
@@ -368,7 +373,7 @@ def bench_target(
                     f"p50 {res.pct(50):6.1f} ms  p99 {res.pct(99):6.1f} ms  "
                     f"errors {res.errors}  lost {res.replies_lost}  CPU ms/req "
                     + " ".join(f"{k} {v:.2f}" for k, v in res.cpu_ms.items())
-                    + f"  load {res.load:.1f}"
+                    + f"  load {res.load:.1f}  steal {res.steal:.0%}"
                 )
                 console.print(
                     "             p99 by kind: "

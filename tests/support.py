@@ -43,6 +43,15 @@ def make_settings(
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
 
+    def server_close(self) -> None:
+        """Close the socket, then let the app finish the listeners still running after their
+        ack and release its database (as a worker does on SIGTERM): a listener must never
+        hold a pooled connection after the test's engine is disposed."""
+        super().server_close()
+        close = getattr(self.get_app(), "close", None)
+        if callable(close):
+            close()
+
 
 class _QuietHandler(WSGIRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
