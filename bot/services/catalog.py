@@ -210,16 +210,10 @@ def lookup(*, session: Session, workspace_id: int, name: SkillName) -> CatalogRo
     )
 
 
-def resolve(*, session: Session, workspace_id: int, name: SkillName) -> Skill | None:
-    """:func:`lookup`, as the ORM's ``Skill`` (for callers that change it)."""
-    found = lookup(session=session, workspace_id=workspace_id, name=name)
-    return session.get(Skill, found.id) if found is not None else None
-
-
 def resolve_or_create(
     *, session: Session, workspace_id: int, name: SkillName, found: CatalogSkill | None
 ) -> CatalogSkill:
-    """``found`` (what :func:`resolve` returned for ``name``), else a new skill; either way
+    """``found`` (what :func:`lookup` returned for ``name``), else a new skill; either way
     the spelling typed is remembered as an alias."""
     skill = found
     if skill is None:
@@ -284,12 +278,12 @@ def search(*, session: Session, workspace_id: int, query: str) -> list[CatalogOp
         session=session, workspace_id=workspace_id, needle=needle, limit=OPTION_LIMIT
     )
     key = canonical_key(label)
-    exact = resolve(
+    exact = lookup(
         session=session,
         workspace_id=workspace_id,
         name=SkillName(label=label, key=key, spelling=needle),
     )
-    skills = [s for s, _ in hits]
+    skills: list[CatalogSkill] = [s for s, _ in hits]
     if exact is not None and exact.id not in {s.id for s in skills}:
         skills.insert(0, exact)
     elif exact is not None:

@@ -609,7 +609,7 @@ def drop_skills(
     hints: list[str] = []
     removed_ids: set[int] = set()
     for name in names:
-        skill = catalog.resolve(session=session, workspace_id=workspace.id, name=name)
+        skill = catalog.lookup(session=session, workspace_id=workspace.id, name=name)
         rows = [
             r
             for r in member.skills
@@ -804,7 +804,7 @@ def pause(*, session: Session, deps: Deps, team_id: str, user_id: str, raw: str)
     back = parse_pause(raw, member_today(member, workspace, now))
     member.status = MemberStatus.PAUSED
     member.paused_until = back
-    last = store.latest_round(session=session, workspace_id=workspace.id)
+    last = snapshots.latest_round(session=session, workspace_id=workspace.id)
     return PauseResult(paused_until=back, next_round=_next_round(workspace, last, now))
 
 
@@ -818,7 +818,7 @@ def resume(*, session: Session, deps: Deps, team_id: str, user_id: str) -> Pause
     member.status = MemberStatus.ACTIVE
     member.paused_until = None
     now = deps.clock.now()
-    last = store.latest_round(session=session, workspace_id=workspace.id)
+    last = snapshots.latest_round(session=session, workspace_id=workspace.id)
     return PauseResult(paused_until=None, next_round=_next_round(workspace, last, now))
 
 
@@ -1145,7 +1145,7 @@ def save_profile(
             skill: catalog.CatalogSkill | None = item.skill
             if skill is None:
                 assert item.name is not None
-                found = catalog.resolve(session=session, workspace_id=workspace.id, name=item.name)
+                found = catalog.lookup(session=session, workspace_id=workspace.id, name=item.name)
                 guess = None
                 if found is None and item.name.spelling == item.name.key:
                     guess = catalog.near_miss(

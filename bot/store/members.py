@@ -32,16 +32,13 @@ from bot.store.models import (
 ERASED_REASON = "A member of this group left SkillSwap; the details were removed."
 
 
-def get_member(
-    *, session: Session, workspace_id: int, slack_user_id: str, with_catalog: bool = False
-) -> Member | None:
-    """The member with their skills (and, ``with_catalog``, each skill's catalog entry)."""
-    skills = joinedload(Member.skills)
+def get_member(*, session: Session, workspace_id: int, slack_user_id: str) -> Member | None:
+    """The member with their skills."""
     return (
         session.scalars(
             select(Member)
             .where(Member.workspace_id == workspace_id, Member.slack_user_id == slack_user_id)
-            .options(skills.joinedload(MemberSkill.skill) if with_catalog else skills)
+            .options(joinedload(Member.skills))
         )
         .unique()
         .first()
@@ -176,15 +173,6 @@ def groups_of(*, session: Session, member_id: int, limit: int) -> list[GroupRow]
         ]
         rows.append(GroupRow(group=g, round=g.round, partners=partners, lessons=lessons))
     return rows
-
-
-def latest_round(*, session: Session, workspace_id: int) -> Round | None:
-    return session.scalars(
-        select(Round)
-        .where(Round.workspace_id == workspace_id)
-        .order_by(Round.round_date.desc(), Round.id.desc())
-        .limit(1)
-    ).first()
 
 
 def _mentions(user_id: str) -> re.Pattern[str]:
