@@ -38,6 +38,7 @@ from bot.matching.candidates import (  # noqa: E402
     all_pairs_chunks,
     candidate_graph,
     count_all_pairs,
+    top_k_mask,
 )
 from bot.matching.solve import exact_matching  # noqa: E402
 from bot.matching.synthetic import workspace  # noqa: E402
@@ -75,19 +76,6 @@ def _incidence(n: int, u: np.ndarray, v: np.ndarray) -> Any:
         (np.ones(2 * u.size), (np.concatenate([u, v]), np.concatenate([cols, cols]))),
         shape=(n, u.size),
     )
-
-
-def _top_k(u: np.ndarray, v: np.ndarray, w: np.ndarray, k: int) -> np.ndarray:
-    keep = np.zeros(u.size, dtype=bool)
-    for side in (u, v):
-        order = np.lexsort((-w, side))
-        s = side[order]
-        first = np.ones(s.size, dtype=bool)
-        first[1:] = s[1:] != s[:-1]
-        starts = np.flatnonzero(first)
-        rank = np.arange(s.size) - np.repeat(starts, np.diff(np.append(starts, s.size)))
-        keep[order[rank < k]] = True
-    return keep
 
 
 def _odd_cycles(n: int, u: np.ndarray, v: np.ndarray, x: np.ndarray) -> list[np.ndarray]:
@@ -138,7 +126,7 @@ def exact_optimum(
     from scipy.sparse import csr_matrix, vstack
 
     t0 = time.perf_counter()
-    active = _top_k(u, v, w, 10) if start is None else start.copy()
+    active = top_k_mask(u, v, w, 10) if start is None else start.copy()
     cuts: list[np.ndarray] = []
     in_cut: list[np.ndarray] = []  # per cut: which edges lie inside it
     ub = float("inf")
@@ -179,7 +167,7 @@ def exact_optimum(
         # this converges); odd-set rows once pricing has (almost) converged.
         if viol.sum() > 0.002 * idx.size:
             most = np.where(viol, rc - extra[u] - extra[v], np.inf)
-            active |= viol & _top_k(u, v, -most, 10)
+            active |= viol & top_k_mask(u, v, -most, 10)
         else:
             if not pruned:  # once: drop columns far from tight (keeps the later LPs small)
                 support = np.zeros(u.size, dtype=bool)

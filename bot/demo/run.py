@@ -34,13 +34,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from bot.demo import company, render
+from bot.demo.files import write_report_files
 from bot.demo.stage import Person, Stage, StageError, button_labels, form_values, scratch_dir
 from bot.store.models import Group, GroupMember, OutboxMessage, OutboxState, Round
 
 DEFAULT_OUTPUT = Path("skillswap-demo-out")
-NETWORK_FILE = "skillswap-connections.png"
-ROUNDS_FILE = "skillswap-rounds.png"
-REPORT_FILE = "skillswap-report.html"
 #: The colleague who set SkillSwap up for the company (a SkillSwap admin).
 ADMIN_ID = "U0DEMO0030"
 #: Intros and check-ins drawn in full; the rest are listed in one line each.
@@ -514,7 +512,6 @@ def leaders(
 ) -> None:
     from bot.insights.charts import ReportImages, network_alt_text, render_images, rounds_alt_text
     from bot.insights.delivery import NETWORK_FILENAME, ROUNDS_FILENAME
-    from bot.insights.html import render_html
     from bot.insights.stats import load_insights
 
     admin = name_of(ADMIN_ID)
@@ -556,13 +553,9 @@ def leaders(
         )
     else:  # the report DM did not carry them: draw them here (same functions)
         images = render_images(insights)
-    output.mkdir(parents=True, exist_ok=True)
-    result.network_png = output / NETWORK_FILE
-    result.rounds_png = output / ROUNDS_FILE
-    result.report_html = output / REPORT_FILE
-    result.network_png.write_bytes(images.network_png)
-    result.rounds_png.write_bytes(images.rounds_png)
-    result.report_html.write_text(render_html(insights, images), encoding="utf-8")
+    result.network_png, result.rounds_png, result.report_html = write_report_files(
+        output, insights, images
+    )
 
 
 # --------------------------------------------------------------------------- the whole demo

@@ -26,6 +26,7 @@ from rich.table import Table
 from sqlalchemy import func, select
 
 from bot.demo import render
+from bot.demo.files import write_report_files
 from bot.demo.stage import Person, Stage, scratch_dir
 from bot.store.models import (
     Group,
@@ -38,9 +39,6 @@ from bot.store.models import (
 )
 
 DEFAULT_OUTPUT = Path("skillswap-demo-simulation")
-NETWORK_FILE = "skillswap-connections.png"
-ROUNDS_FILE = "skillswap-rounds.png"
-REPORT_FILE = "skillswap-report.html"
 #: The first round of every simulation (a Monday): runs are reproducible whatever the date.
 FIRST_ROUND = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 LEVEL_WORDS = {1: "beginner", 2: "intermediate", 3: "expert"}
@@ -341,7 +339,6 @@ def run_simulation(
 ) -> SimulationResult:
     """Run ``weeks`` weekly rounds at a synthetic ``members``-person company; print the table."""
     from bot.insights.charts import render_images
-    from bot.insights.html import render_html
     from bot.insights.stats import load_insights
     from bot.rounds.checkins import process_due
     from bot.rounds.service import start_round
@@ -434,13 +431,9 @@ def run_simulation(
         )
     note("Drawing the network…")
     images = render_images(insights)
-    output.mkdir(parents=True, exist_ok=True)
-    result.network_png = output / NETWORK_FILE
-    result.rounds_png = output / ROUNDS_FILE
-    result.report_html = output / REPORT_FILE
-    result.network_png.write_bytes(images.network_png)
-    result.rounds_png.write_bytes(images.rounds_png)
-    result.report_html.write_text(render_html(insights, images), encoding="utf-8")
+    result.network_png, result.rounds_png, result.report_html = write_report_files(
+        output, insights, images
+    )
     result.problems += check(result, members)
     result.seconds = time.monotonic() - began
     _print(console, result, teams, names)

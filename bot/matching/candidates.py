@@ -222,10 +222,10 @@ def candidate_graph(
         u, v = u[ok], v[ok]
     ev = evaluate(ws, u, v)
     ev = _select(ev, ev.valid)
-    return _select(ev, _top_k_mask(ev.u, ev.v, ev.weight, k))
+    return _select(ev, top_k_mask(ev.u, ev.v, ev.weight, k))
 
 
-def _top_k_mask(u: IntA, v: IntA, w: np.ndarray, k: int) -> BoolA:
+def top_k_mask(u: IntA, v: IntA, w: np.ndarray, k: int) -> BoolA:
     """Edges among the ``k`` heaviest of at least one endpoint."""
     keep = np.zeros(u.size, dtype=bool)
     for side in (u, v):
