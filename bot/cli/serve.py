@@ -33,6 +33,15 @@ def _logger_class(settings: Settings) -> type[GunicornLogger]:
     return SkillSwapGunicornLogger
 
 
+def _worker_ready(worker: Any) -> None:
+    """Runs in the worker once its app is built: everything alive now (modules, the app, its
+    listeners) lives as long as the process, so take it out of the garbage collector's sight.
+    A full collection would otherwise walk ~200,000 such objects, stopping every request in
+    the worker for ~100 ms, a few times a minute under load."""
+    gc.collect()
+    gc.freeze()
+
+
 def _worker_exit(server: Any, worker: Any) -> None:
     """Runs in the worker as it stops: drain listeners, close the database pool."""
     close = getattr(getattr(worker, "wsgi", None), "close", None)
@@ -80,6 +89,7 @@ def gunicorn_options(
         "accesslog": None,  # one line per Slack request is noise; ids are in our own lines
         "loglevel": settings.log_level.lower(),
         "logger_class": _logger_class(settings),
+        "post_worker_init": _worker_ready,
         "worker_exit": _worker_exit,
         "proc_name": "skillswap-web",
         # Heroku-style routers terminate TLS and set X-Forwarded-*; Slack signs the body.
