@@ -858,28 +858,29 @@ def _time_hint(me: PartnerFacts, partners: Sequence[PartnerFacts], today: date) 
     return None
 
 
-def _rows(
-    session: Session, team_id: str, user_id: str
-) -> tuple[snapshots.WorkspaceRow, snapshots.MemberRow | None]:
-    """The workspace (created on first contact) and the member, as plain rows."""
-    found = snapshots.member_row(session=session, team_id=team_id, slack_user_id=user_id)
-    if found is not None:
-        return found
+def _workspace_of(session: Session, team_id: str) -> snapshots.WorkspaceRow:
+    """The workspace as a plain row, created on first contact."""
     workspace = snapshots.workspace_row(session=session, team_id=team_id)
     if workspace is None:
         _workspace(session, team_id)  # NeedsWrite in a read-only unit of work
         session.flush()
         workspace = snapshots.workspace_row(session=session, team_id=team_id)
         assert workspace is not None
-    return workspace, None
+    return workspace
 
 
 def overview(*, session: Session, deps: Deps, team_id: str, user_id: str) -> Overview:
-    workspace, member = _rows(session, team_id, user_id)
+    found = snapshots.member_overview(session=session, team_id=team_id, slack_user_id=user_id)
+    if found is not None:
+        workspace, member = found.workspace, found.member
+        latest, in_a_group = found.latest_round, found.in_any_group
+    else:
+        workspace, member = _workspace_of(session, team_id), None
+        latest = snapshots.latest_round(session=session, workspace_id=workspace.id)
+        in_a_group = False
     now = deps.clock.now()
     today = member_today(member, workspace, now)
     tz = (member.tz if member else None) or workspace.timezone or "UTC"
-    latest = snapshots.latest_round(session=session, workspace_id=workspace.id)
     next_round = _next_round(workspace, latest, now)
     if member is None:
         return Overview(
@@ -893,7 +894,7 @@ def overview(*, session: Session, deps: Deps, team_id: str, user_id: str) -> Ove
         )
     rows = (
         store.groups_of(session=session, member_id=member.id, limit=HISTORY_LIMIT + 1)
-        if snapshots.in_any_group(session=session, member_id=member.id)
+        if in_a_group
         else []
     )
     current: GroupView | None = None

@@ -11,11 +11,12 @@ Functions take ``*, session`` and never commit.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.store.models import (
@@ -127,7 +128,25 @@ _LATEST_ROUND = (
     .order_by(Round.round_date.desc(), Round.id.desc())
     .limit(1)
 )
-_IN_A_GROUP = select(GroupMember.group_id).where(GroupMember.member_id == bindparam("member_id"))
+
+
+def _latest_round_of_workspace(column: Any) -> Any:
+    return (
+        select(column)
+        .where(Round.workspace_id == Workspace.id)
+        .order_by(Round.round_date.desc(), Round.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+# What `me` needs in one statement: _MEMBER plus the workspace's latest round and whether
+# the member was ever in a group (two index lookups per row, not two more round trips).
+_MEMBER_OVERVIEW = _MEMBER.add_columns(
+    _latest_round_of_workspace(Round.id).label("r_id"),
+    _latest_round_of_workspace(Round.round_date).label("r_date"),
+    exists().where(GroupMember.member_id == Member.id).label("in_group"),
+)
 
 # A skill by alias or key (see find_skill): alias matches rank by their position.
 _FIND_SKILL = (
@@ -188,8 +207,38 @@ def member_row(
     rows = (
         session.connection().execute(_MEMBER, {"team_id": team_id, "user_id": slack_user_id}).all()
     )
+    return (_workspace_row(rows[0]), _member_row(rows)) if rows else None
+
+
+@dataclass(frozen=True, slots=True)
+class MemberOverview:
+    workspace: WorkspaceRow
+    member: MemberRow
+    latest_round: RoundRow | None
+    in_any_group: bool
+
+
+def member_overview(*, session: Session, team_id: str, slack_user_id: str) -> MemberOverview | None:
+    """:func:`member_row`, the workspace's latest round and whether the member was ever in a
+    group, in one statement; None if not a member."""
+    rows = (
+        session.connection()
+        .execute(_MEMBER_OVERVIEW, {"team_id": team_id, "user_id": slack_user_id})
+        .all()
+    )
     if not rows:
         return None
+    first = rows[0]
+    return MemberOverview(
+        workspace=_workspace_row(first),
+        member=_member_row(rows),
+        latest_round=RoundRow(first.r_id, first.r_date) if first.r_id is not None else None,
+        in_any_group=bool(first.in_group),
+    )
+
+
+def _member_row(rows: Sequence[Any]) -> MemberRow:
+    """A member from _MEMBER's rows (one per skill, or one with NULL skill columns)."""
     skills = tuple(
         SkillRow(
             id=r.s_id,
@@ -203,7 +252,7 @@ def member_row(
         if r.s_id is not None
     )
     m = rows[0]
-    member = MemberRow(
+    return MemberRow(
         id=m.m_id,
         slack_user_id=m.m_slack_user_id,
         tz=m.m_tz,
@@ -213,17 +262,11 @@ def member_row(
         paused_until=m.m_paused_until,
         skills=skills,
     )
-    return _workspace_row(m), member
 
 
 def latest_round(*, session: Session, workspace_id: int) -> RoundRow | None:
     found = session.connection().execute(_LATEST_ROUND, {"workspace_id": workspace_id}).first()
     return RoundRow(*found) if found is not None else None
-
-
-def in_any_group(*, session: Session, member_id: int) -> bool:
-    found = session.connection().execute(_IN_A_GROUP, {"member_id": member_id}).first()
-    return found is not None
 
 
 def find_skill(
