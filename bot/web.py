@@ -17,8 +17,9 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from slack_bolt import App, BoltRequest
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 
 from bot.deps import Deps
 from bot.store.db import ping
@@ -42,13 +43,29 @@ def _json(start_response: StartResponse, status: str, payload: dict[str, Any]) -
     return [body]
 
 
+class _BoltHandler(SlackRequestHandler):
+    """Bolt's WSGI adapter, parsing each body once. Bolt lets a parse error escape as a 500;
+    a signed body it cannot read is the sender's mistake: 400."""
+
+    def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
+        try:
+            bolt_request = BoltRequest(
+                body=request.get_body(), query=request.query_string, headers=request.get_headers()
+            )
+        except Exception as exc:  # any failure to parse is the request's fault
+            log.warning("could not parse a signed request (%s)", type(exc).__name__)
+            return BoltResponse(status=400, body={"ok": False, "error": "bad_request"})
+        response: BoltResponse = self.app.dispatch(bolt_request)
+        return response
+
+
 class SkillSwapWsgi:
     """The WSGI callable, plus :meth:`close` for a graceful stop of the process serving it."""
 
     def __init__(self, app: App, deps: Deps) -> None:
         self.app = app
         self.deps = deps
-        self._bolt = SlackRequestHandler(app, path=EVENTS_PATH)
+        self._bolt = _BoltHandler(app, path=EVENTS_PATH)
         self._slack_paths = {EVENTS_PATH}
         if app.oauth_flow is not None:
             self._slack_paths |= {app.oauth_flow.install_path, app.oauth_flow.redirect_uri_path}
@@ -92,13 +109,6 @@ class SkillSwapWsgi:
                 return _json(
                     start_response, "401 Unauthorized", {"ok": False, "error": "invalid_request"}
                 )
-            problem = _unparseable(environ, body)
-            if problem is not None:
-                # Signed, yet not a payload Bolt can read: the sender's mistake, not a 500.
-                log.warning("could not parse a signed request to %s (%s)", path, problem)
-                return _json(
-                    start_response, "400 Bad Request", {"ok": False, "error": "bad_request"}
-                )
             environ = {**environ, "wsgi.input": io.BytesIO(body)}
         result: Iterable[bytes] = self._bolt(environ, start_response)
         return result
@@ -134,23 +144,6 @@ def _read_body(environ: dict[str, Any], length: int) -> bytes:
         return b""
     data: bytes = stream.read(length)
     return data
-
-
-def _unparseable(environ: dict[str, Any], body: bytes) -> str | None:
-    """Why Bolt could not read this body (the exception's type), or None when it can.
-
-    Bolt's adapter parses the body before routing it and lets parse errors escape as 500s;
-    parsing it the same way here first keeps them 400s.
-    """
-    try:
-        BoltRequest(
-            body=body.decode("utf-8"),
-            query=str(environ.get("QUERY_STRING") or ""),
-            headers={"content-type": [str(environ.get("CONTENT_TYPE") or "")]},
-        )
-    except Exception as exc:  # any failure to parse is the request's fault
-        return type(exc).__name__
-    return None
 
 
 def create_wsgi_app(app: App, deps: Deps) -> SkillSwapWsgi:

@@ -21,6 +21,7 @@ JSON = "application/json"
         (b"payload=null", FORM),
         (b"payload=%5B%5D", FORM),
         (b"[1, 2, 3]", JSON),
+        (b"command=%2Fskillswap&text=\xff\xfe", FORM),  # not UTF-8
     ],
 )
 def test_signed_junk_is_400_and_unsigned_junk_is_401(
