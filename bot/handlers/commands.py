@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -58,6 +59,11 @@ class Reply:
     text: str
     blocks: list[Block] = field(default_factory=list)
 
+    @cached_property
+    def block_dicts(self) -> list[dict[str, Any]]:
+        """The blocks as Slack's JSON, validated by slack_sdk (once per reply)."""
+        return [b.to_dict() for b in self.blocks]
+
 
 Handler = Callable[[CommandContext], Reply | None]
 
@@ -78,6 +84,7 @@ class CommandRegistry:
     def __init__(self) -> None:
         self._by_name: dict[str, Subcommand] = {}
         self._primary: list[Subcommand] = []
+        self._help: Reply | None = None
 
     def add(self, sub: Subcommand) -> None:
         for name in (sub.name, *sub.aliases):
@@ -85,6 +92,14 @@ class CommandRegistry:
                 raise ValueError(f"subcommand {name!r} registered twice")
             self._by_name[name] = sub
         self._primary.append(sub)
+        self._help = None
+
+    def help(self) -> Reply:
+        """The help reply: built from the registry once, then reused (it only changes when a
+        subcommand is added, which happens before the app serves anything)."""
+        if self._help is None:
+            self._help = help_reply(self)
+        return self._help
 
     def get(self, name: str) -> Subcommand | None:
         return self._by_name.get(name)
@@ -138,7 +153,7 @@ def dispatch(registry: CommandRegistry, ctx: CommandContext) -> Reply | None:
 
 def _run(registry: CommandRegistry, ctx: CommandContext) -> Reply | None:
     if ctx.subcommand in ("", "help"):
-        return help_reply(registry)
+        return registry.help()
     sub = registry.get(ctx.subcommand)
     if sub is None:
         return unknown_reply(registry, ctx)
@@ -191,7 +206,7 @@ def register(app: App, deps: Deps) -> None:
             reply = dispatch(registry, ctx)
         finally:
             guard.stop()
-        blocks = [b.to_dict() for b in reply.blocks] if reply is not None else []
+        blocks = reply.block_dicts if reply is not None else []
         if guard.answer(reply.text if reply else None, blocks):
             return
         if reply is not None:  # acknowledged already: the reply goes to the response_url
