@@ -161,20 +161,31 @@ _FIND_SKILL = (
     .where(SkillAlias.alias_key.is_not(None) | (Skill.key == bindparam("key")))
 )
 
-_SIDE_COUNTS = (
-    select(MemberSkill.direction, func.count())
+# Who lists a skill, in one statement: each side ranked (expert teachers first, then the
+# earliest) and counted over member_skills alone; only the first `shown` of each side are
+# joined to their member rows.
+_RANKED = (
+    select(
+        MemberSkill.direction.label("direction"),
+        MemberSkill.member_id.label("member_id"),
+        MemberSkill.level.label("level"),
+        func.count().over(partition_by=MemberSkill.direction).label("total"),
+        func.row_number()
+        .over(
+            partition_by=MemberSkill.direction,
+            order_by=(MemberSkill.level.desc(), MemberSkill.created_at, MemberSkill.id),
+        )
+        .label("rank"),
+    )
     .where(MemberSkill.skill_id == bindparam("skill_id"))
     .where(MemberSkill.member_id != bindparam("exclude"))
-    .group_by(MemberSkill.direction)
+    .subquery()
 )
-_SIDE_FIRST = (
-    select(Member.slack_user_id, MemberSkill.level)
-    .join(Member, Member.id == MemberSkill.member_id)
-    .where(MemberSkill.skill_id == bindparam("skill_id"))
-    .where(MemberSkill.member_id != bindparam("exclude"))
-    .where(MemberSkill.direction == bindparam("direction"))
-    .order_by(MemberSkill.level.desc(), MemberSkill.created_at, MemberSkill.id)
-    .limit(bindparam("shown"))
+_DIRECTORY = (
+    select(_RANKED.c.direction, _RANKED.c.total, Member.slack_user_id, _RANKED.c.level)
+    .join(Member, Member.id == _RANKED.c.member_id)
+    .where(_RANKED.c.rank <= bindparam("shown"))
+    .order_by(_RANKED.c.direction, _RANKED.c.rank)
 )
 
 _ADD_SKILL = insert(MemberSkill).returning(MemberSkill.id)
@@ -302,21 +313,25 @@ class SkillDirectory:
 def skill_directory(
     *, session: Session, skill_id: int, shown: int, exclude_member_id: int | None = None
 ) -> SkillDirectory:
-    """Who teaches and who wants to learn a skill: a count per side, then the first ``shown``
-    of each side that has anyone (index lookups, however many list the skill)."""
-    conn = session.connection()
-    params: dict[str, Any] = {"skill_id": skill_id, "exclude": exclude_member_id or 0}
-    totals: dict[Direction, int] = {side: n for side, n in conn.execute(_SIDE_COUNTS, params)}
-
-    def first(direction: Direction) -> list[tuple[str, int]]:
-        if not totals.get(direction):
-            return []
-        found = conn.execute(_SIDE_FIRST, {**params, "direction": direction, "shown": shown})
-        return [(user, level) for user, level in found]
-
+    """Who teaches and who wants to learn a skill: each side's total and its first ``shown``
+    (index lookups and one sort of the skill's rows, however many members there are)."""
+    if shown < 1:
+        raise ValueError("shown must be at least 1: the totals travel on the rows shown")
+    rows = session.connection().execute(
+        _DIRECTORY, {"skill_id": skill_id, "exclude": exclude_member_id or 0, "shown": shown}
+    )
+    teachers: list[tuple[str, int]] = []
+    learners: list[str] = []
+    totals: dict[Direction, int] = {}
+    for row in rows:
+        totals[row.direction] = row.total
+        if row.direction == Direction.TEACH:
+            teachers.append((row.slack_user_id, row.level))
+        else:
+            learners.append(row.slack_user_id)
     return SkillDirectory(
-        teachers=first(Direction.TEACH),
-        learners=[user for user, _ in first(Direction.LEARN)],
+        teachers=teachers,
+        learners=learners,
         teachers_total=totals.get(Direction.TEACH, 0),
         learners_total=totals.get(Direction.LEARN, 0),
     )

@@ -48,6 +48,30 @@ def test_teach_reply_names_who_wants_it_and_who_else_teaches_it(driver: Driver) 
     assert driver.skills(CAL) == {("teach", "Español", 1)}
 
 
+def test_teach_reply_names_the_best_teachers_first_and_counts_the_rest(driver: Driver) -> None:
+    """Twelve colleagues teach Spanish and two want to learn it: the reply mentions the ten
+    best teachers (experts, then the earliest) and says how many more there are."""
+    levels = ["", "(expert)", "", "(intermediate)", "", "", "(expert)", "", "", "", "", ""]
+    teachers = [f"U0TEACH{i:03d}" for i in range(len(levels))]
+    learners = ["U0LEARN001", "U0LEARN002"]
+    for user in teachers + learners:
+        driver.h.sim.add_user(driver.h.team_id, user, name=user.lower())
+    for user, level in zip(teachers, levels, strict=True):
+        driver.command(user, f"teach Spanish {level}".strip())
+    for user in learners:
+        driver.command(user, "learn Spanish")
+
+    body = text_of(driver.command(ANA, "teach Spanish"))
+
+    experts, intermediate = [teachers[1], teachers[6]], [teachers[3]]
+    beginners = [u for u in teachers if u not in experts + intermediate]
+    best_ten = experts + intermediate + beginners[:7]
+    named = ", ".join(f"<@{u}>" for u in best_ten)
+    assert f"{named} and 2 more also teach it" in body
+    assert f"<@{learners[0]}> and <@{learners[1]}> want to learn it" in body
+    assert f"<@{ANA}>" not in body  # never listed to themselves
+
+
 def test_javascript_spellings_reach_one_skill(driver: Driver) -> None:
     driver.command(ANA, "teach JS")
     driver.command(BEN, "learn Java Script")
