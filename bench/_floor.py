@@ -52,7 +52,9 @@ def build_framework_app() -> Any:
     from bot.handlers import commands
     from bot.web import build_wsgi_from_settings
 
-    def no_work(_registry: Any, ctx: commands.CommandContext) -> commands.Reply:
+    def no_work(
+        registry: commands.CommandRegistry, ctx: commands.CommandContext
+    ) -> commands.Reply | None:
         return commands.Reply(text=f"{ctx.subcommand or 'help'}: answered without work")
 
     commands.dispatch = no_work  # the listener looks it up at call time

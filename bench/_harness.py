@@ -6,6 +6,7 @@ under ``skillswap serve`` (or the floor app, ``bench/_floor.py``), and fresh dat
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -274,3 +275,29 @@ def cpu_delta(before: dict[int, float]) -> float:
         if now >= start:
             total += now - start
     return total
+
+
+def connections_by_process(port: int, pids: list[int]) -> list[int]:
+    """How many established TCP connections to local ``port`` each of ``pids`` holds (from
+    /proc): which gunicorn worker the load generator's kept-alive connections landed on."""
+    inodes: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            local, state, inode = fields[1], fields[3], fields[9]
+            if state == "01" and int(local.rsplit(":", 1)[1], 16) == port:  # 01: ESTABLISHED
+                inodes.add(inode)
+    counts = []
+    for pid in pids:
+        held = 0
+        with contextlib.suppress(OSError):
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                with contextlib.suppress(OSError):
+                    link = os.readlink(f"/proc/{pid}/fd/{fd}")
+                    held += link.startswith("socket:[") and link[8:-1] in inodes
+        counts.append(held)
+    return counts

@@ -178,7 +178,7 @@ def main() -> None:
     try:
         with database(args.backend, args.database_url) as url:
             engine = make_engine(url)
-            settings = Settings(  # type: ignore[call-arg]
+            settings = Settings(
                 _env_file=None,
                 slack_bot_token=TOKEN,
                 slack_api_url=sim.api_url,

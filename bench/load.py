@@ -50,6 +50,7 @@ from _harness import (
     TEAM,
     SimProcess,
     app_env,
+    connections_by_process,
     cpu_delta,
     cpu_snapshot,
     fresh_database,
@@ -91,6 +92,13 @@ class LevelResult:
     error_replies: int | None = None
     cpu_ms: dict[str, float] = field(default_factory=dict)  # CPU ms per request, by process
     load: float = 0.0  # 1-minute load average at the end of the level
+    # Kept-alive connections per gunicorn worker, a second into the level: one worker (one
+    # GIL) holding most of them is the largest source of spread between runs at c=10.
+    split: list[int] = field(default_factory=list)
+
+    @property
+    def split_text(self) -> str:
+        return "/".join(str(n) for n in sorted(self.split, reverse=True)) or "-"
 
     @property
     def rps(self) -> float:
@@ -207,10 +215,20 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool, bytes
 
 
 async def _run_level(
-    port: int, concurrency: int, duration: float, max_requests: int, reqs: Requests, target: str
+    port: int,
+    concurrency: int,
+    duration: float,
+    max_requests: int,
+    reqs: Requests,
+    target: str,
+    workers: list[int],
 ) -> LevelResult:
     result = LevelResult(target=target, concurrency=concurrency)
     stop_at = time.monotonic() + duration
+
+    async def probe() -> None:
+        await asyncio.sleep(min(1.0, duration / 2))
+        result.split = connections_by_process(port, workers)
 
     def take() -> tuple[str, bytes, str, str] | None:
         if time.monotonic() >= stop_at or result.sent >= max_requests:
@@ -264,15 +282,23 @@ async def _run_level(
             writer.close()
 
     began = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    await asyncio.gather(probe(), *(worker() for _ in range(concurrency)))
     result.elapsed = time.perf_counter() - began
     return result
 
 
 def run_level(
-    port: int, concurrency: int, duration: float, max_requests: int, reqs: Requests, target: str
+    port: int,
+    concurrency: int,
+    duration: float,
+    max_requests: int,
+    reqs: Requests,
+    target: str,
+    workers: list[int] | None = None,
 ) -> LevelResult:
-    return asyncio.run(_run_level(port, concurrency, duration, max_requests, reqs, target))
+    return asyncio.run(
+        _run_level(port, concurrency, duration, max_requests, reqs, target, workers or [])
+    )
 
 
 def check_replies(sim: SimProcess, result: LevelResult, timeout: float) -> None:
@@ -349,7 +375,15 @@ def bench_target(
                 before = {name: cpu_snapshot(pids) for name, pids in groups.items()}
                 gen_before = time.process_time()
                 ticks_before = machine_ticks()
-                res = run_level(srv.port, level, args.duration, args.max_requests, reqs, target)
+                res = run_level(
+                    srv.port,
+                    level,
+                    args.duration,
+                    args.max_requests,
+                    reqs,
+                    target,
+                    tree_pids(srv.proc.pid)[1:],  # the workers, not the master
+                )
                 if kind == "app":
                     check_replies(sim, res, args.reply_timeout)
                 res.cpu_ms = {
@@ -373,7 +407,7 @@ def bench_target(
                     f"p50 {res.pct(50):6.1f} ms  p99 {res.pct(99):6.1f} ms  "
                     f"errors {res.errors}  lost {res.replies_lost}  CPU ms/req "
                     + " ".join(f"{k} {v:.2f}" for k, v in res.cpu_ms.items())
-                    + f"  load {res.load:.1f}  steal {res.steal:.0%}"
+                    + f"  load {res.load:.1f}  steal {res.steal:.0%}  conns/worker {res.split_text}"
                 )
                 console.print(
                     "             p99 by kind: "
@@ -427,6 +461,7 @@ def render(results: list[LevelResult]) -> Table:
         "replies lost",
         "doubled",
         "error replies",
+        "conns/worker",
     ):
         table.add_column(col, justify="right")
     for r in results:
@@ -443,6 +478,7 @@ def render(results: list[LevelResult]) -> Table:
             "-" if r.replies_lost is None else str(r.replies_lost),
             "-" if r.replies_doubled is None else str(r.replies_doubled),
             "-" if r.error_replies is None else str(r.error_replies),
+            r.split_text,
         )
     return table
 
