@@ -86,6 +86,11 @@ def gunicorn_options(
         "timeout": 30,
         "graceful_timeout": settings.web_graceful_timeout,
         "keepalive": 5,
+        # Each worker listens on its own SO_REUSEPORT socket, so the kernel spreads new
+        # connections across workers by hash. On one shared socket the first worker to wake
+        # accepts a whole burst, and kept-alive connections stay where they landed: one worker
+        # (one GIL) then served all ten connections of a load run while the other idled.
+        "reuse_port": True,
         "accesslog": None,  # one line per Slack request is noise; ids are in our own lines
         "loglevel": settings.log_level.lower(),
         "logger_class": _logger_class(settings),
