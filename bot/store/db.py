@@ -10,12 +10,16 @@ import time
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 # How long a writer waits for SQLite's lock before "database is locked".
 BUSY_TIMEOUT_SECONDS = 30
+
+# A pooled server connection idle this long is checked before use (see _ping_when_idle).
+PING_AFTER_IDLE_SECONDS = 1.0
+_IDLE_SINCE = "skillswap_idle_since"
 
 # Execution option marking a read-only unit of work (see :func:`read_only_engine`).
 READ_ONLY = "skillswap_read_only"
@@ -90,10 +94,13 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(
+    url: str, *, ping_after_idle: float = PING_AFTER_IDLE_SECONDS, **kwargs: Any
+) -> Engine:
     """Create the engine with the settings each backend needs to be safe under concurrency.
 
     Bound parameters never appear in error messages or logs: they hold what members typed.
+    A server connection idle for ``ping_after_idle`` seconds is checked before use.
     """
     kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
@@ -151,11 +158,44 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
                     writers.leave(record.info)
 
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
     if "poolclass" not in kwargs:
         kwargs.setdefault("pool_size", 5)
         kwargs.setdefault("max_overflow", 10)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    _ping_when_idle(engine, ping_after_idle)
+    return engine
+
+
+def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """Check a pooled connection before use if it sat idle for ``idle_seconds`` or more.
+
+    A restarted or failed-over server, or a proxy's idle timeout, leaves dead connections in
+    the pool; a connection found dead here is replaced before anyone uses it (SQLAlchemy
+    discards it and checks out another when the checkout event raises DisconnectionError).
+    A connection back in use within ``idle_seconds`` skips the check: ``pool_pre_ping`` would
+    spend a round trip on every unit of work, a sixth of a busy request's. If the server
+    went away in that moment, the one statement that finds out fails, and SQLAlchemy then
+    replaces every connection the pool held before the failure.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _idle_since(_dbapi_conn: Any, record: Any) -> None:
+        if record is not None:
+            record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _check_if_idle(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get(_IDLE_SINCE)
+        if idle_since is None or time.monotonic() - idle_since < idle_seconds:
+            return  # new (just connected) or back in use within moments
+        try:
+            cursor = dbapi_conn.cursor()
+            try:
+                cursor.execute("SELECT 1")
+            finally:
+                cursor.close()
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError(f"connection found dead before use: {exc}") from exc
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
