@@ -72,8 +72,12 @@ class Deps:
                 return work(session)
 
 
-def build_deps(settings: Settings, *, clock: Clock | None = None) -> Deps:
-    engine = make_engine(settings.database_url)
+def build_deps(
+    settings: Settings, *, clock: Clock | None = None, ping_after_idle: float = 0.0
+) -> Deps:
+    """``ping_after_idle``: see :func:`bot.store.db.make_engine` (the web server passes
+    ``WEB_PING_AFTER_IDLE_SECONDS``; jobs keep checking every connection before use)."""
+    engine = make_engine(settings.database_url, ping_after_idle=ping_after_idle)
     return Deps(
         settings=settings,
         engine=engine,

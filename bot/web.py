@@ -22,7 +22,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 
 from bot.deps import Deps
-from bot.store.db import ping
+from bot.store.db import WEB_PING_AFTER_IDLE_SECONDS, ping
 
 log = logging.getLogger(__name__)
 
@@ -160,5 +160,6 @@ def build_wsgi_from_settings() -> SkillSwapWsgi:
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
     settings.require_http()
-    deps = build_deps(settings)
+    # Requests reuse pooled connections within milliseconds: check only the ones that idled.
+    deps = build_deps(settings, ping_after_idle=WEB_PING_AFTER_IDLE_SECONDS)
     return create_wsgi_app(create_app(deps), deps)

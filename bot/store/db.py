@@ -17,8 +17,9 @@ from sqlalchemy.pool import StaticPool
 # How long a writer waits for SQLite's lock before "database is locked".
 BUSY_TIMEOUT_SECONDS = 30
 
-# A pooled server connection idle this long is checked before use (see _ping_when_idle).
-PING_AFTER_IDLE_SECONDS = 1.0
+# The web server checks a pooled server connection before use only if it sat idle this long
+# (see _ping_when_idle); jobs and the CLI check every time, as pool_pre_ping would.
+WEB_PING_AFTER_IDLE_SECONDS = 1.0
 _IDLE_SINCE = "skillswap_idle_since"
 
 # Execution option marking a read-only unit of work (see :func:`read_only_engine`).
@@ -94,13 +95,12 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def make_engine(
-    url: str, *, ping_after_idle: float = PING_AFTER_IDLE_SECONDS, **kwargs: Any
-) -> Engine:
+def make_engine(url: str, *, ping_after_idle: float = 0.0, **kwargs: Any) -> Engine:
     """Create the engine with the settings each backend needs to be safe under concurrency.
 
     Bound parameters never appear in error messages or logs: they hold what members typed.
-    A server connection idle for ``ping_after_idle`` seconds is checked before use.
+    A server connection idle for ``ping_after_idle`` seconds or more is checked before use
+    (0: every time).
     """
     kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
@@ -189,11 +189,7 @@ def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
         if idle_since is None or time.monotonic() - idle_since < idle_seconds:
             return  # new (just connected) or back in use within moments
         try:
-            cursor = dbapi_conn.cursor()
-            try:
-                cursor.execute("SELECT 1")
-            finally:
-                cursor.close()
+            engine.dialect.do_ping(dbapi_conn)  # the check pool_pre_ping runs (autocommit)
         except engine.dialect.loaded_dbapi.Error as exc:
             raise DisconnectionError(f"connection found dead before use: {exc}") from exc
 
