@@ -179,7 +179,7 @@ def create_app(deps: Deps, *, client: WebClient | None = None) -> App:
         oauth_settings=oauth,  # given, so Bolt does not build a default one from the env
         token_verification_enabled=False,
         listener_executor=ContextThreadPoolExecutor(
-            max_workers=max(5, settings.web_threads), thread_name_prefix="listener"
+            max_workers=settings.listener_threads, thread_name_prefix="listener"
         ),
         user_facing_authorize_error_message=NOT_INSTALLED_MESSAGE,
         logger=bolt_logger,

@@ -73,11 +73,18 @@ class Deps:
 
 
 def build_deps(
-    settings: Settings, *, clock: Clock | None = None, ping_after_idle: float = 0.0
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    ping_after_idle: float = 0.0,
+    pool_size: int | None = None,
 ) -> Deps:
     """``ping_after_idle``: see :func:`bot.store.db.make_engine` (the web server passes
-    ``WEB_PING_AFTER_IDLE_SECONDS``; jobs keep checking every connection before use)."""
-    engine = make_engine(settings.database_url, ping_after_idle=ping_after_idle)
+    ``WEB_PING_AFTER_IDLE_SECONDS``; jobs keep checking every connection before use).
+    ``pool_size``: connections kept open for reuse (default: SQLAlchemy's 5)."""
+    engine = make_engine(
+        settings.database_url, ping_after_idle=ping_after_idle, pool_size=pool_size
+    )
     return Deps(
         settings=settings,
         engine=engine,

@@ -76,6 +76,11 @@ class Settings(BaseSettings):
     def configured_admins(self) -> frozenset[str]:
         return frozenset(u.strip() for u in self.admin_user_ids.split(",") if u.strip())
 
+    @property
+    def listener_threads(self) -> int:
+        """Threads per web worker that run listeners (Bolt's work after each ack)."""
+        return max(5, self.web_threads)
+
     def require_http(self) -> None:
         """Raise :class:`ConfigError` unless the app can verify and answer Slack over HTTP."""
         if self.slack_signing_secret is None:

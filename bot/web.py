@@ -161,5 +161,10 @@ def build_wsgi_from_settings() -> SkillSwapWsgi:
     configure_logging(settings.log_level, settings.log_format)
     settings.require_http()
     # Requests reuse pooled connections within milliseconds: check only the ones that idled.
-    deps = build_deps(settings, ping_after_idle=WEB_PING_AFTER_IDLE_SECONDS)
+    # Every listener thread may hold a connection at once: keep that many open.
+    deps = build_deps(
+        settings,
+        ping_after_idle=WEB_PING_AFTER_IDLE_SECONDS,
+        pool_size=settings.listener_threads,
+    )
     return create_wsgi_app(create_app(deps), deps)

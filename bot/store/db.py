@@ -95,14 +95,21 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def make_engine(url: str, *, ping_after_idle: float = 0.0, **kwargs: Any) -> Engine:
+def make_engine(
+    url: str, *, ping_after_idle: float = 0.0, pool_size: int | None = None, **kwargs: Any
+) -> Engine:
     """Create the engine with the settings each backend needs to be safe under concurrency.
 
     Bound parameters never appear in error messages or logs: they hold what members typed.
     A server connection idle for ``ping_after_idle`` seconds or more is checked before use
-    (0: every time).
+    (0: every time). ``pool_size`` connections stay open for reuse, as many again may open
+    for a burst (a pool smaller than the threads using it opens and closes connections all
+    the time under load; each PostgreSQL connection is a new server process).
     """
     kwargs.setdefault("hide_parameters", True)
+    if pool_size is not None and url not in ("sqlite://", "sqlite:///:memory:"):
+        kwargs.setdefault("pool_size", pool_size)
+        kwargs.setdefault("max_overflow", pool_size)
     if is_sqlite(url):
         connect_args = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_SECONDS}
         if url in ("sqlite://", "sqlite:///:memory:"):
