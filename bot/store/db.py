@@ -180,9 +180,9 @@ def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
     the pool; a connection found dead here is replaced before anyone uses it (SQLAlchemy
     discards it and checks out another when the checkout event raises DisconnectionError).
     A connection back in use within ``idle_seconds`` skips the check: ``pool_pre_ping`` would
-    spend a round trip on every unit of work, a sixth of a busy request's. If the server
-    went away in that moment, the one statement that finds out fails, and SQLAlchemy then
-    replaces every connection the pool held before the failure.
+    spend a round trip on every unit of work (one of the 4 to 7 of ``me`` or ``teach``). If
+    the server went away in that moment, the one statement that finds out fails, and
+    SQLAlchemy then replaces every connection the pool held before the failure.
     """
 
     @event.listens_for(engine, "checkin")
