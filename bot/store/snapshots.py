@@ -83,31 +83,39 @@ class RoundRow:
     round_date: date
 
 
-_WORKSPACE_COLUMNS = (
-    Workspace.id.label("w_id"),
-    Workspace.team_id.label("w_team_id"),
-    Workspace.timezone.label("w_timezone"),
-    Workspace.active.label("w_active"),
-    Workspace.cadence.label("w_cadence"),
-    Workspace.round_weekday.label("w_round_weekday"),
-    Workspace.round_time.label("w_round_time"),
+def _labelled(prefix: str, *columns: Any) -> tuple[Any, ...]:
+    """Columns labelled ``<prefix>_<key>``, so one row can carry several tables' columns."""
+    return tuple(column.label(f"{prefix}_{column.key}") for column in columns)
+
+
+_WORKSPACE_COLUMNS = _labelled(
+    "w",
+    Workspace.id,
+    Workspace.team_id,
+    Workspace.timezone,
+    Workspace.active,
+    Workspace.cadence,
+    Workspace.round_weekday,
+    Workspace.round_time,
 )
-_MEMBER_COLUMNS = (
-    Member.id.label("m_id"),
-    Member.slack_user_id.label("m_slack_user_id"),
-    Member.tz.label("m_tz"),
-    Member.team_label.label("m_team_label"),
-    Member.cadence.label("m_cadence"),
-    Member.status.label("m_status"),
-    Member.paused_until.label("m_paused_until"),
+_MEMBER_COLUMNS = _labelled(
+    "m",
+    Member.id,
+    Member.slack_user_id,
+    Member.tz,
+    Member.team_label,
+    Member.cadence,
+    Member.status,
+    Member.paused_until,
 )
-_SKILL_COLUMNS = (
-    MemberSkill.id.label("s_id"),
-    MemberSkill.skill_id.label("s_skill_id"),
-    MemberSkill.direction.label("s_direction"),
-    MemberSkill.level.label("s_level"),
-    MemberSkill.label.label("s_label"),
-    MemberSkill.created_at.label("s_created_at"),
+_SKILL_COLUMNS = _labelled(
+    "s",
+    MemberSkill.id,
+    MemberSkill.skill_id,
+    MemberSkill.direction,
+    MemberSkill.level,
+    MemberSkill.label,
+    MemberSkill.created_at,
 )
 
 _WORKSPACE = select(*_WORKSPACE_COLUMNS).where(Workspace.team_id == bindparam("team_id"))
@@ -122,29 +130,25 @@ _MEMBER = (
     .order_by(MemberSkill.created_at, MemberSkill.id)
 )
 
-_LATEST_ROUND = (
-    select(Round.id, Round.round_date)
-    .where(Round.workspace_id == bindparam("workspace_id"))
-    .order_by(Round.round_date.desc(), Round.id.desc())
-    .limit(1)
-)
 
-
-def _latest_round_of_workspace(column: Any) -> Any:
+def _latest_round(*columns: Any, workspace_id: Any) -> Any:
+    """The workspace's latest round (by date, then id): the one ordering `me` and pause use."""
     return (
-        select(column)
-        .where(Round.workspace_id == Workspace.id)
+        select(*columns)
+        .where(Round.workspace_id == workspace_id)
         .order_by(Round.round_date.desc(), Round.id.desc())
         .limit(1)
-        .scalar_subquery()
     )
+
+
+_LATEST_ROUND = _latest_round(Round.id, Round.round_date, workspace_id=bindparam("workspace_id"))
 
 
 # What `me` needs in one statement: _MEMBER plus the workspace's latest round and whether
 # the member was ever in a group (two index lookups per row, not two more round trips).
 _MEMBER_OVERVIEW = _MEMBER.add_columns(
-    _latest_round_of_workspace(Round.id).label("r_id"),
-    _latest_round_of_workspace(Round.round_date).label("r_date"),
+    _latest_round(Round.id, workspace_id=Workspace.id).scalar_subquery().label("r_id"),
+    _latest_round(Round.round_date, workspace_id=Workspace.id).scalar_subquery().label("r_date"),
     exists().where(GroupMember.member_id == Member.id).label("in_group"),
 )
 
