@@ -467,9 +467,7 @@ def add_skills(
     if found is None:
         if person is None:
             raise NewcomerError(user_id)  # before any other work: the caller asks Slack
-        seen = snapshots.workspace_row(session=session, team_id=team_id)
-        workspace_id = seen.id if seen is not None else _workspace(session, team_id).id
-        _join(session, workspace_id, team_id, user_id, person)
+        _join(session, _workspace_of(session, team_id).id, team_id, user_id, person)
         found = snapshots.member_row(session=session, team_id=team_id, slack_user_id=user_id)
         assert found is not None
     workspace, member = found
