@@ -287,20 +287,6 @@ async def _run_level(
     return result
 
 
-def run_level(
-    port: int,
-    concurrency: int,
-    duration: float,
-    max_requests: int,
-    reqs: Requests,
-    target: str,
-    workers: list[int] | None = None,
-) -> LevelResult:
-    return asyncio.run(
-        _run_level(port, concurrency, duration, max_requests, reqs, target, workers or [])
-    )
-
-
 def check_replies(sim: SimProcess, result: LevelResult, timeout: float) -> None:
     """Wait for one reply per acked request (in its ack or on its response_url); count lost,
     doubled and error replies."""
@@ -356,7 +342,8 @@ def bench_target(
         taught: set[tuple[str, str]] = set()
         with server(kind, env, log_dir=log_dir) as srv:
             warm = Requests(sim.base_url, args.users, f"{target}-warm")
-            run_level(srv.port, 4, 2.0, 40, warm, target)  # imports, pools, auth.test
+            # imports, pools, auth.test
+            asyncio.run(_run_level(srv.port, 4, 2.0, 40, warm, target, []))
             taught |= warm.taught
             if kind == "app":
                 check_replies(sim, LevelResult(target, 0, hooks=[]), 1)
@@ -375,14 +362,11 @@ def bench_target(
                 before = {name: cpu_snapshot(pids) for name, pids in groups.items()}
                 gen_before = time.process_time()
                 ticks_before = machine_ticks()
-                res = run_level(
-                    srv.port,
-                    level,
-                    args.duration,
-                    args.max_requests,
-                    reqs,
-                    target,
-                    tree_pids(srv.proc.pid)[1:],  # the workers, not the master
+                workers = tree_pids(srv.proc.pid)[1:]  # not the master
+                res = asyncio.run(
+                    _run_level(
+                        srv.port, level, args.duration, args.max_requests, reqs, target, workers
+                    )
                 )
                 if kind == "app":
                     check_replies(sim, res, args.reply_timeout)
