@@ -22,8 +22,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.kinds import Cadence
 from bot.rounds.schedule import WEEKDAYS
-from bot.store.models import Cadence
 
 
 class AdminCallback(StrEnum):

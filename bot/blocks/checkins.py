@@ -27,7 +27,7 @@ from slack_sdk.models.views import View
 
 from bot.blocks.common import SECTION_TEXT_LIMIT, clip
 from bot.blocks.rounds import GroupRef
-from bot.store.models import CheckinAnswer
+from bot.kinds import CheckinAnswer
 
 CHECKIN_ACTIONS_BLOCK = "checkin_actions"
 FEEDBACK_TEXT_LIMIT = 1000

@@ -29,8 +29,8 @@ from bot.blocks.members import (
     next_round_text,
     profile_text,
 )
+from bot.kinds import MemberStatus
 from bot.services.members import Overview
-from bot.store.models import MemberStatus
 
 MAX_HOME_BLOCKS = 100
 COMMAND = "/skillswap"

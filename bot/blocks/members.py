@@ -20,6 +20,7 @@ from slack_sdk.models.blocks import (
 
 from bot.blocks.common import SECTION_TEXT_LIMIT, clip
 from bot.blocks.profile import CADENCE_LABELS, ProfileAction
+from bot.kinds import Direction, GroupKind, GroupState, MemberStatus
 from bot.services.catalog import LEVEL_LABELS
 from bot.services.members import (
     DIRECTORY_SHOWN,
@@ -36,7 +37,6 @@ from bot.services.members import (
     WhoView,
     zone,
 )
-from bot.store.models import Direction, GroupKind, GroupState, MemberStatus
 
 COMMAND = "/skillswap"
 

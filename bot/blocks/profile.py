@@ -30,6 +30,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.kinds import MemberCadence
 from bot.services.catalog import (
     LEVEL_LABELS,
     MAX_NAME_CHARS,
@@ -39,7 +40,6 @@ from bot.services.catalog import (
     option_value_for_skill,
 )
 from bot.services.members import PickedSkill, ProfileForm, ProfileSubmission, SkillEntry
-from bot.store.models import MemberCadence
 
 PROFILE_CALLBACK = "profile_modal"
 MIN_QUERY_LENGTH = 1

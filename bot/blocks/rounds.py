@@ -22,8 +22,8 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.blocks.common import SECTION_TEXT_LIMIT, clip
+from bot.kinds import Cadence, GroupKind, GroupState
 from bot.matching.tz import meeting_slot, same_moment
-from bot.store.models import Cadence, GroupKind, GroupState
 
 INTRO_ACTIONS_BLOCK = "intro_actions"
 LEVEL_WORDS = {1: "beginner-friendly", 2: "intermediate", 3: "expert"}

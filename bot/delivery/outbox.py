@@ -18,7 +18,8 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from bot.store.models import OutboxMessage, OutboxState, Workspace
+from bot.kinds import OutboxState
+from bot.store.models import OutboxMessage, Workspace
 
 #: Event type of the message metadata that carries the outbox key.
 METADATA_EVENT_TYPE = "skillswap_outbox"

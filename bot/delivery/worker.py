@@ -45,15 +45,8 @@ from bot.delivery.outbox import (
 from bot.delivery.throttle import Throttle
 from bot.deps import Deps
 from bot.errors import NotFoundError
-from bot.store.models import (
-    Group,
-    GroupState,
-    OutboxMessage,
-    OutboxState,
-    Round,
-    RoundState,
-    Workspace,
-)
+from bot.kinds import GroupState, OutboxState, RoundState
+from bot.store.models import Group, OutboxMessage, Round, Workspace
 
 log = logging.getLogger(__name__)
 

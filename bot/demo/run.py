@@ -36,7 +36,8 @@ from sqlalchemy.orm import selectinload
 from bot.demo import company, render
 from bot.demo.files import write_report_files
 from bot.demo.stage import Person, Stage, StageError, button_labels, form_values, scratch_dir
-from bot.store.models import Group, GroupMember, OutboxMessage, OutboxState, Round
+from bot.kinds import OutboxState
+from bot.store.models import Group, GroupMember, OutboxMessage, Round
 
 DEFAULT_OUTPUT = Path("skillswap-demo-out")
 #: The colleague who set SkillSwap up for the company (a SkillSwap admin).

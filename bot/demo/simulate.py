@@ -28,15 +28,8 @@ from sqlalchemy import func, select
 from bot.demo import render
 from bot.demo.files import write_report_files
 from bot.demo.stage import Person, Stage, scratch_dir
-from bot.store.models import (
-    Group,
-    GroupMember,
-    GroupState,
-    Member,
-    MemberStatus,
-    OutboxMessage,
-    Round,
-)
+from bot.kinds import GroupState, MemberStatus
+from bot.store.models import Group, GroupMember, Member, OutboxMessage, Round
 
 DEFAULT_OUTPUT = Path("skillswap-demo-simulation")
 #: The first round of every simulation (a Monday): runs are reproducible whatever the date.
@@ -195,8 +188,8 @@ def _answer_intros(stage: Stage, round_id: int, behaviour: Behaviour, rng: rando
 
 
 def _answer_checkins(stage: Stage, round_id: int, behaviour: Behaviour, rng: random.Random) -> None:
+    from bot.kinds import CheckinAnswer
     from bot.rounds.responses import FeedbackInput, answer_checkin, save_feedback
-    from bot.store.models import CheckinAnswer
 
     now = stage.clock.now()
     for group_id, users, state in _groups_of(stage, round_id):

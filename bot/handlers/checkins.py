@@ -31,8 +31,8 @@ from bot.blocks.rounds import GroupRef, dump
 from bot.deps import Deps
 from bot.errors import SkillSwapError
 from bot.handlers.rounds import Click, tell, update_message
+from bot.kinds import CheckinAnswer
 from bot.rounds.responses import answer_checkin, parse_feedback, save_feedback
-from bot.store.models import CheckinAnswer
 
 log = logging.getLogger(__name__)
 

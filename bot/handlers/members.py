@@ -14,8 +14,8 @@ from bot.deps import Deps
 from bot.errors import UserInputError
 from bot.handlers.commands import CommandContext, Reply, Subcommand
 from bot.handlers.home import publish_home
+from bot.kinds import Direction
 from bot.services import catalog, members
-from bot.store.models import Direction
 
 log = logging.getLogger(__name__)
 

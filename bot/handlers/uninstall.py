@@ -31,7 +31,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from bot.deps import Deps
-from bot.store.models import OutboxMessage, OutboxState, Round, RoundState, Workspace
+from bot.kinds import OutboxState, RoundState
+from bot.store.models import OutboxMessage, Round, Workspace
 from bot.store.workspaces import get_or_create_workspace
 
 log = logging.getLogger(__name__)

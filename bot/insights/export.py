@@ -24,7 +24,7 @@ from bot.insights.stats import (
     group_met,
     pair_history,
 )
-from bot.store.models import Direction
+from bot.kinds import Direction
 
 Cell = str | int | float
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

@@ -17,21 +17,16 @@ from itertools import combinations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.kinds import CheckinAnswer, Direction, GroupState, MemberCadence, MemberStatus, RoundState
 from bot.store.models import (
     Checkin,
-    CheckinAnswer,
-    Direction,
     Feedback,
     Group,
     GroupMember,
-    GroupState,
     Lesson,
     Member,
-    MemberCadence,
     MemberSkill,
-    MemberStatus,
     Round,
-    RoundState,
     Skill,
     Workspace,
 )

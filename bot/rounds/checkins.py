@@ -29,18 +29,10 @@ from bot.blocks.checkins import (
 from bot.blocks.rounds import dump
 from bot.delivery.outbox import NewMessage, OutboxKind, enqueue
 from bot.deps import Deps
+from bot.kinds import GroupState, MemberStatus, RoundState
 from bot.rounds.locks import lock_workspace
 from bot.rounds.schedule import Rhythm, round_times
-from bot.store.models import (
-    Checkin,
-    Group,
-    GroupMember,
-    GroupState,
-    MemberStatus,
-    Round,
-    RoundState,
-    Workspace,
-)
+from bot.store.models import Checkin, Group, GroupMember, Round, Workspace
 
 log = logging.getLogger(__name__)
 

@@ -26,19 +26,10 @@ from bot.blocks.checkins import (
 from bot.blocks.rounds import IntroAction, IntroView
 from bot.deps import Deps
 from bot.errors import NotAllowedError, NotFoundError
+from bot.kinds import CheckinAnswer, GroupState
 from bot.rounds.checkins import checkin_view
 from bot.rounds.service import load_intro_view
-from bot.store.models import (
-    Checkin,
-    CheckinAnswer,
-    DoNotPair,
-    Feedback,
-    Group,
-    GroupMember,
-    GroupState,
-    Member,
-    Workspace,
-)
+from bot.store.models import Checkin, DoNotPair, Feedback, Group, GroupMember, Member, Workspace
 
 log = logging.getLogger(__name__)
 

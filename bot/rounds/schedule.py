@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.store.models import Cadence
+from bot.kinds import Cadence
 
 #: A slot missed by at most this long (clock process down, deploy) still starts its round.
 CATCH_UP = timedelta(days=2)

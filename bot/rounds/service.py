@@ -40,6 +40,7 @@ from bot.blocks.rounds import (
 from bot.delivery.outbox import NewMessage, OutboxKind, enqueue
 from bot.deps import Deps
 from bot.errors import NotFoundError
+from bot.kinds import Direction, GroupKind, GroupState, MemberStatus, RoundState
 from bot.matching import match
 from bot.matching.model import Group as EngineGroup
 from bot.matching.model import (
@@ -55,18 +56,13 @@ from bot.rounds.checkins import close_finished_rounds
 from bot.rounds.locks import lock_workspace
 from bot.rounds.schedule import Due, Rhythm, due_slot, interval_days, round_times
 from bot.store.models import (
-    Direction,
     DoNotPair,
     Group,
-    GroupKind,
     GroupMember,
-    GroupState,
     Lesson,
     Member,
     MemberSkill,
-    MemberStatus,
     Round,
-    RoundState,
     Workspace,
 )
 from bot.store.workspaces import active_workspaces, get_workspace

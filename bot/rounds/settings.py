@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.blocks.admin import FIELD_ACTION, AdminField, SettingsView
+from bot.kinds import Cadence
 from bot.rounds.schedule import (
     Rhythm,
     describe,
@@ -19,7 +20,7 @@ from bot.rounds.schedule import (
     parse_hhmm,
 )
 from bot.rounds.service import last_round
-from bot.store.models import Cadence, Round, Workspace
+from bot.store.models import Round, Workspace
 
 MAX_ADMINS = 20
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot.deps import Deps
 from bot.errors import NotAllowedError, UserInputError
+from bot.kinds import Cadence, Direction, GroupKind, GroupState, MemberCadence, MemberStatus
 from bot.matching.skills import normalize_key, suggest
 from bot.rounds import schedule as rounds_schedule
 from bot.services import catalog
@@ -33,16 +34,7 @@ from bot.services.catalog import (
 from bot.store import members as store
 from bot.store import skills as skill_store
 from bot.store import snapshots
-from bot.store.models import (
-    Cadence,
-    Direction,
-    GroupKind,
-    GroupState,
-    Member,
-    MemberCadence,
-    MemberStatus,
-    Workspace,
-)
+from bot.store.models import Member, Workspace
 from bot.store.workspaces import get_or_create_workspace, get_workspace
 
 log = logging.getLogger(__name__)

@@ -15,8 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 from sqlalchemy.types import Text
 
+from bot.kinds import Direction, OutboxState
 from bot.store.models import (
-    Direction,
     Feedback,
     Group,
     GroupMember,
@@ -24,7 +24,6 @@ from bot.store.models import (
     Member,
     MemberSkill,
     OutboxMessage,
-    OutboxState,
     Round,
     Workspace,
 )

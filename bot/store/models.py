@@ -32,6 +32,18 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from bot.kinds import (
+    Cadence,
+    CheckinAnswer,
+    Direction,
+    GroupKind,
+    GroupState,
+    MemberCadence,
+    MemberStatus,
+    OutboxState,
+    RoundState,
+)
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -85,68 +97,6 @@ def _enum(cls: type[StrEnum], name: str) -> SAEnum:
         values_callable=lambda e: [m.value for m in e],
         validate_strings=True,
     )
-
-
-class Cadence(StrEnum):
-    WEEKLY = "weekly"
-    BIWEEKLY = "biweekly"
-    MONTHLY = "monthly"
-
-
-class MemberCadence(StrEnum):
-    EVERY_ROUND = "every_round"
-    EVERY_OTHER = "every_other"
-    MONTHLY = "monthly"
-
-
-class MemberStatus(StrEnum):
-    ACTIVE = "active"
-    PAUSED = "paused"
-    LEFT = "left"
-
-
-class Direction(StrEnum):
-    TEACH = "teach"
-    LEARN = "learn"
-
-
-class RoundState(StrEnum):
-    MATCHED = "matched"  # groups and outbox stored, delivery pending
-    DELIVERED = "delivered"  # every intro sent or given up on
-    CHECKING_IN = "checking_in"  # check-ins sent
-    CLOSED = "closed"
-
-
-class GroupKind(StrEnum):
-    SWAP = "swap"
-    CIRCLE = "circle"
-    ONE_WAY = "one-way"
-    TRIO = "trio"
-
-
-class GroupState(StrEnum):
-    PENDING = "pending"  # stored, intro not yet delivered
-    INTRODUCED = "introduced"  # intro DM delivered
-    SCHEDULED = "scheduled"
-    SKIPPED = "skipped"
-    NOT_A_FIT = "not_a_fit"
-    MET = "met"
-    NOT_MET = "not_met"
-    FAILED = "failed"  # delivery gave up (permanent Slack error)
-
-
-class CheckinAnswer(StrEnum):
-    MET = "met"
-    SCHEDULED = "scheduled"
-    NOT_YET = "not_yet"
-    COULD_NOT = "could_not"
-
-
-class OutboxState(StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"  # claimed by a worker; if it crashed, the send is "in doubt"
-    SENT = "sent"
-    FAILED = "failed"
 
 
 class Workspace(Base):

@@ -8,7 +8,8 @@ from sqlalchemy import case, delete, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.store.models import Direction, MemberSkill, Skill, SkillAlias
+from bot.kinds import Direction
+from bot.store.models import MemberSkill, Skill, SkillAlias
 
 
 def skill_by_key(*, session: Session, workspace_id: int, key: str) -> Skill | None:

@@ -19,14 +19,11 @@ from typing import Any
 from sqlalchemy import bindparam, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from bot.kinds import Cadence, Direction, MemberCadence, MemberStatus
 from bot.store.models import (
-    Cadence,
-    Direction,
     GroupMember,
     Member,
-    MemberCadence,
     MemberSkill,
-    MemberStatus,
     Round,
     Skill,
     SkillAlias,
