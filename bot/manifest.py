@@ -431,7 +431,7 @@ def manifest_for_code(
     *, url: str | None = None, socket_mode: bool = False, org_deploy: bool = False
 ) -> dict[str, Any]:
     """The manifest for this version of SkillSwap (what ``skillswap manifest`` prints)."""
-    from bot.app import BOT_SCOPES, REDIRECT_PATH
+    from bot.slack.oauth import BOT_SCOPES, REDIRECT_PATH
     from bot.web import EVENTS_PATH
 
     app, subcommands = built_app()

@@ -25,9 +25,10 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.blocks.common import SECTION_TEXT_LIMIT, clip
+from bot.blocks.common import SECTION_TEXT_LIMIT
 from bot.blocks.rounds import GroupRef
 from bot.kinds import CheckinAnswer
+from bot.slack.text import clip
 
 CHECKIN_ACTIONS_BLOCK = "checkin_actions"
 FEEDBACK_TEXT_LIMIT = 1000

@@ -20,7 +20,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.blocks.common import SECTION_TEXT_LIMIT, clip
+from bot.blocks.common import SECTION_TEXT_LIMIT
 from bot.blocks.members import (
     current_text,
     edit_profile_button,
@@ -31,9 +31,9 @@ from bot.blocks.members import (
 )
 from bot.kinds import MemberStatus
 from bot.services.members import Overview
+from bot.slack.text import COMMAND, clip
 
 MAX_HOME_BLOCKS = 100
-COMMAND = "/skillswap"
 
 
 class HomeAction(StrEnum):

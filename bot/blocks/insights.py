@@ -17,10 +17,11 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.blocks.common import SECTION_TEXT_LIMIT, clip
+from bot.blocks.common import SECTION_TEXT_LIMIT
 from bot.insights import text
 from bot.insights.export import ExportKind
 from bot.insights.stats import Insights
+from bot.slack.text import clip
 
 FIELD_LIMIT = 2000
 HEADER_LIMIT = 150

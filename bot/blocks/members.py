@@ -18,7 +18,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.blocks.common import SECTION_TEXT_LIMIT, clip
+from bot.blocks.common import SECTION_TEXT_LIMIT
 from bot.blocks.profile import CADENCE_LABELS, ProfileAction
 from bot.kinds import Direction, GroupKind, GroupState, MemberStatus
 from bot.services.catalog import LEVEL_LABELS
@@ -37,8 +37,7 @@ from bot.services.members import (
     WhoView,
     zone,
 )
-
-COMMAND = "/skillswap"
+from bot.slack.text import COMMAND, clip
 
 
 class MemberAction(StrEnum):

@@ -21,9 +21,10 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.blocks.common import SECTION_TEXT_LIMIT, clip
+from bot.blocks.common import SECTION_TEXT_LIMIT
 from bot.kinds import Cadence, GroupKind, GroupState
 from bot.matching.tz import meeting_slot, same_moment
+from bot.slack.text import clip
 
 INTRO_ACTIONS_BLOCK = "intro_actions"
 LEVEL_WORDS = {1: "beginner-friendly", 2: "intermediate", 3: "expert"}

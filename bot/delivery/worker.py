@@ -46,6 +46,7 @@ from bot.delivery.throttle import Throttle
 from bot.deps import Deps
 from bot.errors import NotFoundError
 from bot.kinds import GroupState, OutboxState, RoundState
+from bot.slack.clients import client_for_team
 from bot.store.models import Group, OutboxMessage, Round, Workspace
 
 log = logging.getLogger(__name__)
@@ -136,8 +137,6 @@ def make_throttle(clock: Clock) -> Throttle:
 def delivery_client(deps: Deps, team_id: str, enterprise_id: str | None = None) -> WebClient:
     """A client for the workspace with **no** automatic retries: the worker decides, because a
     blind retry of ``chat.postMessage`` after a timeout or 5xx could post twice."""
-    from bot.slack_client import client_for_team
-
     base = client_for_team(deps, team_id, enterprise_id)
     return WebClient(
         token=base.token,

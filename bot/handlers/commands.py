@@ -10,17 +10,13 @@ from the registry, so it cannot drift from the code.
 from __future__ import annotations
 
 import difflib
-import heapq
-import itertools
 import logging
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block
 
@@ -28,12 +24,11 @@ from bot.blocks.common import help_blocks, text_blocks
 from bot.deps import Deps
 from bot.errors import SkillSwapError
 from bot.services.admin import require_admin
+from bot.slack.acks import ACK_BUDGET_SECONDS, AckGuard
+from bot.slack.actor import Actor
+from bot.slack.text import COMMAND, clip
 
 log = logging.getLogger(__name__)
-
-COMMAND = "/skillswap"
-# Slack shows "operation timed out" after 3 s without an ack; past this budget we ack empty.
-ACK_BUDGET_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -139,7 +134,8 @@ def unknown_reply(registry: CommandRegistry, ctx: CommandContext) -> Reply:
         if near
         else f" Try `{COMMAND} help` to see what I can do."
     )
-    message = f"I don't know `{_short(ctx.subcommand)}`.{hint}"
+    typed = clip(ctx.subcommand.replace("`", "'"), 40)
+    message = f"I don't know `{typed}`.{hint}"
     return Reply(text=message, blocks=text_blocks(message))
 
 
@@ -170,25 +166,23 @@ def _run(registry: CommandRegistry, ctx: CommandContext) -> Reply | None:
     return sub.handler(ctx)
 
 
-def _short(value: str, limit: int = 40) -> str:
-    value = value.replace("`", "'")
-    return value if len(value) <= limit else value[: limit - 1] + "…"
-
-
 def register(app: App, deps: Deps) -> None:
     registry = deps.commands
     if registry is None:  # pragma: no cover - create_app always sets it
         raise RuntimeError("Deps.commands must be set before handlers are registered")
 
     @app.command(COMMAND)
-    def on_command(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+    def on_command(
+        ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond
+    ) -> None:
+        actor = Actor.of(context)
         subcommand, args = parse_text(body.get("text"))
         sub = registry.get(subcommand)
-        guard = _AckGuard(ack, budget=0.0 if sub is not None and sub.slow else ACK_BUDGET_SECONDS)
+        guard = AckGuard(ack, budget=0.0 if sub is not None and sub.slow else ACK_BUDGET_SECONDS)
         ctx = CommandContext(
-            team_id=str(body.get("team_id", "")),
-            enterprise_id=body.get("enterprise_id") or None,
-            user_id=str(body.get("user_id", "")),
+            team_id=actor.team_id,
+            enterprise_id=actor.enterprise_id,
+            user_id=actor.user_id,
             channel_id=body.get("channel_id"),
             trigger_id=body.get("trigger_id"),
             subcommand=subcommand,
@@ -216,82 +210,3 @@ def register(app: App, deps: Deps) -> None:
                 response_type="ephemeral",
                 replace_original=False,
             )
-
-
-class _AckGuard:
-    """Slack needs the ack within 3 s. Replies normally travel in the ack; if the work runs
-    past ``budget`` seconds (a busy database, say), acknowledge empty and reply later."""
-
-    def __init__(self, ack: Ack, *, budget: float) -> None:
-        self._ack = ack
-        self._lock = threading.Lock()
-        self._acked = False
-        self.finished = False
-        if budget <= 0:
-            self.expire()
-        else:
-            _WATCHDOG.watch(time.monotonic() + budget, self)
-
-    def expire(self) -> None:
-        """Acknowledge empty, unless the reply went out already."""
-        with self._lock:
-            if not self._acked:
-                self._acked = True
-                self._ack()
-
-    def stop(self) -> None:
-        self.finished = True
-
-    def answer(self, text: str | None, blocks: list[dict[str, Any]]) -> bool:
-        """Ack with the reply; False when the ack went out already (reply another way)."""
-        with self._lock:
-            if self._acked:
-                return False
-            self._acked = True
-        if text is None:
-            self._ack()
-        else:
-            self._ack(text=text, blocks=blocks or None, response_type="ephemeral")
-        return True
-
-
-class _Watchdog:
-    """One thread per process expires every command's ack budget (a timer thread per
-    command would cost more than most commands do)."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._due: list[tuple[float, int, _AckGuard]] = []
-        self._serial = itertools.count()
-        self._thread: threading.Thread | None = None
-
-    def watch(self, deadline: float, guard: _AckGuard) -> None:
-        with self._cond:
-            heapq.heappush(self._due, (deadline, next(self._serial), guard))
-            if self._thread is None or not self._thread.is_alive():  # first use, or forked
-                self._thread = threading.Thread(target=self._run, name="ack-watchdog", daemon=True)
-                self._thread.start()
-            elif self._due[0][2] is guard:
-                self._cond.notify()
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                while True:
-                    while self._due and self._due[0][2].finished:
-                        heapq.heappop(self._due)
-                    if not self._due:
-                        self._cond.wait()
-                        continue
-                    delay = self._due[0][0] - time.monotonic()
-                    if delay <= 0:
-                        guard = heapq.heappop(self._due)[2]
-                        break
-                    self._cond.wait(delay)
-            try:
-                guard.expire()
-            except Exception:  # never let one failed ack stop the watchdog
-                log.exception("could not acknowledge a slow command")
-
-
-_WATCHDOG = _Watchdog()

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from bot.deps import Deps
 from bot.kinds import OutboxState, RoundState
+from bot.slack.clients import installation_store
 from bot.store.models import OutboxMessage, Round, Workspace
 from bot.store.workspaces import get_or_create_workspace
 
@@ -124,8 +125,6 @@ def delete_tokens(
     user_ids: list[str] | None = None,
 ) -> None:
     """Forget stored tokens: the bot's and every installer's, or only these users'."""
-    from bot.app import installation_store
-
     store = installation_store(deps)
     if store is None:  # single-workspace mode: the token is in the environment
         return

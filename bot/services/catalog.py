@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import UserInputError
 from bot.matching.skills import canonical_key, display_name_for, normalize_key, suggest
+from bot.slack.text import clip
 from bot.store import skills as store
 from bot.store import snapshots
 from bot.store.models import Skill
@@ -92,8 +93,7 @@ def unescape_slack(text: str) -> str:
 
 def shown(text: str, limit: int = 40) -> str:
     """User text quoted inside one of our messages: shortened, markup escaped."""
-    short = text if len(text) <= limit else text[: limit - 1] + "…"
-    return short.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return clip(text, limit).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def clean_label(raw: str) -> str:
@@ -115,10 +115,6 @@ def clean_label(raw: str) -> str:
         if trimmed == text:
             return text
         text = trimmed
-
-
-def _short(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def check_name(raw: str, *, example: str) -> SkillName:
@@ -289,7 +285,7 @@ def search(*, session: Session, workspace_id: int, query: str) -> list[CatalogOp
     elif exact is not None:
         skills.sort(key=lambda s: s.id != exact.id)
     options = [
-        CatalogOption(value=option_value_for_skill(s.id), text=_short(s.name, 75))
+        CatalogOption(value=option_value_for_skill(s.id), text=clip(s.name, 75))
         for s in skills[:OPTION_LIMIT]
     ]
     if exact is None:
@@ -297,7 +293,7 @@ def search(*, session: Session, workspace_id: int, query: str) -> list[CatalogOp
         new_label = display_name(name) if name.spelling != name.key else label
         options.append(
             CatalogOption(
-                value=option_value_for_new(new_label), text=_short(f"Add “{new_label}”", 75)
+                value=option_value_for_new(new_label), text=clip(f"Add “{new_label}”", 75)
             )
         )
     return options

@@ -31,6 +31,7 @@ from bot.services.catalog import (
     OptionRef,
     SkillName,
 )
+from bot.slack.text import COMMAND
 from bot.store import members as store
 from bot.store import skills as skill_store
 from bot.store import snapshots
@@ -47,7 +48,6 @@ SLACKBOT = "USLACKBOT"
 MAX_PAUSE_DAYS = 366
 MAX_TEAM_CHARS = 80
 HISTORY_LIMIT = 10
-COMMAND = "/skillswap"
 
 
 def zone(name: str | None) -> ZoneInfo:

@@ -15,10 +15,10 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from sqlalchemy import Engine
 
-from bot.app import BOT_SCOPES
 from bot.clock import ManualClock
 from bot.deps import Deps
 from bot.sim import SignedClient, SlackSimulator
+from bot.slack.oauth import BOT_SCOPES
 from bot.store.db import make_session_factory
 from tests.support import make_settings
 

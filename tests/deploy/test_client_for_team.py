@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 from slack_sdk.oauth.installation_store import Installation
 
-from bot.app import installation_store
 from bot.deps import Deps
 from bot.errors import NotFoundError
-from bot.slack_client import client_for_team
+from bot.slack.clients import client_for_team, installation_store
 from bot.store.db import make_session_factory
 from tests.support import BOT_TOKEN
 

@@ -13,9 +13,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from typer.testing import CliRunner
 
-from bot.app import BOT_SCOPES
 from bot.cli import build_cli
-from bot.handlers.commands import COMMAND
 from bot.manifest import (
     EVENT_SCOPES,
     ManifestError,
@@ -24,6 +22,8 @@ from bot.manifest import (
     scopes_needed,
     web_api_methods_in_source,
 )
+from bot.slack.oauth import BOT_SCOPES
+from bot.slack.text import COMMAND
 
 ROOT = Path(__file__).resolve().parents[2]
 URL = "https://skillswap.example.com"

@@ -11,16 +11,16 @@ import pytest
 from deploy_kit import CLIENT_ID, STATE_COOKIE, OAuthHarness, tokens_used
 from sqlalchemy import func, select
 
-from bot.app import BOT_SCOPES, NOT_INSTALLED_MESSAGE
 from bot.errors import NotFoundError
-from bot.slack_client import client_for_team
+from bot.slack.clients import client_for_team
+from bot.slack.oauth import BOT_SCOPES, NOT_INSTALLED_MESSAGE
 from bot.store.models import Workspace
 from bot.store.workspaces import get_workspace
 
 
 def _rows(oauth: OAuthHarness, table: str, team_id: str, user_id: str | None = None) -> int:
     """How many ``slack_bots`` / ``slack_installations`` rows the workspace has."""
-    from bot.app import installation_store
+    from bot.slack.clients import installation_store
 
     store = installation_store(oauth.deps)
     assert store is not None

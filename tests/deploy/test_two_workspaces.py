@@ -8,7 +8,7 @@ from typing import Any
 from deploy_kit import OAuthHarness
 from sqlalchemy import select
 
-from bot.slack_client import client_for_team
+from bot.slack.clients import client_for_team
 from bot.store.models import Member, MemberSkill, Skill, Workspace
 
 # The same user id in both: Enterprise Grid members keep one id across an org's workspaces.

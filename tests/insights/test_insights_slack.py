@@ -11,10 +11,10 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from bot.app import make_client
 from bot.blocks.insights import InsightsAction
 from bot.handlers.insights import NOT_ADMIN_HOME, PREPARING, home_section
 from bot.sim import RecordedCall
+from bot.slack.clients import make_client
 from bot.store.models import Workspace
 from tests.insights import insights_scenario as sc
 from tests.support import TEAM, Harness
