@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -26,6 +26,7 @@ from bot.rounds.settings import (
     settings_view,
 )
 from bot.services.admin import require_admin
+from bot.slack.actor import Actor
 from bot.store.workspaces import get_or_create_workspace
 
 log = logging.getLogger(__name__)
@@ -60,9 +61,9 @@ def open_settings(ctx: CommandContext) -> Reply | None:
 
 
 def _on_submit(deps: Deps) -> Callable[..., None]:
-    def on_submit(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        team_id = str((body.get("team") or {}).get("id") or "")
-        user_id = str((body.get("user") or {}).get("id") or "")
+    def on_submit(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        actor = Actor.of(context)
+        team_id, user_id = actor.team_id, actor.user_id
         values = ((body.get("view") or {}).get("state") or {}).get("values") or {}
         settings, errors = parse_settings(values)
         if settings is None:

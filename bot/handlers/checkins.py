@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pydantic import ValidationError
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -33,14 +33,17 @@ from bot.errors import SkillSwapError
 from bot.handlers.rounds import Click, tell, update_message
 from bot.kinds import CheckinAnswer
 from bot.rounds.responses import answer_checkin, parse_feedback, save_feedback
+from bot.slack.actor import Actor
 
 log = logging.getLogger(__name__)
 
 
 def _checkin_listener(deps: Deps, action: CheckinAction) -> Callable[..., None]:
-    def on_click(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+    def on_click(
+        ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond
+    ) -> None:
         ack()
-        click = Click.of(body)
+        click = Click.of(body, context)
         ref = click.ref(GroupRef)
         result = answer_checkin(
             deps,
@@ -85,10 +88,10 @@ def _open_feedback(
 
 
 def _on_feedback(deps: Deps) -> Callable[..., None]:
-    def on_submit(ack: Ack, body: dict[str, Any]) -> None:
+    def on_submit(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         view = body.get("view") or {}
-        team_id = str((body.get("team") or {}).get("id") or "")
-        user_id = str((body.get("user") or {}).get("id") or "")
+        actor = Actor.of(context)
+        team_id, user_id = actor.team_id, actor.user_id
         try:
             meta = FeedbackMeta.model_validate_json(view.get("private_metadata") or "")
         except ValidationError:

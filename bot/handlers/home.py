@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
@@ -14,6 +14,7 @@ from bot.blocks.home import PAUSE_CHOICES, HomeAction, home_view
 from bot.deps import Deps
 from bot.errors import SkillSwapError
 from bot.services import members
+from bot.slack.actor import Actor
 
 log = logging.getLogger(__name__)
 
@@ -53,28 +54,22 @@ def publish_home(deps: Deps, client: WebClient, team_id: str, user_id: str) -> b
     return True
 
 
-def _ids(body: dict[str, Any]) -> tuple[str, str]:
-    team = body.get("team") or {}
-    user = body.get("user") or {}
-    team_id = team.get("id") if isinstance(team, dict) else None
-    return str(team_id or body.get("team_id") or ""), str(user.get("id") or "")
-
-
 def register(app: App, deps: Deps) -> None:
     @app.event("app_home_opened")
-    def on_home_opened(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
+    def on_home_opened(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         if event.get("tab", "home") != "home":
             return
         user_id = str(event.get("user") or "")
-        team_id = str(body.get("team_id") or "")
+        team_id = Actor.of(context).team_id
         if not user_id or user_id == members.SLACKBOT:
             return
         publish_home(deps, client, team_id, user_id)
 
     @app.action(HomeAction.PAUSE)
-    def on_pause(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def on_pause(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         ack()
-        team_id, user_id = _ids(body)
+        actor = Actor.of(context)
+        team_id, user_id = actor.team_id, actor.user_id
         action = (body.get("actions") or [{}])[0]
         choice = str((action.get("selected_option") or {}).get("value") or "")
         raw = "" if choice == "until" or choice not in PAUSE_CHOICES else choice
@@ -90,9 +85,10 @@ def register(app: App, deps: Deps) -> None:
         publish_home(deps, client, team_id, user_id)
 
     @app.action(HomeAction.RESUME)
-    def on_resume(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def on_resume(ack: Ack, context: BoltContext, client: WebClient) -> None:
         ack()
-        team_id, user_id = _ids(body)
+        actor = Actor.of(context)
+        team_id, user_id = actor.team_id, actor.user_id
         try:
             with deps.unit_of_work() as session:
                 members.resume(session=session, deps=deps, team_id=team_id, user_id=user_id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 from sqlalchemy.orm import Session
@@ -22,6 +22,7 @@ from bot.insights.delivery import DeliveryError, deliver_export, deliver_report,
 from bot.insights.export import ExportKind, filename, parse_kind, table, to_csv
 from bot.insights.stats import compute_insights, load_input, load_insights
 from bot.services.admin import is_admin
+from bot.slack.actor import Actor
 from bot.store.workspaces import get_workspace
 
 log = logging.getLogger(__name__)
@@ -100,14 +101,6 @@ def home_section(
     return list(home_blocks(load_insights(session=session, team_id=team_id, now=deps.clock.now())))
 
 
-def _ids(body: dict[str, Any]) -> tuple[str, str]:
-    user = body.get("user") or {}
-    team = body.get("team") or {}
-    view = body.get("view") or {}
-    team_id = str(user.get("team_id") or team.get("id") or view.get("team_id") or "")
-    return team_id, str(user.get("id", ""))
-
-
 def _tell(client: WebClient, user_id: str, message: str, extra: dict[str, str]) -> None:
     try:
         client.chat_postMessage(channel=open_dm(client, user_id), text=message)
@@ -155,9 +148,10 @@ def register(app: App, deps: Deps) -> None:
         deps.home_sections.append(home_section)
 
     @app.action(InsightsAction.FULL_REPORT.value)
-    def on_full_report(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def on_full_report(ack: Ack, context: BoltContext, client: WebClient) -> None:
         ack()
-        team_id, user_id = _ids(body)
+        actor = Actor.of(context)
+        team_id, user_id = actor.team_id, actor.user_id
         extra = {"team_id": team_id, "user_id": user_id}
         with deps.unit_of_work() as session:
             allowed = is_admin(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -18,6 +18,7 @@ from bot.blocks.members import welcome_blocks, welcome_text
 from bot.delivery.outbox import METADATA_EVENT_TYPE
 from bot.deps import Deps
 from bot.services import members
+from bot.slack.actor import Actor
 from bot.store.members import claim_welcome, finish_outbox
 from bot.store.workspaces import get_or_create_workspace
 
@@ -78,23 +79,23 @@ def send_welcome(deps: Deps, client: WebClient, team_id: str, user_id: str) -> b
 
 def register(app: App, deps: Deps) -> None:
     @app.event("team_join")
-    def on_team_join(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
+    def on_team_join(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         user = event.get("user") or {}
         if not isinstance(user, dict):
             return
         person = members.person_from_user(user)
-        team_id = str(body.get("team_id") or user.get("team_id") or "")
+        team_id = Actor.of(context).team_id or str(user.get("team_id") or "")
         if not person.user_id or not person.is_person or person.is_guest:
             return  # bots, Slackbot, deactivated accounts and guests get no invitation
         send_welcome(deps, client, team_id, person.user_id)
 
     @app.event("user_change")
-    def on_user_change(event: dict[str, Any], body: dict[str, Any]) -> None:
+    def on_user_change(event: dict[str, Any], context: BoltContext) -> None:
         user = event.get("user") or {}
         if not isinstance(user, dict):
             return
         person = members.person_from_user(user)
-        team_id = str(body.get("team_id") or user.get("team_id") or "")
+        team_id = Actor.of(context).team_id or str(user.get("team_id") or "")
         if not person.user_id:
             return
         with deps.unit_of_work() as session:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.blocks import members as blocks
@@ -16,6 +16,7 @@ from bot.handlers.commands import CommandContext, Reply, Subcommand
 from bot.handlers.home import publish_home
 from bot.kinds import Direction
 from bot.services import catalog, members
+from bot.slack.actor import Actor
 
 log = logging.getLogger(__name__)
 
@@ -168,13 +169,6 @@ SUBCOMMANDS = (
 )
 
 
-def _ids(body: dict[str, Any]) -> tuple[str, str]:
-    team = body.get("team") or {}
-    user = body.get("user") or {}
-    team_id = team.get("id") if isinstance(team, dict) else None
-    return str(team_id or body.get("team_id") or ""), str(user.get("id") or "")
-
-
 def _value(body: dict[str, Any]) -> str:
     actions = body.get("actions") or [{}]
     return str(actions[0].get("value") or "")
@@ -187,10 +181,11 @@ def register(app: App, deps: Deps) -> None:
 
     @app.action(blocks.MemberAction.LEAVE_CONFIRM)
     def on_leave_confirm(
-        ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient
+        ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond, client: WebClient
     ) -> None:
         ack()
-        team_id, user_id = _ids(body)
+        actor = Actor.of(context)
+        team_id, user_id = actor.team_id, actor.user_id
         value = blocks.LeaveValue.load(_value(body))
         if value is None or value.u != user_id:
             respond(
@@ -210,9 +205,10 @@ def register(app: App, deps: Deps) -> None:
         respond(text=blocks.leave_cancelled_text(), replace_original=True)
 
     @app.action(blocks.MemberAction.SWITCH_SKILL)
-    def on_switch(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    def on_switch(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
         ack()
-        team_id, user_id = _ids(body)
+        actor = Actor.of(context)
+        team_id, user_id = actor.team_id, actor.user_id
         value = blocks.SwitchValue.load(_value(body))
         if value is None:
             raise UserInputError(

@@ -6,7 +6,7 @@ import logging
 import re
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
@@ -30,6 +30,7 @@ from bot.errors import SkillSwapError, UserInputError
 from bot.handlers.commands import CommandContext, Reply, Subcommand
 from bot.handlers.home import publish_home
 from bot.services import catalog, members
+from bot.slack.actor import Actor
 
 log = logging.getLogger(__name__)
 
@@ -82,13 +83,6 @@ def profile_command(ctx: CommandContext) -> Reply | None:
     return None
 
 
-def _ids(body: dict[str, Any]) -> tuple[str, str]:
-    team = body.get("team") or {}
-    user = body.get("user") or {}
-    team_id = team.get("id") if isinstance(team, dict) else None
-    return str(team_id or body.get("team_id") or ""), str(user.get("id") or "")
-
-
 def _confirm(
     deps: Deps,
     client: WebClient,
@@ -139,9 +133,10 @@ def register(app: App, deps: Deps) -> None:
     )
 
     @app.action(ProfileAction.OPEN)
-    def on_open(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def on_open(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         ack()
-        team_id, user_id = _ids(body)
+        actor = Actor.of(context)
+        team_id, user_id = actor.team_id, actor.user_id
         trigger_id = body.get("trigger_id")
         if not trigger_id or user_id == members.SLACKBOT:
             return
@@ -157,8 +152,8 @@ def register(app: App, deps: Deps) -> None:
             raise UserInputError(TOO_SLOW)
 
     @app.options(MENUS)
-    def on_options(ack: Ack, body: dict[str, Any]) -> None:
-        team_id, _user_id = _ids(body)
+    def on_options(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+        team_id = Actor.of(context).team_id
         query = str(body.get("value") or "")
         found = deps.read_mostly(
             lambda session: catalog.search(
@@ -170,8 +165,9 @@ def register(app: App, deps: Deps) -> None:
         ack(options=[option_dict(o.value, o.text) for o in found])
 
     @app.view(PROFILE_CALLBACK)
-    def on_submit(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        team_id, user_id = _ids(body)
+    def on_submit(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        actor = Actor.of(context)
+        team_id, user_id = actor.team_id, actor.user_id
         view = body.get("view") or {}
         form = read_submission(((view.get("state") or {}).get("values")) or {})
         meta = ProfileMeta.load(view.get("private_metadata"))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -20,6 +20,7 @@ from bot.blocks.rounds import GroupRef, IntroAction, dump, intro_blocks, intro_f
 from bot.deps import Deps
 from bot.errors import UserInputError
 from bot.rounds.responses import respond_to_intro
+from bot.slack.actor import Actor
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
@@ -42,12 +43,13 @@ class Click:
     trigger_id: str | None
 
     @classmethod
-    def of(cls, body: dict[str, Any]) -> Click:
+    def of(cls, body: dict[str, Any], context: BoltContext) -> Click:
         action = (body.get("actions") or [{}])[0]
         container = body.get("container") or {}
+        actor = Actor.of(context)
         return cls(
-            team_id=str((body.get("team") or {}).get("id") or body.get("team_id") or ""),
-            user_id=str((body.get("user") or {}).get("id") or ""),
+            team_id=actor.team_id,
+            user_id=actor.user_id,
             value=str(action.get("value") or ""),
             channel_id=container.get("channel_id") or (body.get("channel") or {}).get("id"),
             message_ts=container.get("message_ts") or (body.get("message") or {}).get("ts"),
@@ -86,9 +88,11 @@ def tell(respond: Respond, text: str) -> None:
 
 
 def _intro_listener(deps: Deps, action: IntroAction) -> Callable[..., None]:
-    def on_click(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+    def on_click(
+        ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond
+    ) -> None:
         ack()
-        click = Click.of(body)
+        click = Click.of(body, context)
         ref = click.ref(GroupRef)
         result = respond_to_intro(
             deps, team_id=click.team_id, user_id=click.user_id, group_id=ref.g, action=action
