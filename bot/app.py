@@ -12,7 +12,6 @@ from slack_sdk import WebClient
 from bot.deps import Deps
 from bot.errors import SkillSwapError
 from bot.handlers import register_all
-from bot.handlers._dedupe import make_middleware
 from bot.handlers.commands import CommandRegistry
 from bot.logs import (
     ContextThreadPoolExecutor,
@@ -22,6 +21,7 @@ from bot.logs import (
 )
 from bot.slack.actor import Actor
 from bot.slack.clients import make_client
+from bot.slack.dedupe import make_middleware
 from bot.slack.oauth import NOT_INSTALLED_MESSAGE, InstallFlow, oauth_settings
 
 log = logging.getLogger(__name__)

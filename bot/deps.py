@@ -28,11 +28,13 @@ T = TypeVar("T")
 class HomeSection(Protocol):
     """Adds blocks to a member's App Home (e.g. the admins' headline numbers).
 
-    Called inside the Home's unit of work; returns ``slack_sdk.models`` blocks (or none).
+    Called inside the Home's unit of work, so it never calls Slack: ``admin`` (whether the
+    viewer administers SkillSwap) was asked before the unit of work opened. Returns
+    ``slack_sdk.models`` blocks (or none).
     """
 
     def __call__(
-        self, *, session: Session, deps: Deps, client: Any, team_id: str, user_id: str
+        self, *, session: Session, deps: Deps, team_id: str, user_id: str, admin: bool
     ) -> list[Any]: ...
 
 

@@ -32,6 +32,7 @@ from bot.delivery.worker import ClientFor, DeliveryReport, DeliveryWorker, make_
 from bot.deps import Deps
 from bot.rounds.checkins import CheckinReport, process_due
 from bot.rounds.service import RoundsReport, run_due_rounds
+from bot.store.events import EVENTS_KEPT_FOR, prune_events
 
 log = logging.getLogger(__name__)
 
@@ -152,9 +153,9 @@ class Clockwork:
         )
 
     def prune_job(self) -> None:
-        from bot.handlers._dedupe import prune
-
-        prune(self.deps)
+        """Forget processed event ids older than a day (Slack stops retrying after minutes)."""
+        with self.deps.unit_of_work() as session:
+            prune_events(session=session, before=self.deps.clock.now() - EVENTS_KEPT_FOR)
 
 
 def build_scheduler(deps: Deps, *, blocking: bool = True) -> tuple[Any, Clockwork]:

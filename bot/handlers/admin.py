@@ -25,9 +25,9 @@ from bot.rounds.settings import (
     save_settings,
     settings_view,
 )
-from bot.services.admin import require_admin
 from bot.slack.actor import Actor
 from bot.store.workspaces import get_or_create_workspace
+from bot.workspaces.admins import require_admin
 
 log = logging.getLogger(__name__)
 
@@ -70,10 +70,7 @@ def _on_submit(deps: Deps) -> Callable[..., None]:
             ack(response_action="errors", errors=errors)
             return
         try:
-            with deps.unit_of_work() as session:  # Slack call (users.info): its own short unit
-                require_admin(
-                    session=session, deps=deps, client=client, team_id=team_id, user_id=user_id
-                )
+            require_admin(deps, client, team_id=team_id, user_id=user_id)
         except NotAllowedError as exc:
             ack(response_action="errors", errors={AdminField.CADENCE.value: exc.message})
             return

@@ -23,10 +23,10 @@ from slack_sdk.models.blocks import Block
 from bot.blocks.common import help_blocks, text_blocks
 from bot.deps import Deps
 from bot.errors import SkillSwapError
-from bot.services.admin import require_admin
 from bot.slack.acks import ACK_BUDGET_SECONDS, AckGuard
 from bot.slack.actor import Actor
 from bot.slack.text import COMMAND, clip
+from bot.workspaces.admins import require_admin
 
 log = logging.getLogger(__name__)
 
@@ -155,14 +155,7 @@ def _run(registry: CommandRegistry, ctx: CommandContext) -> Reply | None:
         return unknown_reply(registry, ctx)
     if sub.admin_only:
         # Enforced here for every admin subcommand, whatever its handler does itself.
-        with ctx.deps.unit_of_work() as session:
-            require_admin(
-                session=session,
-                deps=ctx.deps,
-                client=ctx.client,
-                team_id=ctx.team_id,
-                user_id=ctx.user_id,
-            )
+        require_admin(ctx.deps, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id)
     return sub.handler(ctx)
 
 

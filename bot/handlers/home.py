@@ -15,12 +15,17 @@ from bot.deps import Deps
 from bot.errors import SkillSwapError
 from bot.services import members
 from bot.slack.actor import Actor
+from bot.workspaces.admins import is_admin
 
 log = logging.getLogger(__name__)
 
 
 def publish_home(deps: Deps, client: WebClient, team_id: str, user_id: str) -> bool:
     """Build and publish ``user_id``'s Home tab; False when Slack refused it (logged)."""
+    # Slack is asked who is an admin before the unit of work opens (users.info).
+    admin = (
+        is_admin(deps, client, team_id=team_id, user_id=user_id) if deps.home_sections else False
+    )
     with deps.unit_of_work() as session:
         overview = members.overview(session=session, deps=deps, team_id=team_id, user_id=user_id)
         extra: list[Block] = []
@@ -31,9 +36,9 @@ def publish_home(deps: Deps, client: WebClient, team_id: str, user_id: str) -> b
                     extra += section(
                         session=session,
                         deps=deps,
-                        client=client,
                         team_id=team_id,
                         user_id=user_id,
+                        admin=admin,
                     )
             except Exception:
                 log.exception(

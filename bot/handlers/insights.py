@@ -21,9 +21,9 @@ from bot.handlers.commands import CommandContext, Reply, Subcommand
 from bot.insights.delivery import DeliveryError, deliver_export, deliver_report, open_dm
 from bot.insights.export import ExportKind, filename, parse_kind, table, to_csv
 from bot.insights.stats import compute_insights, load_input, load_insights
-from bot.services.admin import is_admin
 from bot.slack.actor import Actor
-from bot.store.workspaces import get_workspace
+from bot.workspaces.admins import is_admin
+from bot.workspaces.install import learn_workspace_name
 
 log = logging.getLogger(__name__)
 
@@ -43,28 +43,11 @@ def stats(ctx: CommandContext) -> Reply:
     return Reply(text=stats_text(insights), blocks=stats_blocks(insights))
 
 
-def learn_workspace_name(*, session: Session, client: WebClient, team_id: str) -> None:
-    """Reports are titled with the workspace's name; single-workspace installs learn it from
-    ``auth.test`` the first time an admin asks for one (OAuth installs store it on install)."""
-    workspace = get_workspace(session=session, team_id=team_id)
-    if workspace is None or workspace.name:
-        return
-    try:
-        name = client.auth_test().get("team")
-    except SlackClientError:
-        log.info(
-            "auth.test failed; the report is titled with the team id", extra={"team_id": team_id}
-        )
-        return
-    if name:
-        workspace.name = str(name)[:255]
-
-
 def report(ctx: CommandContext) -> Reply | None:
     """``/skillswap report`` (admins; the dispatcher checks): the report with pictures, in a DM."""
     deps = ctx.deps
+    learn_workspace_name(deps, ctx.client, team_id=ctx.team_id)
     with deps.unit_of_work() as session:
-        learn_workspace_name(session=session, client=ctx.client, team_id=ctx.team_id)
         insights = load_insights(session=session, team_id=ctx.team_id, now=deps.clock.now())
     ctx.respond(text=PREPARING, response_type="ephemeral", replace_original=False)
     deliver_report(ctx.client, insights, user_id=ctx.user_id)
@@ -93,10 +76,10 @@ def export(ctx: CommandContext) -> Reply:
 
 
 def home_section(
-    *, session: Session, deps: Deps, client: Any, team_id: str, user_id: str
+    *, session: Session, deps: Deps, team_id: str, user_id: str, admin: bool
 ) -> list[Any]:
     """The admins' headline numbers on the App Home; nothing for everyone else."""
-    if not is_admin(session=session, deps=deps, client=client, team_id=team_id, user_id=user_id):
+    if not admin:
         return []
     return list(home_blocks(load_insights(session=session, team_id=team_id, now=deps.clock.now())))
 
@@ -153,17 +136,11 @@ def register(app: App, deps: Deps) -> None:
         actor = Actor.of(context)
         team_id, user_id = actor.team_id, actor.user_id
         extra = {"team_id": team_id, "user_id": user_id}
-        with deps.unit_of_work() as session:
-            allowed = is_admin(
-                session=session, deps=deps, client=client, team_id=team_id, user_id=user_id
-            )
-            if allowed:
-                learn_workspace_name(session=session, client=client, team_id=team_id)
-            insights = (
-                load_insights(session=session, team_id=team_id, now=deps.clock.now())
-                if allowed
-                else None
-            )
+        insights = None
+        if is_admin(deps, client, team_id=team_id, user_id=user_id):
+            learn_workspace_name(deps, client, team_id=team_id)
+            with deps.unit_of_work() as session:
+                insights = load_insights(session=session, team_id=team_id, now=deps.clock.now())
         if insights is None:
             log.info("full report refused: not an admin", extra=extra)
             _tell(client, user_id, NOT_ADMIN_HOME, extra)

@@ -13,6 +13,7 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 
 from bot.deps import Deps
 from bot.slack.clients import installation_store
+from bot.workspaces.install import record_installation
 
 log = logging.getLogger(__name__)
 
@@ -149,8 +150,6 @@ def callback_options(deps: Deps, *, install_path: str) -> CallbackOptions:
     """The pages an installer sees after Slack sends them back to ``/slack/oauth_redirect``."""
 
     def success(args: SuccessArgs) -> BoltResponse:
-        from bot.handlers.uninstall import record_installation
-
         installation = args.installation
         record_installation(deps, installation)
         team = html.escape(installation.team_name or installation.enterprise_name or "Slack")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.kinds import OutboxState, RoundState
 from bot.store.db import NeedsWrite, is_read_only
-from bot.store.models import Workspace
+from bot.store.models import OutboxMessage, Round, Workspace
 
 
 def get_workspace(*, session: Session, team_id: str) -> Workspace | None:
@@ -38,3 +41,41 @@ def get_or_create_workspace(
 
 def active_workspaces(*, session: Session) -> list[Workspace]:
     return list(session.scalars(select(Workspace).where(Workspace.active.is_(True))))
+
+
+def workspaces_of(
+    *, session: Session, team_id: str | None, enterprise_id: str | None
+) -> list[Workspace]:
+    """The workspace (team-level install) or every workspace of an org (org-wide install)."""
+    if team_id:
+        query = select(Workspace).where(Workspace.team_id == team_id)
+    elif enterprise_id:
+        query = select(Workspace).where(Workspace.enterprise_id == enterprise_id)
+    else:
+        return []
+    return list(session.scalars(query))
+
+
+def stop_workspaces(
+    *, session: Session, workspaces: list[Workspace], now: datetime, reason: str, delete_data: bool
+) -> None:
+    """Close the workspaces' open rounds, cancel what waits in their outbox (``reason`` is
+    recorded on each message), mark them inactive; with ``delete_data``, delete them and
+    everything under them (the schema cascades)."""
+    ids = [ws.id for ws in workspaces]
+    if not ids:
+        return
+    session.execute(
+        update(Round)
+        .where(Round.workspace_id.in_(ids), Round.state != RoundState.CLOSED)
+        .values(state=RoundState.CLOSED, closed_at=now)
+    )
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.workspace_id.in_(ids), OutboxMessage.state == OutboxState.PENDING)
+        .values(state=OutboxState.FAILED, last_error=reason)
+    )
+    for ws in workspaces:
+        ws.active = False
+    if delete_data:
+        session.execute(delete(Workspace).where(Workspace.id.in_(ids)))

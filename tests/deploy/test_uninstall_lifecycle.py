@@ -9,7 +9,6 @@ from datetime import date
 from sqlalchemy import select
 
 from bot.deps import Deps
-from bot.handlers.uninstall import CANCELLED_REASON
 from bot.sim import SignedClient
 from bot.store.models import (
     Member,
@@ -19,6 +18,7 @@ from bot.store.models import (
     RoundState,
     Workspace,
 )
+from bot.workspaces.uninstall import CANCELLED_REASON
 from tests.support import SIGNING_SECRET, TEAM, Harness, make_settings, serve_app
 
 

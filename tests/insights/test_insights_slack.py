@@ -16,6 +16,7 @@ from bot.handlers.insights import NOT_ADMIN_HOME, PREPARING, home_section
 from bot.sim import RecordedCall
 from bot.slack.clients import make_client
 from bot.store.models import Workspace
+from bot.workspaces.admins import is_admin
 from tests.insights import insights_scenario as sc
 from tests.support import TEAM, Harness
 
@@ -213,12 +214,14 @@ def test_home_section_is_for_admins_and_its_button_sends_the_report(slack: Harne
     deps = slack.deps
     assert home_section in deps.home_sections
     client = make_client(deps)
+    admin = is_admin(deps, client, team_id=TEAM, user_id=ADMIN)
+    member = is_admin(deps, client, team_id=TEAM, user_id=MEMBER)
     with deps.unit_of_work() as session:
         for_admin = home_section(
-            session=session, deps=deps, client=client, team_id=TEAM, user_id=ADMIN
+            session=session, deps=deps, team_id=TEAM, user_id=ADMIN, admin=admin
         )
         for_member = home_section(
-            session=session, deps=deps, client=client, team_id=TEAM, user_id=MEMBER
+            session=session, deps=deps, team_id=TEAM, user_id=MEMBER, admin=member
         )
     assert for_member == []
     blocks = [b.to_dict() for b in for_admin]

@@ -8,39 +8,25 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 from slack_bolt import BoltResponse
-from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from bot.deps import Deps
-from bot.store.models import ProcessedEvent
+from bot.store.events import record_event
 
 log = logging.getLogger(__name__)
-KEEP_FOR = timedelta(hours=24)
 
 
 def first_time(deps: Deps, event_id: str, team_id: str | None) -> bool:
     """Record ``event_id``; False when it was recorded before."""
     try:
         with deps.unit_of_work() as session:
-            session.add(
-                ProcessedEvent(event_id=event_id, team_id=team_id, received_at=deps.clock.now())
-            )
+            record_event(session=session, event_id=event_id, team_id=team_id, now=deps.clock.now())
     except IntegrityError:
         return False
     return True
-
-
-def prune(deps: Deps) -> int:
-    """Forget event ids older than a day (Slack stops retrying after minutes)."""
-    with deps.unit_of_work() as session:
-        result = session.execute(
-            delete(ProcessedEvent).where(ProcessedEvent.received_at < deps.clock.now() - KEEP_FOR)
-        )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def make_middleware(deps: Deps) -> Callable[..., Any]:
