@@ -12,7 +12,6 @@ from slack_sdk import WebClient
 from bot.deps import Deps
 from bot.errors import SkillSwapError
 from bot.handlers import register_all
-from bot.handlers.commands import CommandRegistry
 from bot.logs import (
     ContextThreadPoolExecutor,
     bind_log_context,
@@ -77,7 +76,6 @@ def create_app(deps: Deps, *, client: WebClient | None = None) -> App:
         logger=bolt_logger,
     )
     app.middleware(make_middleware(deps))
-    deps.commands = CommandRegistry()
     register_all(app, deps)
     app.error(_on_error)
     guard_bolt_loggers(bolt_logger)  # after registration: every Bolt logger exists by now

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,23 +19,7 @@ from bot.store.db import (
     make_session_factory,
 )
 
-if TYPE_CHECKING:
-    from bot.handlers.commands import CommandRegistry
-
 T = TypeVar("T")
-
-
-class HomeSection(Protocol):
-    """Adds blocks to a member's App Home (e.g. the admins' headline numbers).
-
-    Called inside the Home's unit of work, so it never calls Slack: ``admin`` (whether the
-    viewer administers SkillSwap) was asked before the unit of work opened. Returns
-    ``slack_sdk.models`` blocks (or none).
-    """
-
-    def __call__(
-        self, *, session: Session, deps: Deps, team_id: str, user_id: str, admin: bool
-    ) -> list[Any]: ...
 
 
 @dataclass
@@ -44,8 +28,6 @@ class Deps:
     engine: Engine
     session_factory: sessionmaker[Session]
     clock: Clock = field(default_factory=SystemClock)
-    commands: CommandRegistry | None = None
-    home_sections: list[HomeSection] = field(default_factory=list)
     _reader: sessionmaker[Session] | None = field(default=None, init=False, repr=False)
 
     @contextmanager

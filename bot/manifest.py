@@ -404,6 +404,7 @@ def built_app() -> tuple[App, list[str]]:
 
     from bot.app import create_app
     from bot.deps import Deps
+    from bot.handlers.commands import build_registry
     from bot.settings import Settings
     from bot.store.db import make_engine, make_session_factory
 
@@ -422,8 +423,7 @@ def built_app() -> tuple[App, list[str]]:
         app = create_app(deps)
     finally:
         engine.dispose()
-    registry = deps.commands
-    names = [s.name for s in registry.all() if not s.admin_only] if registry else []
+    names = [s.name for s in build_registry().all() if not s.admin_only]
     return app, names
 
 

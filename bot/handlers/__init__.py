@@ -1,30 +1,43 @@
 """Slack listeners. Every module here defines ``register(app: App, deps: Deps) -> None``.
 
 ``register_all`` imports each module of this package and calls its ``register``: a new
-listener module needs no edit elsewhere. ``commands`` goes first because other modules add
-subcommands to its registry.
+listener module needs no edit elsewhere. A module may also export ``SUBCOMMANDS`` (a tuple
+of :class:`bot.handlers.commands.Subcommand`, collected by ``commands``) and
+``HOME_SECTIONS`` (a tuple of :class:`bot.handlers.home.HomeSection`, collected by ``home``).
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+from functools import cache
+from types import ModuleType
+from typing import Any
 
 from slack_bolt import App
 
 from bot.deps import Deps
 
-FIRST = ("commands",)
-
 
 def module_names() -> list[str]:
-    found = sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
-    return [*[n for n in FIRST if n in found], *[n for n in found if n not in FIRST]]
+    return sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
+
+
+@cache
+def modules() -> tuple[ModuleType, ...]:
+    return tuple(importlib.import_module(f"{__name__}.{name}") for name in module_names())
+
+
+def collect(attribute: str) -> list[Any]:
+    """What every listener module exports under ``attribute`` (a tuple), in module order."""
+    found: list[Any] = []
+    for module in modules():
+        found.extend(getattr(module, attribute, ()))
+    return found
 
 
 def register_all(app: App, deps: Deps) -> None:
-    for name in module_names():
-        module = importlib.import_module(f"{__name__}.{name}")
+    for module in modules():
         register = getattr(module, "register", None)
         if callable(register):
             register(app, deps)

@@ -88,19 +88,18 @@ def _on_submit(deps: Deps) -> Callable[..., None]:
     return on_submit
 
 
+SUBCOMMANDS = (
+    Subcommand(
+        name="admin",
+        usage="admin",
+        summary="round settings: how often, day, time, time zone, check-ins",
+        handler=open_settings,
+        admin_only=True,
+        aliases=("settings",),
+        order=95,
+    ),
+)
+
+
 def register(app: App, deps: Deps) -> None:
-    registry = deps.commands
-    if registry is None:  # pragma: no cover - create_app always sets it
-        raise RuntimeError("Deps.commands must be set before handlers are registered")
-    registry.add(
-        Subcommand(
-            name="admin",
-            usage="admin",
-            summary="round settings: how often, day, time, time zone, check-ins",
-            handler=open_settings,
-            admin_only=True,
-            aliases=("settings",),
-            order=95,
-        )
-    )
     app.view(AdminCallback.SETTINGS.value)(_on_submit(deps))

@@ -1,6 +1,7 @@
 """``/skillswap``: one slash command, many subcommands.
 
-Feature modules add subcommands to the :class:`CommandRegistry` in their ``register``. Most
+Listener modules export their subcommands as ``SUBCOMMANDS``; :func:`build_registry` collects
+them into a :class:`CommandRegistry` when the listener is registered. Most
 subcommands take milliseconds, so the listener runs them and acknowledges Slack *with* the
 ephemeral reply (one HTTP exchange, nothing more to send). A subcommand marked ``slow`` is
 acknowledged at once and replies later through the ``response_url``. Help text is derived
@@ -159,10 +160,18 @@ def _run(registry: CommandRegistry, ctx: CommandContext) -> Reply | None:
     return sub.handler(ctx)
 
 
+def build_registry() -> CommandRegistry:
+    """Every listener module's ``SUBCOMMANDS``, in one registry."""
+    from bot.handlers import collect
+
+    registry = CommandRegistry()
+    for sub in collect("SUBCOMMANDS"):
+        registry.add(sub)
+    return registry
+
+
 def register(app: App, deps: Deps) -> None:
-    registry = deps.commands
-    if registry is None:  # pragma: no cover - create_app always sets it
-        raise RuntimeError("Deps.commands must be set before handlers are registered")
+    registry = build_registry()
 
     @app.command(COMMAND)
     def on_command(

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Protocol
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
+from sqlalchemy.orm import Session
 
 from bot.blocks.home import PAUSE_CHOICES, HomeAction, home_view
 from bot.deps import Deps
 from bot.errors import SkillSwapError
+from bot.handlers import collect
 from bot.services import members
 from bot.slack.actor import Actor
 from bot.workspaces.admins import is_admin
@@ -20,16 +22,29 @@ from bot.workspaces.admins import is_admin
 log = logging.getLogger(__name__)
 
 
+class HomeSection(Protocol):
+    """Adds blocks to a member's App Home (e.g. the admins' headline numbers). Listener
+    modules export theirs as ``HOME_SECTIONS``.
+
+    Called inside the Home's unit of work, so it never calls Slack: ``admin`` (whether the
+    viewer administers SkillSwap) was asked before the unit of work opened. Returns
+    ``slack_sdk.models`` blocks (or none).
+    """
+
+    def __call__(
+        self, *, session: Session, deps: Deps, team_id: str, user_id: str, admin: bool
+    ) -> list[Block]: ...
+
+
 def publish_home(deps: Deps, client: WebClient, team_id: str, user_id: str) -> bool:
     """Build and publish ``user_id``'s Home tab; False when Slack refused it (logged)."""
     # Slack is asked who is an admin before the unit of work opens (users.info).
-    admin = (
-        is_admin(deps, client, team_id=team_id, user_id=user_id) if deps.home_sections else False
-    )
+    sections: list[HomeSection] = collect("HOME_SECTIONS")
+    admin = is_admin(deps, client, team_id=team_id, user_id=user_id) if sections else False
     with deps.unit_of_work() as session:
         overview = members.overview(session=session, deps=deps, team_id=team_id, user_id=user_id)
         extra: list[Block] = []
-        for section in deps.home_sections:
+        for section in sections:
             # One feature's failing section must not blank the whole Home tab.
             try:
                 with session.begin_nested():

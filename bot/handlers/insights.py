@@ -91,44 +91,37 @@ def _tell(client: WebClient, user_id: str, message: str, extra: dict[str, str]) 
         log.warning("could not DM the member", extra=extra)
 
 
+SUBCOMMANDS = (
+    Subcommand(
+        name="stats",
+        usage="stats",
+        summary="SkillSwap in numbers: members, swaps, new connections, skill gaps",
+        handler=stats,
+        order=80,
+    ),
+    Subcommand(
+        name="report",
+        usage="report",
+        summary="the full report with the connection network, in a DM",
+        handler=report,
+        admin_only=True,
+        slow=True,
+        order=90,
+    ),
+    Subcommand(
+        name="export",
+        usage=f"export {'|'.join(k.value for k in ExportKind)}",
+        summary="a CSV file in a DM; feedback only as counts and averages",
+        handler=export,
+        admin_only=True,
+        slow=True,
+        order=91,
+    ),
+)
+HOME_SECTIONS = (home_section,)
+
+
 def register(app: App, deps: Deps) -> None:
-    registry = deps.commands
-    if registry is None:  # pragma: no cover - create_app always sets it
-        raise RuntimeError("Deps.commands must be set before handlers are registered")
-    kinds = "|".join(k.value for k in ExportKind)
-    registry.add(
-        Subcommand(
-            name="stats",
-            usage="stats",
-            summary="SkillSwap in numbers: members, swaps, new connections, skill gaps",
-            handler=stats,
-            order=80,
-        )
-    )
-    registry.add(
-        Subcommand(
-            name="report",
-            usage="report",
-            summary="the full report with the connection network, in a DM",
-            handler=report,
-            admin_only=True,
-            slow=True,
-            order=90,
-        )
-    )
-    registry.add(
-        Subcommand(
-            name="export",
-            usage=f"export {kinds}",
-            summary="a CSV file in a DM; feedback only as counts and averages",
-            handler=export,
-            admin_only=True,
-            slow=True,
-            order=91,
-        )
-    )
-    if home_section not in deps.home_sections:  # one Deps may serve several apps
-        deps.home_sections.append(home_section)
 
     @app.action(InsightsAction.FULL_REPORT.value)
     def on_full_report(ack: Ack, context: BoltContext, client: WebClient) -> None:

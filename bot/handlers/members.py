@@ -175,10 +175,6 @@ def _value(body: dict[str, Any]) -> str:
 
 
 def register(app: App, deps: Deps) -> None:
-    assert deps.commands is not None
-    for sub in SUBCOMMANDS:
-        deps.commands.add(sub)
-
     @app.action(blocks.MemberAction.LEAVE_CONFIRM)
     def on_leave_confirm(
         ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond, client: WebClient

@@ -119,19 +119,19 @@ def _confirm(
             )
 
 
-def register(app: App, deps: Deps) -> None:
-    assert deps.commands is not None
-    deps.commands.add(
-        Subcommand(
-            name="profile",
-            usage="profile",
-            summary="open a form with your skills, levels, team, rhythm and breaks",
-            handler=profile_command,
-            aliases=("edit",),
-            order=30,
-        )
-    )
+SUBCOMMANDS = (
+    Subcommand(
+        name="profile",
+        usage="profile",
+        summary="open a form with your skills, levels, team, rhythm and breaks",
+        handler=profile_command,
+        aliases=("edit",),
+        order=30,
+    ),
+)
 
+
+def register(app: App, deps: Deps) -> None:
     @app.action(ProfileAction.OPEN)
     def on_open(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         ack()

@@ -13,6 +13,7 @@ import pytest
 
 from bot.blocks.admin import AdminCallback
 from bot.blocks.insights import InsightsAction
+from bot.handlers.commands import build_registry
 from bot.sim.server import RESPONSE_URL_METHOD
 from tests.hardening.hardening_support import (
     Served,
@@ -42,8 +43,7 @@ def _acting_calls(served: Served) -> list[str]:
 
 
 def _admin_subcommands(served: Served) -> list[str]:
-    registry = served.harness.deps.commands
-    assert registry is not None
+    registry = build_registry()
     names = [s.name for s in registry.all() if s.admin_only]
     assert names, "no admin-only subcommands registered?"
     return names
@@ -53,8 +53,7 @@ def _admin_subcommands(served: Served) -> list[str]:
 def test_every_admin_subcommand_refuses_a_member(served: Served, args: str) -> None:
     served.command("teach Python", user_id="UALICE")
     engine = served.harness.deps.engine
-    registry = served.harness.deps.commands
-    assert registry is not None
+    registry = build_registry()
     for name in _admin_subcommands(served):
         sub = registry.get(name)
         assert sub is not None

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
 from members_kit import ANA, BEN, CAL, Driver, buttons, eventually, text_of
 from slack_sdk.models.blocks import Block, SectionBlock
 from slack_sdk.models.views import View
 
+from bot.handlers import insights as insights_handlers
 from bot.store.models import GroupState, MemberStatus
 
 
@@ -90,7 +92,7 @@ def test_pause_and_resume_from_home(driver: Driver) -> None:
 
 
 def test_other_features_sections_follow_ours_and_a_broken_one_is_skipped(
-    driver: Driver,
+    driver: Driver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def admins(**_: Any) -> list[Block]:
         return [SectionBlock(text="*Admins:* 3 swaps this week", block_id="admin_headline")]
@@ -98,7 +100,8 @@ def test_other_features_sections_follow_ours_and_a_broken_one_is_skipped(
     def broken(**_: Any) -> list[Block]:
         raise RuntimeError("boom")
 
-    driver.h.deps.home_sections.extend([broken, admins])
+    sections = (*insights_handlers.HOME_SECTIONS, broken, admins)
+    monkeypatch.setattr(insights_handlers, "HOME_SECTIONS", sections)
     driver.command(ANA, "teach Spanish")
 
     view = open_home(driver, ANA)
