@@ -52,8 +52,10 @@ from bot.clock import SystemClock
 from bot.delivery.outbox import METADATA_EVENT_TYPE
 from bot.delivery.worker import DeliveryEvent, deliver_pending
 from bot.deps import Deps
+from bot.members.identity import SlackPerson
+from bot.members.names import parse_skill_list
+from bot.members.skills import add_skills
 from bot.rounds.service import start_round
-from bot.services import catalog, members
 from bot.settings import Settings
 from bot.sim import SlackSimulator
 from bot.store.db import make_engine, make_session_factory
@@ -103,16 +105,16 @@ def populate(deps: Deps, sim: SlackSimulator, people: int) -> None:
         sim.add_user(TEAM, user, name=f"person{i}", tz="Europe/London")
         teach = SKILLS[i % len(SKILLS)]
         learn = SKILLS[(i + 1) % len(SKILLS)]
-        person = members.SlackPerson(user_id=user, display_name=f"person{i}", tz="Europe/London")
+        person = SlackPerson(user_id=user, display_name=f"person{i}", tz="Europe/London")
         with deps.unit_of_work() as session:
             for direction, name in ((Direction.TEACH, teach), (Direction.LEARN, learn)):
-                members.add_skills(
+                add_skills(
                     session=session,
                     team_id=TEAM,
                     user_id=user,
                     person=person,
                     direction=direction,
-                    names=catalog.parse_skill_list(name, example="x"),
+                    names=parse_skill_list(name, example="x"),
                 )
 
 

@@ -30,7 +30,7 @@ from bot.blocks.members import (
     profile_text,
 )
 from bot.kinds import MemberStatus
-from bot.services.members import Overview
+from bot.members.views import Overview
 from bot.slack.text import COMMAND, clip
 
 MAX_HOME_BLOCKS = 100

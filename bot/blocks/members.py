@@ -21,8 +21,9 @@ from slack_sdk.models.blocks import (
 from bot.blocks.common import SECTION_TEXT_LIMIT
 from bot.blocks.profile import CADENCE_LABELS, ProfileAction
 from bot.kinds import Direction, GroupKind, GroupState, MemberStatus
-from bot.services.catalog import LEVEL_LABELS
-from bot.services.members import (
+from bot.members.dates import zone
+from bot.members.names import LEVEL_LABELS
+from bot.members.views import (
     DIRECTORY_SHOWN,
     MENTIONS_SHOWN,
     GroupView,
@@ -35,7 +36,6 @@ from bot.services.members import (
     SkillsAdded,
     SkillsDropped,
     WhoView,
-    zone,
 )
 from bot.slack.text import COMMAND, clip
 

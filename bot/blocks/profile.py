@@ -31,7 +31,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.kinds import MemberCadence
-from bot.services.catalog import (
+from bot.members.names import (
     LEVEL_LABELS,
     MAX_NAME_CHARS,
     MAX_SKILLS_PER_SIDE,
@@ -39,7 +39,7 @@ from bot.services.catalog import (
     decode_option,
     option_value_for_skill,
 )
-from bot.services.members import PickedSkill, ProfileForm, ProfileSubmission, SkillEntry
+from bot.members.views import PickedSkill, ProfileForm, ProfileSubmission, SkillEntry
 
 PROFILE_CALLBACK = "profile_modal"
 MIN_QUERY_LENGTH = 1

@@ -118,21 +118,21 @@ def synthetic_people(members: int, seed: int) -> list[tuple[Person, str, str, st
 
 def join(stage: Stage, people: Sequence[tuple[Person, str, str, str, str]]) -> None:
     """Everyone saves a profile (skills with levels, team, rhythm) through the members service."""
-    from bot.services import members
-    from bot.services.catalog import Level
+    from bot.members.identity import SlackPerson
+    from bot.members.names import Level
+    from bot.members.profile import save_profile
+    from bot.members.views import ProfileSubmission
 
     stage.add_people([p for p, *_rest in people])
     for person, team, teach, learn, cadence in people:
         with stage.deps.unit_of_work() as session:
-            members.save_profile(
+            save_profile(
                 session=session,
                 deps=stage.deps,
                 team_id=stage.team_id,
                 user_id=person.user_id,
-                person=members.SlackPerson(
-                    user_id=person.user_id, display_name=person.name, tz=person.tz
-                ),
-                form=members.ProfileSubmission(
+                person=SlackPerson(user_id=person.user_id, display_name=person.name, tz=person.tz),
+                form=ProfileSubmission(
                     teach=[],
                     teach_new=teach,
                     teach_new_level=Level.BEGINNER,

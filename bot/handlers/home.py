@@ -15,7 +15,9 @@ from bot.blocks.home import PAUSE_CHOICES, HomeAction, home_view
 from bot.deps import Deps
 from bot.errors import SkillSwapError
 from bot.handlers import collect
-from bot.services import members
+from bot.members.identity import SLACKBOT
+from bot.members.overview import overview
+from bot.members.profile import pause, resume
 from bot.slack.actor import Actor
 from bot.workspaces.admins import is_admin
 
@@ -42,7 +44,7 @@ def publish_home(deps: Deps, client: WebClient, team_id: str, user_id: str) -> b
     sections: list[HomeSection] = collect("HOME_SECTIONS")
     admin = is_admin(deps, client, team_id=team_id, user_id=user_id) if sections else False
     with deps.unit_of_work() as session:
-        overview = members.overview(session=session, deps=deps, team_id=team_id, user_id=user_id)
+        shown = overview(session=session, deps=deps, team_id=team_id, user_id=user_id)
         extra: list[Block] = []
         for section in sections:
             # One feature's failing section must not blank the whole Home tab.
@@ -61,7 +63,7 @@ def publish_home(deps: Deps, client: WebClient, team_id: str, user_id: str) -> b
                     getattr(section, "__name__", type(section).__name__),
                     extra={"team_id": team_id, "user_id": user_id},
                 )
-    view = home_view(overview, extra)
+    view = home_view(shown, extra)
     try:
         client.views_publish(user_id=user_id, view=view)
     except SlackApiError as exc:
@@ -81,7 +83,7 @@ def register(app: App, deps: Deps) -> None:
             return
         user_id = str(event.get("user") or "")
         team_id = Actor.of(context).team_id
-        if not user_id or user_id == members.SLACKBOT:
+        if not user_id or user_id == SLACKBOT:
             return
         publish_home(deps, client, team_id, user_id)
 
@@ -95,7 +97,7 @@ def register(app: App, deps: Deps) -> None:
         raw = "" if choice == "until" or choice not in PAUSE_CHOICES else choice
         try:
             with deps.unit_of_work() as session:
-                members.pause(session=session, deps=deps, team_id=team_id, user_id=user_id, raw=raw)
+                pause(session=session, deps=deps, team_id=team_id, user_id=user_id, raw=raw)
         except SkillSwapError as exc:  # no response_url on Home: log, and show the fresh Home
             log.info(
                 "pause from Home refused: %s",
@@ -111,7 +113,7 @@ def register(app: App, deps: Deps) -> None:
         team_id, user_id = actor.team_id, actor.user_id
         try:
             with deps.unit_of_work() as session:
-                members.resume(session=session, deps=deps, team_id=team_id, user_id=user_id)
+                resume(session=session, deps=deps, team_id=team_id, user_id=user_id)
         except SkillSwapError as exc:
             log.info(
                 "resume from Home refused: %s",

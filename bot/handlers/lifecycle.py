@@ -17,7 +17,8 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks.members import welcome_blocks, welcome_text
 from bot.delivery.outbox import METADATA_EVENT_TYPE
 from bot.deps import Deps
-from bot.services import members
+from bot.members.identity import SLACKBOT, person_from_user, refresh_person
+from bot.members.leaving import erase, is_member
 from bot.slack.actor import Actor
 from bot.store.members import claim_welcome, finish_outbox
 from bot.store.workspaces import get_or_create_workspace
@@ -34,7 +35,7 @@ def send_welcome(deps: Deps, client: WebClient, team_id: str, user_id: str) -> b
     }
     with deps.unit_of_work() as session:
         workspace = get_or_create_workspace(session=session, team_id=team_id)
-        if members.is_member(session=session, team_id=team_id, user_id=user_id):
+        if is_member(session=session, team_id=team_id, user_id=user_id):
             return False
         row = claim_welcome(
             session=session,
@@ -83,7 +84,7 @@ def register(app: App, deps: Deps) -> None:
         user = event.get("user") or {}
         if not isinstance(user, dict):
             return
-        person = members.person_from_user(user)
+        person = person_from_user(user)
         team_id = Actor.of(context).team_id or str(user.get("team_id") or "")
         if not person.user_id or not person.is_person or person.is_guest:
             return  # bots, Slackbot, deactivated accounts and guests get no invitation
@@ -94,13 +95,13 @@ def register(app: App, deps: Deps) -> None:
         user = event.get("user") or {}
         if not isinstance(user, dict):
             return
-        person = members.person_from_user(user)
+        person = person_from_user(user)
         team_id = Actor.of(context).team_id or str(user.get("team_id") or "")
         if not person.user_id:
             return
         with deps.unit_of_work() as session:
-            if person.deleted or person.is_bot or person.user_id == members.SLACKBOT:
-                if members.erase(
+            if person.deleted or person.is_bot or person.user_id == SLACKBOT:
+                if erase(
                     session=session, team_id=team_id, user_id=person.user_id, deactivated=True
                 ):
                     log.info(
@@ -108,4 +109,4 @@ def register(app: App, deps: Deps) -> None:
                         extra={"team_id": team_id, "user_id": person.user_id},
                     )
             else:
-                members.refresh_person(session=session, team_id=team_id, person=person)
+                refresh_person(session=session, team_id=team_id, person=person)

@@ -15,30 +15,27 @@ from bot.errors import UserInputError
 from bot.handlers.commands import CommandContext, Reply, Subcommand
 from bot.handlers.home import publish_home
 from bot.kinds import Direction
-from bot.services import catalog, members
+from bot.members import overview, profile, skills
+from bot.members.identity import newcomer
+from bot.members.leaving import erase
+from bot.members.names import parse_skill_list
 from bot.slack.actor import Actor
 
 log = logging.getLogger(__name__)
 
 
 def _add(ctx: CommandContext, direction: Direction) -> Reply:
-    names = catalog.parse_skill_list(ctx.args, example=members.example_for(direction))
-
-    def add(person: members.SlackPerson | None) -> members.SkillsAdded:
-        with ctx.deps.unit_of_work() as session:
-            return members.add_skills(
-                session=session,
-                team_id=ctx.team_id,
-                user_id=ctx.user_id,
-                person=person,
-                direction=direction,
-                names=names,
-            )
-
-    try:
-        result = add(None)  # a member already: one transaction, no call to Slack
-    except members.NewcomerError:  # rolled back; ask Slack who this is outside a transaction
-        result = add(members.newcomer_profile(ctx.client, ctx.team_id, ctx.user_id))
+    names = parse_skill_list(ctx.args, example=skills.example_for(direction))
+    person = newcomer(ctx.deps, ctx.client, ctx.team_id, ctx.user_id)  # Slack, before the unit
+    with ctx.deps.unit_of_work() as session:
+        result = skills.add_skills(
+            session=session,
+            team_id=ctx.team_id,
+            user_id=ctx.user_id,
+            person=person,
+            direction=direction,
+            names=names,
+        )
     return Reply(text=blocks.skills_added_text(result), blocks=blocks.skills_added(result))
 
 
@@ -51,9 +48,9 @@ def learn(ctx: CommandContext) -> Reply:
 
 
 def drop(ctx: CommandContext) -> Reply:
-    names = catalog.parse_skill_list(ctx.args, example="/skillswap drop Spanish")
+    names = parse_skill_list(ctx.args, example="/skillswap drop Spanish")
     with ctx.deps.unit_of_work() as session:
-        result = members.drop_skills(
+        result = skills.drop_skills(
             session=session, team_id=ctx.team_id, user_id=ctx.user_id, names=names
         )
     return Reply(text=blocks.dropped_text(result), blocks=blocks.skills_dropped(result))
@@ -61,7 +58,7 @@ def drop(ctx: CommandContext) -> Reply:
 
 def me(ctx: CommandContext) -> Reply:
     view = ctx.deps.read_mostly(
-        lambda session: members.overview(
+        lambda session: overview.overview(
             session=session, deps=ctx.deps, team_id=ctx.team_id, user_id=ctx.user_id
         )
     )
@@ -70,14 +67,14 @@ def me(ctx: CommandContext) -> Reply:
 
 def who(ctx: CommandContext) -> Reply:
     view = ctx.deps.read_mostly(
-        lambda session: members.who(session=session, team_id=ctx.team_id, raw=ctx.args)
+        lambda session: skills.who(session=session, team_id=ctx.team_id, raw=ctx.args)
     )
     return Reply(text=blocks.who_text(view), blocks=blocks.who_blocks(view))
 
 
 def pause(ctx: CommandContext) -> Reply:
     with ctx.deps.unit_of_work() as session:
-        result = members.pause(
+        result = profile.pause(
             session=session, deps=ctx.deps, team_id=ctx.team_id, user_id=ctx.user_id, raw=ctx.args
         )
     text = blocks.paused_text(result)
@@ -90,10 +87,10 @@ def resume(ctx: CommandContext) -> Reply:
             "`/skillswap resume` takes nothing after it: just `/skillswap resume`."
         )
     with ctx.deps.unit_of_work() as session:
-        result = members.resume(
+        result = profile.resume(
             session=session, deps=ctx.deps, team_id=ctx.team_id, user_id=ctx.user_id
         )
-        view = members.overview(
+        view = overview.overview(
             session=session, deps=ctx.deps, team_id=ctx.team_id, user_id=ctx.user_id
         )
     text = blocks.resumed_text(result, view.tz)
@@ -191,7 +188,7 @@ def register(app: App, deps: Deps) -> None:
             )
             return
         with deps.unit_of_work() as session:
-            was_member = members.erase(session=session, team_id=team_id, user_id=user_id)
+            was_member = erase(session=session, team_id=team_id, user_id=user_id)
         respond(text=blocks.left_text(was_member), replace_original=True)
         publish_home(deps, client, team_id, user_id)  # no stale profile left on the Home tab
 
@@ -211,7 +208,7 @@ def register(app: App, deps: Deps) -> None:
                 "That button is out of date. Check your skills with `/skillswap me`."
             )
         with deps.unit_of_work() as session:
-            profile = members.switch_skill(
+            changed = skills.switch_skill(
                 session=session,
                 team_id=team_id,
                 user_id=user_id,
@@ -220,10 +217,10 @@ def register(app: App, deps: Deps) -> None:
                 to_skill_id=value.t,
             )
         suggestion = next(
-            (e.label for e in (*profile.teach, *profile.learn) if e.skill_id == value.t), ""
+            (e.label for e in (*changed.teach, *changed.learn) if e.skill_id == value.t), ""
         )
         respond(
             text=f"You now list {blocks.esc(suggestion)}.",
-            blocks=[b.to_dict() for b in blocks.switched(profile, suggestion)],
+            blocks=[b.to_dict() for b in blocks.switched(changed, suggestion)],
             replace_original=True,
         )

@@ -29,7 +29,10 @@ from bot.deps import Deps
 from bot.errors import SkillSwapError, UserInputError
 from bot.handlers.commands import CommandContext, Reply, Subcommand
 from bot.handlers.home import publish_home
-from bot.services import catalog, members
+from bot.members.catalog import typeahead
+from bot.members.identity import SLACKBOT, newcomer, not_a_person_error
+from bot.members.profile import ProfileErrors, profile_form, save_profile
+from bot.members.views import NearMiss, ProfileView
 from bot.slack.actor import Actor
 
 log = logging.getLogger(__name__)
@@ -52,7 +55,7 @@ def open_profile(
 ) -> bool:
     """Open the profile modal; False when Slack refused (usually an expired trigger)."""
     with deps.unit_of_work() as session:
-        form = members.profile_form(session=session, deps=deps, team_id=team_id, user_id=user_id)
+        form = profile_form(session=session, deps=deps, team_id=team_id, user_id=user_id)
     meta = ProfileMeta(
         response_url=response_url if response_url and len(response_url) < 2000 else None
     )
@@ -69,8 +72,8 @@ def open_profile(
 
 
 def profile_command(ctx: CommandContext) -> Reply | None:
-    if ctx.user_id == members.SLACKBOT:
-        raise members.not_a_person_error()
+    if ctx.user_id == SLACKBOT:
+        raise not_a_person_error()
     if not ctx.trigger_id or not open_profile(
         ctx.deps,
         ctx.client,
@@ -90,8 +93,8 @@ def _confirm(
     team_id: str,
     user_id: str,
     meta: ProfileMeta,
-    profile: members.ProfileView,
-    near: list[members.NearMiss],
+    profile: ProfileView,
+    near: list[NearMiss],
 ) -> None:
     """After a save: refresh Home; confirm where the modal came from (or DM near-misses)."""
     publish_home(deps, client, team_id, user_id)
@@ -138,7 +141,7 @@ def register(app: App, deps: Deps) -> None:
         actor = Actor.of(context)
         team_id, user_id = actor.team_id, actor.user_id
         trigger_id = body.get("trigger_id")
-        if not trigger_id or user_id == members.SLACKBOT:
+        if not trigger_id or user_id == SLACKBOT:
             return
         opened = open_profile(
             deps,
@@ -156,11 +159,7 @@ def register(app: App, deps: Deps) -> None:
         team_id = Actor.of(context).team_id
         query = str(body.get("value") or "")
         found = deps.read_mostly(
-            lambda session: catalog.search(
-                session=session,
-                workspace_id=members.workspace_for(session=session, team_id=team_id).id,
-                query=query,
-            )
+            lambda session: typeahead(session=session, team_id=team_id, query=query)
         )
         ack(options=[option_dict(o.value, o.text) for o in found])
 
@@ -172,9 +171,9 @@ def register(app: App, deps: Deps) -> None:
         form = read_submission(((view.get("state") or {}).get("values")) or {})
         meta = ProfileMeta.load(view.get("private_metadata"))
         try:
-            person = members.newcomer(deps, client, team_id, user_id)
+            person = newcomer(deps, client, team_id, user_id)
             with deps.unit_of_work() as session:
-                profile, near = members.save_profile(
+                profile, near = save_profile(
                     session=session,
                     deps=deps,
                     team_id=team_id,
@@ -182,7 +181,7 @@ def register(app: App, deps: Deps) -> None:
                     person=person,
                     form=form,
                 )
-        except members.ProfileErrors as exc:
+        except ProfileErrors as exc:
             ack(response_action="errors", errors=error_blocks(exc.errors))
             return
         except SkillSwapError as exc:

@@ -14,8 +14,8 @@ from bot.blocks.members import (
     who_blocks,
 )
 from bot.blocks.profile import ProfileMeta, profile_modal, read_submission
-from bot.services.catalog import MAX_NAME_CHARS, MAX_SKILLS_PER_SIDE, Level
-from bot.services.members import (
+from bot.members.names import MAX_NAME_CHARS, MAX_SKILLS_PER_SIDE, Level
+from bot.members.views import (
     GroupView,
     Lesson,
     NearMiss,

@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.errors import UserInputError
-from bot.services.catalog import (
+from bot.members.dates import parse_date, parse_pause
+from bot.members.names import (
     KEY_CHARS,
     MAX_NAME_CHARS,
     MAX_SKILLS_PER_SIDE,
@@ -20,7 +21,6 @@ from bot.services.catalog import (
     display_name,
     parse_skill_list,
 )
-from bot.services.members import parse_date, parse_pause
 
 EXAMPLE = "/skillswap teach Spanish"
 TODAY = date(2026, 12, 7)

@@ -1,9 +1,7 @@
-"""The skills catalog: what members typed, turned into one skill per meaning per workspace.
+"""Skill names as members type them: cleaned, validated, split, levelled. Pure (no I/O).
 
 Names are normalised by :mod:`bot.matching.skills` ("JS", "javascript" and "Java Script" reach
-one key through the starter aliases); the workspace's ``skills`` rows hold one display name per
-key and ``skill_aliases`` the other spellings seen, so the typeahead finds them too. Members
-keep the label they typed (``member_skills.label``); matching sees the key.
+one key through the starter aliases).
 """
 
 from __future__ import annotations
@@ -12,22 +10,18 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Protocol
-
-from sqlalchemy.orm import Session
 
 from bot.errors import UserInputError
-from bot.matching.skills import canonical_key, display_name_for, normalize_key, suggest
+from bot.matching.skills import canonical_key, display_name_for, normalize_key
 from bot.slack.text import clip
-from bot.store import skills as store
-from bot.store import snapshots
-from bot.store.models import Skill
-from bot.store.snapshots import CatalogRow
 
 MAX_NAME_CHARS = 60
+
+
 MAX_SKILLS_PER_SIDE = 20
+
+
 KEY_CHARS = 80  # skills.key / skill_aliases.alias_key column size
-OPTION_LIMIT = 25
 
 
 class Level(IntEnum):
@@ -46,6 +40,7 @@ LEVEL_LABELS: dict[Level, str] = {
     Level.EXPERT: "expert",
 }
 
+
 _LEVEL_WORDS: dict[str, Level] = {
     "beginner": Level.BEGINNER,
     "beginner friendly": Level.BEGINNER,
@@ -57,14 +52,21 @@ _LEVEL_WORDS: dict[str, Level] = {
     "advanced": Level.EXPERT,
 }
 
-# Commas in several scripts (ASCII, full-width, ideographic, Arabic), semicolons, new lines.
+
 _SEPARATORS = re.compile(r"[,\n\r\uFF0C\u3001\u060C]")
+
+
 _LEVEL_SUFFIX = re.compile(r"^(?P<name>.*?)\s*[(\[]\s*(?P<level>[^()\[\]]{1,30})\s*[)\]]\s*$")
-# Invisible characters that change how text is shown, not what it says.
+
+
 _INVISIBLE = frozenset(
     "\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
 )
+
+
 _EDGE_JUNK = "\"'`*_\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e"
+
+
 _BULLETS = "\u2022\u00b7\u2023\u25e6-\u2013\u2014 "
 
 
@@ -185,59 +187,6 @@ def display_name(name: SkillName) -> str:
     return name.label
 
 
-class CatalogSkill(Protocol):
-    """A catalog entry: an ORM ``Skill`` or a :class:`snapshots.CatalogRow`."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def key(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-
-
-def lookup(*, session: Session, workspace_id: int, name: SkillName) -> CatalogRow | None:
-    """The workspace's skill for ``name``: a workspace alias of what was typed, else the key."""
-    return snapshots.find_skill(
-        session=session,
-        workspace_id=workspace_id,
-        aliases=list(dict.fromkeys((name.spelling, name.key))),
-        key=name.key,
-    )
-
-
-def resolve_or_create(
-    *, session: Session, workspace_id: int, name: SkillName, found: CatalogSkill | None
-) -> CatalogSkill:
-    """``found`` (what :func:`lookup` returned for ``name``), else a new skill; either way
-    the spelling typed is remembered as an alias."""
-    skill = found
-    if skill is None:
-        skill = store.create_skill(
-            session=session, workspace_id=workspace_id, key=name.key, name=display_name(name)
-        )
-    if name.spelling != skill.key:
-        store.add_alias(
-            session=session, workspace_id=workspace_id, skill_id=skill.id, alias_key=name.spelling
-        )
-    return skill
-
-
-def near_miss(
-    *, session: Session, workspace_id: int, name: SkillName, exclude: set[int] | None = None
-) -> Skill | None:
-    """An existing skill ``name`` is probably a misspelling of ("Spansh" -> Spanish)."""
-    keys = store.all_skill_keys(session=session, workspace_id=workspace_id)
-    for skill_id in exclude or set():
-        keys = {k: v for k, v in keys.items() if v != skill_id}
-    guess = suggest(name.label, keys)
-    if guess is None or guess not in keys:
-        return None
-    return store.skills_by_ids(session=session, workspace_id=workspace_id, ids=[keys[guess]]).get(
-        keys[guess]
-    )
-
-
 def option_value_for_skill(skill_id: int) -> str:
     return f"s:{skill_id}"
 
@@ -261,44 +210,3 @@ def decode_option(value: str) -> OptionRef | None:
     if kind == "n" and rest:
         return OptionRef(skill_id=None, label=rest)
     return None
-
-
-def search(*, session: Session, workspace_id: int, query: str) -> list[CatalogOption]:
-    """Typeahead: catalog skills containing what was typed (most listed first), plus an
-    "Add …" option for a name the catalog does not have yet."""
-    label = clean_label(query or "")[:MAX_NAME_CHARS]
-    needle = normalize_key(label)
-    if not needle or len(needle) > KEY_CHARS:
-        return []
-    hits = store.search_skills(
-        session=session, workspace_id=workspace_id, needle=needle, limit=OPTION_LIMIT
-    )
-    key = canonical_key(label)
-    exact = lookup(
-        session=session,
-        workspace_id=workspace_id,
-        name=SkillName(label=label, key=key, spelling=needle),
-    )
-    skills: list[CatalogSkill] = [s for s, _ in hits]
-    if exact is not None and exact.id not in {s.id for s in skills}:
-        skills.insert(0, exact)
-    elif exact is not None:
-        skills.sort(key=lambda s: s.id != exact.id)
-    options = [
-        CatalogOption(value=option_value_for_skill(s.id), text=clip(s.name, 75))
-        for s in skills[:OPTION_LIMIT]
-    ]
-    if exact is None:
-        name = SkillName(label=label, key=key, spelling=needle)
-        new_label = display_name(name) if name.spelling != name.key else label
-        options.append(
-            CatalogOption(
-                value=option_value_for_new(new_label), text=clip(f"Add “{new_label}”", 75)
-            )
-        )
-    return options
-
-
-def prune(*, session: Session, workspace_id: int, skill_ids: set[int]) -> int:
-    """Forget skills nobody lists any more, so the typeahead offers only living ones."""
-    return store.delete_orphans(session=session, workspace_id=workspace_id, skill_ids=skill_ids)

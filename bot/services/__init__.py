@@ -1,1 +1,0 @@
-"""Domain services: the logic between a parsed request and a rendered reply."""
