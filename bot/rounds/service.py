@@ -39,7 +39,6 @@ from bot.blocks.rounds import (
 )
 from bot.delivery.outbox import NewMessage, OutboxKind, enqueue
 from bot.deps import Deps
-from bot.errors import NotFoundError
 from bot.kinds import Direction, GroupKind, GroupState, MemberStatus, RoundState
 from bot.matching import match
 from bot.matching.model import Group as EngineGroup
@@ -65,7 +64,8 @@ from bot.store.models import (
     Round,
     Workspace,
 )
-from bot.store.workspaces import active_workspaces, get_workspace
+from bot.store.rounds import latest_round
+from bot.store.workspaces import active_workspaces, require_workspace
 
 log = logging.getLogger(__name__)
 
@@ -232,15 +232,6 @@ def rhythm_of(workspace: Workspace, last_round_on: date | None = None) -> Rhythm
     )
 
 
-def last_round(session: Session, workspace_id: int) -> Round | None:
-    return session.scalars(
-        select(Round)
-        .where(Round.workspace_id == workspace_id)
-        .order_by(Round.round_date.desc(), Round.id.desc())
-        .limit(1)
-    ).first()
-
-
 @dataclass(frozen=True)
 class RoundPlan:
     """A matched round, not stored: what a dry run shows and what a real run stores."""
@@ -295,7 +286,7 @@ def dry_run(deps: Deps, team_id: str, *, now: datetime) -> RoundPlan:
     session = deps.session_factory()
     try:
         with session.begin():
-            workspace = _workspace(session, team_id)
+            workspace = require_workspace(session=session, team_id=team_id)
             rhythm = rhythm_of(workspace)
             today = rhythm.local_date(now)
             reactivate_due(session, workspace.id, today)  # rolled back below
@@ -339,9 +330,9 @@ def start_round(
     """
     try:
         with deps.unit_of_work() as session:
-            workspace = _workspace(session, team_id)
+            workspace = require_workspace(session=session, team_id=team_id)
             lock_workspace(session, workspace.id)
-            previous = last_round(session, workspace.id)
+            previous = latest_round(session=session, workspace_id=workspace.id)
             rhythm = rhythm_of(workspace, previous.round_date if previous else None)
             due: Due | None
             if scheduled:
@@ -383,8 +374,8 @@ def start_round(
         # possible without the lock, e.g. a database that ignores it). Theirs stands.
         log.info("round already stored by another process", extra={"team_id": team_id})
         with deps.unit_of_work() as session:
-            workspace = _workspace(session, team_id)
-            found = last_round(session, workspace.id)
+            workspace = require_workspace(session=session, team_id=team_id)
+            found = latest_round(session=session, workspace_id=workspace.id)
             return RoundOutcome(
                 team_id,
                 found.period if found else None,
@@ -392,16 +383,6 @@ def start_round(
                 False,
                 note="the round already exists",
             )
-
-
-def _workspace(session: Session, team_id: str) -> Workspace:
-    workspace = get_workspace(session=session, team_id=team_id)
-    if workspace is None:
-        raise NotFoundError(
-            f"There is no SkillSwap workspace {team_id!r} here. Check the team id, or install "
-            "SkillSwap there first."
-        )
-    return workspace
 
 
 def store_round(
@@ -687,7 +668,7 @@ def run_due_rounds(deps: Deps, now: datetime) -> RoundsReport:
     with deps.unit_of_work() as session:
         candidates = []
         for workspace in active_workspaces(session=session):
-            previous = last_round(session, workspace.id)
+            previous = latest_round(session=session, workspace_id=workspace.id)
             rhythm = rhythm_of(workspace, previous.round_date if previous else None)
             if due_slot(rhythm, now, not_before=workspace.created_at) is not None:
                 candidates.append(workspace.team_id)

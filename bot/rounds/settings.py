@@ -19,8 +19,8 @@ from bot.rounds.schedule import (
     is_valid_zone,
     parse_hhmm,
 )
-from bot.rounds.service import last_round
 from bot.store.models import Round, Workspace
+from bot.store.rounds import latest_round
 
 MAX_ADMINS = 20
 
@@ -38,7 +38,7 @@ class RoundSettings:
 
 
 def current_rhythm(session: Session, workspace: Workspace) -> Rhythm:
-    previous = last_round(session, workspace.id)
+    previous = latest_round(session=session, workspace_id=workspace.id)
     return Rhythm.of(
         workspace.cadence,
         workspace.round_weekday,

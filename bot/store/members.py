@@ -27,6 +27,7 @@ from bot.store.models import (
     Round,
     Workspace,
 )
+from bot.store.rounds import NEWEST_FIRST
 
 ERASED_REASON = "A member of this group left SkillSwap; the details were removed."
 
@@ -146,7 +147,7 @@ def groups_of(*, session: Session, member_id: int, limit: int) -> list[GroupRow]
             .join(GroupMember, GroupMember.group_id == Group.id)
             .join(Round, Round.id == Group.round_id)
             .where(GroupMember.member_id == member_id)
-            .order_by(Round.round_date.desc(), Round.id.desc(), Group.id.desc())
+            .order_by(*NEWEST_FIRST, Group.id.desc())
             .limit(limit)
             .options(
                 selectinload(Group.round),

@@ -30,6 +30,7 @@ from bot.store.models import (
     Workspace,
     utcnow,
 )
+from bot.store.rounds import NEWEST_FIRST
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,10 +132,7 @@ _MEMBER = (
 def _latest_round(*columns: Any, workspace_id: Any) -> Any:
     """The workspace's latest round (by date, then id): the one ordering `me` and pause use."""
     return (
-        select(*columns)
-        .where(Round.workspace_id == workspace_id)
-        .order_by(Round.round_date.desc(), Round.id.desc())
-        .limit(1)
+        select(*columns).where(Round.workspace_id == workspace_id).order_by(*NEWEST_FIRST).limit(1)
     )
 
 

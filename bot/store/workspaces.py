@@ -8,6 +8,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.errors import NotFoundError
 from bot.kinds import OutboxState, RoundState
 from bot.store.db import NeedsWrite, is_read_only
 from bot.store.models import OutboxMessage, Round, Workspace
@@ -79,3 +80,15 @@ def stop_workspaces(
         ws.active = False
     if delete_data:
         session.execute(delete(Workspace).where(Workspace.id.in_(ids)))
+
+
+def require_workspace(*, session: Session, team_id: str) -> Workspace:
+    """The workspace row for ``team_id``; :class:`NotFoundError` when there is none (the CLI
+    names a workspace that never installed SkillSwap)."""
+    workspace = get_workspace(session=session, team_id=team_id)
+    if workspace is None:
+        raise NotFoundError(
+            f"There is no SkillSwap workspace {team_id!r} here. Check the team id, or install "
+            "SkillSwap there first."
+        )
+    return workspace
