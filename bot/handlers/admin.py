@@ -18,15 +18,8 @@ from bot.blocks.admin import AdminCallback, AdminField, saved_modal, settings_mo
 from bot.deps import Deps
 from bot.errors import NotAllowedError
 from bot.handlers.commands import CommandContext, Reply, Subcommand
-from bot.rounds.settings import (
-    next_round_text,
-    parse_settings,
-    rhythm_text,
-    save_settings,
-    settings_view,
-)
+from bot.rounds.settings import parse_settings, save_settings_for, settings_view_for
 from bot.slack.actor import Actor
-from bot.store.workspaces import get_or_create_workspace
 from bot.workspaces.admins import require_admin
 
 log = logging.getLogger(__name__)
@@ -40,10 +33,10 @@ NO_TRIGGER = (
 def open_settings(ctx: CommandContext) -> Reply | None:
     deps = ctx.deps
     with deps.unit_of_work() as session:
-        workspace = get_or_create_workspace(
-            session=session, team_id=ctx.team_id, enterprise_id=ctx.enterprise_id
+        shown = settings_view_for(
+            session, team_id=ctx.team_id, enterprise_id=ctx.enterprise_id, now=deps.clock.now()
         )
-        view = settings_modal(settings_view(session, workspace, deps.clock.now()))
+    view = settings_modal(shown)
     if not ctx.trigger_id:
         return Reply(text=NO_TRIGGER)
     try:
@@ -75,13 +68,10 @@ def _on_submit(deps: Deps) -> Callable[..., None]:
             ack(response_action="errors", errors={AdminField.CADENCE.value: exc.message})
             return
         with deps.unit_of_work() as session:
-            workspace = get_or_create_workspace(session=session, team_id=team_id)
-            save_settings(session, workspace, settings)
-            session.flush()
-            now = deps.clock.now()
-            done = saved_modal(
-                next_round_text(session, workspace, now), rhythm_text(session, workspace)
+            next_round, rhythm = save_settings_for(
+                session, team_id=team_id, settings=settings, now=deps.clock.now()
             )
+        done = saved_modal(next_round, rhythm)
         log.info("round settings saved", extra={"team_id": team_id, "user_id": user_id})
         ack(response_action="update", view=done)
 

@@ -21,6 +21,7 @@ from bot.rounds.schedule import (
 )
 from bot.store.models import Round, Workspace
 from bot.store.rounds import latest_round
+from bot.store.workspaces import get_or_create_workspace
 
 MAX_ADMINS = 20
 
@@ -167,3 +168,23 @@ def save_settings(session: Session, workspace: Workspace, settings: RoundSetting
 
 def rhythm_text(session: Session, workspace: Workspace) -> str:
     return describe(current_rhythm(session, workspace))
+
+
+def settings_view_for(
+    session: Session, *, team_id: str, enterprise_id: str | None, now: datetime
+) -> SettingsView:
+    """What the settings modal shows for the workspace of ``team_id`` (created on first use)."""
+    workspace = get_or_create_workspace(
+        session=session, team_id=team_id, enterprise_id=enterprise_id
+    )
+    return settings_view(session, workspace, now)
+
+
+def save_settings_for(
+    session: Session, *, team_id: str, settings: RoundSettings, now: datetime
+) -> tuple[str, str]:
+    """Save the settings; returns what the modal confirms: the next round and the rhythm."""
+    workspace = get_or_create_workspace(session=session, team_id=team_id)
+    save_settings(session, workspace, settings)
+    session.flush()
+    return next_round_text(session, workspace, now), rhythm_text(session, workspace)
