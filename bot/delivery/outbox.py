@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.kinds import OutboxState
@@ -32,6 +33,7 @@ class OutboxKind(StrEnum):
     CHECKIN = "checkin"  # "Did you meet?" (group DM)
     REMINDER = "reminder"  # one nudge when nobody answered the check-in
     PAUSED = "paused"  # "we paused you after three unanswered check-ins" (1:1 DM)
+    WELCOME = "welcome"  # an invitation to someone who just joined the Slack workspace (1:1 DM)
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,32 @@ def enqueue(
             )
         )
     fresh = [m for m in messages if m.key not in existing]
-    session.add_all(
+    _add(fresh, session=session, workspace_id=workspace_id, now=now)
+    return len(fresh)
+
+
+def enqueue_one(
+    message: NewMessage, *, session: Session, workspace_id: int, now: datetime
+) -> int | None:
+    """Add one message; its row id, or None when its key is in the outbox already (also when
+    another request adds the same key at the same moment)."""
+    found = session.scalar(
+        select(OutboxMessage.id).where(OutboxMessage.idempotency_key == message.key)
+    )
+    if found is not None:
+        return None
+    try:
+        with session.begin_nested():
+            [row] = _add([message], session=session, workspace_id=workspace_id, now=now)
+    except IntegrityError:
+        return None
+    return row.id
+
+
+def _add(
+    messages: Sequence[NewMessage], *, session: Session, workspace_id: int, now: datetime
+) -> list[OutboxMessage]:
+    rows = [
         OutboxMessage(
             workspace_id=workspace_id,
             idempotency_key=m.key,
@@ -86,10 +113,11 @@ def enqueue(
             next_attempt_at=now,
             created_at=now,
         )
-        for m in fresh
-    )
+        for m in messages
+    ]
+    session.add_all(rows)
     session.flush()
-    return len(fresh)
+    return rows
 
 
 @dataclass(frozen=True)
@@ -119,6 +147,7 @@ def _claim_one(
     now: datetime,
     lease: timedelta,
     exclude_teams: list[str],
+    outbox_id: int | None = None,
 ) -> tuple[OutboxMessage, str, str | None] | None:
     # One state at a time, so the (state, next_attempt_at) index serves the ORDER BY and the
     # LIMIT stops at the first free row instead of sorting every pending row.
@@ -136,6 +165,8 @@ def _claim_one(
     )
     if exclude_teams:
         stmt = stmt.where(Workspace.team_id.not_in(exclude_teams))
+    if outbox_id is not None:
+        stmt = stmt.where(OutboxMessage.id == outbox_id)
     row = session.execute(stmt).first()
     return (row[0], row[1], row[2]) if row is not None else None
 
@@ -150,6 +181,20 @@ def claim_next(
     found = _claim_one(session, OutboxState.SENDING, now, lease, excluded) or _claim_one(
         session, OutboxState.PENDING, now, lease, excluded
     )
+    return _claimed(session, found, now)
+
+
+def claim_row(*, session: Session, outbox_id: int, now: datetime, lease: timedelta) -> Claim | None:
+    """Claim one given row if it is due and free (None: done, not due, or held by a worker)."""
+    found = _claim_one(session, OutboxState.SENDING, now, lease, [], outbox_id) or _claim_one(
+        session, OutboxState.PENDING, now, lease, [], outbox_id
+    )
+    return _claimed(session, found, now)
+
+
+def _claimed(
+    session: Session, found: tuple[OutboxMessage, str, str | None] | None, now: datetime
+) -> Claim | None:
     if found is None:
         return None
     message, team_id, enterprise_id = found

@@ -40,6 +40,7 @@ from bot.delivery.outbox import (
     Claim,
     OutboxKind,
     claim_next,
+    claim_row,
     held,
 )
 from bot.delivery.throttle import Throttle
@@ -294,6 +295,19 @@ class DeliveryWorker:
         if blocked_rows:
             candidates.append(min(blocked.values()))
         return min(candidates) if candidates else None
+
+    def deliver_now(self, outbox_id: int) -> DeliveryEvent | None:
+        """Deliver one row at once (a welcome DM, say) instead of waiting for the delivery job.
+        None when the row is not free: done already, or another worker holds it. A retryable
+        failure leaves the row to the delivery job, as for any other row."""
+        with self.deps.unit_of_work() as session:
+            claim = claim_row(
+                session=session, outbox_id=outbox_id, now=self.clock.now(), lease=self.lease
+            )
+        if claim is None:
+            return None
+        event, _error = self._deliver(claim, {})
+        return event
 
     # ------------------------------------------------------------------ one row
 

@@ -8,14 +8,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import cast, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 from sqlalchemy.types import Text
 
-from bot.kinds import Direction, OutboxState
+from bot.kinds import Direction
 from bot.store.models import (
     Feedback,
     Group,
@@ -250,65 +249,3 @@ def erase_member(*, session: Session, workspace_id: int, slack_user_id: str) -> 
     session.delete(member)
     session.flush()
     return skill_ids
-
-
-def claim_welcome(
-    *,
-    session: Session,
-    workspace_id: int,
-    slack_user_id: str,
-    key: str,
-    payload: dict[str, object],
-    now: datetime,
-) -> OutboxMessage | None:
-    """Record a welcome DM as being sent (state ``sending``) under a unique key.
-
-    Returns None when a welcome with that key was recorded before, so it is sent once even if
-    Slack delivers ``team_join`` twice with different event ids.
-    """
-    exists_already = session.scalars(
-        select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)
-    ).first()
-    if exists_already is not None:
-        return None
-    row = OutboxMessage(
-        workspace_id=workspace_id,
-        idempotency_key=key,
-        kind="welcome",
-        target_users=slack_user_id,
-        payload=payload,
-        state=OutboxState.SENDING,
-        attempts=1,
-        next_attempt_at=now,
-        claimed_at=now,
-        created_at=now,
-    )
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        return None
-    return row
-
-
-def finish_outbox(
-    *,
-    session: Session,
-    outbox_id: int,
-    now: datetime,
-    channel: str | None = None,
-    ts: str | None = None,
-    error: str | None = None,
-) -> None:
-    row = session.get(OutboxMessage, outbox_id)
-    if row is None:  # the person left meanwhile and the row was erased with them
-        return
-    if error is None:
-        row.state = OutboxState.SENT
-        row.slack_channel = channel
-        row.slack_ts = ts
-        row.sent_at = now
-    else:
-        row.state = OutboxState.FAILED
-        row.last_error = error[:200]
