@@ -160,6 +160,14 @@ def _run(registry: CommandRegistry, ctx: CommandContext) -> Reply | None:
     return sub.handler(ctx)
 
 
+def logged_name(typed: str, sub: Subcommand | None) -> str:
+    """The subcommand as logs name it: a registered name, ``help``, or ``unknown`` — never the
+    word someone typed (logs carry ids, not what people write)."""
+    if sub is not None:
+        return sub.name
+    return "help" if typed in ("", "help") else "unknown"
+
+
 def build_registry() -> CommandRegistry:
     """Every listener module's ``SUBCOMMANDS``, in one registry."""
     from bot.handlers import collect
@@ -195,7 +203,7 @@ def register(app: App, deps: Deps) -> None:
         )
         log.info(
             "command %s",
-            subcommand or "help",
+            logged_name(subcommand, sub),
             extra={"team_id": ctx.team_id, "user_id": ctx.user_id},
         )
         try:
