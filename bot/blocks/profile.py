@@ -41,10 +41,16 @@ from bot.members.names import (
 )
 from bot.members.views import PickedSkill, ProfileForm, ProfileSubmission, SkillEntry
 
-PROFILE_CALLBACK = "profile_modal"
 MIN_QUERY_LENGTH = 1
 TYPED_MAX_CHARS = 1500
 TEAM_MAX_CHARS = 80
+
+
+class ProfileCallback(StrEnum):
+    PROFILE = "profile_modal"
+
+
+PROFILE_CALLBACK = ProfileCallback.PROFILE
 
 
 class ProfileAction(StrEnum):
@@ -65,7 +71,7 @@ class ProfileBlock(StrEnum):
 
 
 class SkillMenu(StrEnum):
-    """The ``action_id`` of each external menu; the ``options`` listener serves all four."""
+    """The ``action_id`` of each external menu; one ``options`` listener serves all four."""
 
     TEACH_1 = "profile_teach_1"
     TEACH_2 = "profile_teach_2"

@@ -7,7 +7,6 @@ demotion): Slack workspace admins and owners, ``ADMIN_USER_IDS``, and the ids sa
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -53,8 +52,24 @@ def open_settings(ctx: CommandContext) -> Reply | None:
     return None
 
 
-def _on_submit(deps: Deps) -> Callable[..., None]:
-    def on_submit(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+SUBCOMMANDS = (
+    Subcommand(
+        name="admin",
+        usage="admin",
+        summary="round settings: how often, day, time, time zone, check-ins",
+        handler=open_settings,
+        admin_only=True,
+        aliases=("settings",),
+        order=95,
+    ),
+)
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.view(AdminCallback.SETTINGS)
+    def on_settings_submit(
+        ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient
+    ) -> None:
         actor = Actor.of(context)
         team_id, user_id = actor.team_id, actor.user_id
         values = ((body.get("view") or {}).get("state") or {}).get("values") or {}
@@ -74,22 +89,3 @@ def _on_submit(deps: Deps) -> Callable[..., None]:
         done = saved_modal(next_round, rhythm)
         log.info("round settings saved", extra={"team_id": team_id, "user_id": user_id})
         ack(response_action="update", view=done)
-
-    return on_submit
-
-
-SUBCOMMANDS = (
-    Subcommand(
-        name="admin",
-        usage="admin",
-        summary="round settings: how often, day, time, time zone, check-ins",
-        handler=open_settings,
-        admin_only=True,
-        aliases=("settings",),
-        order=95,
-    ),
-)
-
-
-def register(app: App, deps: Deps) -> None:
-    app.view(AdminCallback.SETTINGS.value)(_on_submit(deps))

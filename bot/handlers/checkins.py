@@ -8,7 +8,6 @@ the feedback modal. The modal's submission stores the feedback per member.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from pydantic import ValidationError
@@ -38,35 +37,30 @@ from bot.slack.actor import Actor
 log = logging.getLogger(__name__)
 
 
-def _checkin_listener(deps: Deps, action: CheckinAction) -> Callable[..., None]:
-    def on_click(
-        ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond
-    ) -> None:
-        ack()
-        click = Click.of(body, context)
-        ref = click.ref(GroupRef)
-        result = answer_checkin(
-            deps,
-            team_id=click.team_id,
-            user_id=click.user_id,
-            group_id=ref.g,
-            answer=action.answer,
-            message_ts=click.message_ts,
-            now=deps.clock.now(),
-        )
-        if result.answer is CheckinAnswer.MET and click.trigger_id:
-            _open_feedback(client, click, ref.g, result.partners, result.skills)
-        update_message(
-            client,
-            click,
-            text=checkin_text(result.view),
-            blocks=dump(checkin_blocks(result.view)),
-        )
-        if result.answer is not CheckinAnswer.MET:
-            tell(respond, answer_ack_text(result.answer))
-
-    on_click.__name__ = f"on_{action.value}"
-    return on_click
+def checkin_clicked(
+    deps: Deps, action: CheckinAction, click: Click, client: WebClient, respond: Respond
+) -> None:
+    """Record the answer, update the check-in in place; "We met" opens the feedback modal."""
+    ref = click.ref(GroupRef)
+    result = answer_checkin(
+        deps,
+        team_id=click.team_id,
+        user_id=click.user_id,
+        group_id=ref.g,
+        answer=action.answer,
+        message_ts=click.message_ts,
+        now=deps.clock.now(),
+    )
+    if result.answer is CheckinAnswer.MET and click.trigger_id:
+        _open_feedback(client, click, ref.g, result.partners, result.skills)
+    update_message(
+        client,
+        click,
+        text=checkin_text(result.view),
+        blocks=dump(checkin_blocks(result.view)),
+    )
+    if result.answer is not CheckinAnswer.MET:
+        tell(respond, answer_ack_text(result.answer))
 
 
 def _open_feedback(
@@ -87,8 +81,37 @@ def _open_feedback(
         )
 
 
-def _on_feedback(deps: Deps) -> Callable[..., None]:
-    def on_submit(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+def register(app: App, deps: Deps) -> None:
+    @app.action(CheckinAction.MET)
+    def on_checkin_met(
+        ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond
+    ) -> None:
+        ack()
+        checkin_clicked(deps, CheckinAction.MET, Click.of(body, context), client, respond)
+
+    @app.action(CheckinAction.SCHEDULED)
+    def on_checkin_scheduled(
+        ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond
+    ) -> None:
+        ack()
+        checkin_clicked(deps, CheckinAction.SCHEDULED, Click.of(body, context), client, respond)
+
+    @app.action(CheckinAction.NOT_YET)
+    def on_checkin_not_yet(
+        ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond
+    ) -> None:
+        ack()
+        checkin_clicked(deps, CheckinAction.NOT_YET, Click.of(body, context), client, respond)
+
+    @app.action(CheckinAction.COULD_NOT)
+    def on_checkin_could_not(
+        ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond
+    ) -> None:
+        ack()
+        checkin_clicked(deps, CheckinAction.COULD_NOT, Click.of(body, context), client, respond)
+
+    @app.view(FeedbackCallback.FEEDBACK)
+    def on_feedback(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         view = body.get("view") or {}
         actor = Actor.of(context)
         team_id, user_id = actor.team_id, actor.user_id
@@ -120,11 +143,3 @@ def _on_feedback(deps: Deps) -> Callable[..., None]:
             ack(response_action="errors", errors={FeedbackField.RATING.value: exc.message})
             return
         ack(response_action="update", view=feedback_thanks_modal())
-
-    return on_submit
-
-
-def register(app: App, deps: Deps) -> None:
-    for action in CheckinAction:
-        app.action(action.value)(_checkin_listener(deps, action))
-    app.view(FeedbackCallback.FEEDBACK.value)(_on_feedback(deps))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -15,9 +14,9 @@ from slack_sdk.webhook import WebhookClient
 from bot.blocks import members as member_blocks
 from bot.blocks.common import text_blocks
 from bot.blocks.profile import (
-    PROFILE_CALLBACK,
     ProfileAction,
     ProfileBlock,
+    ProfileCallback,
     ProfileMeta,
     SkillMenu,
     error_blocks,
@@ -37,7 +36,6 @@ from bot.slack.actor import Actor
 
 log = logging.getLogger(__name__)
 
-MENUS = re.compile("^(" + "|".join(re.escape(m.value) for m in SkillMenu) + ")$")
 TOO_SLOW = (
     "I couldn't open your profile in time (Slack allows 3 seconds). "
     "Please try `/skillswap profile` again."
@@ -154,8 +152,11 @@ def register(app: App, deps: Deps) -> None:
         if not opened and body.get("response_url"):
             raise UserInputError(TOO_SLOW)
 
-    @app.options(MENUS)
-    def on_options(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    @app.options(SkillMenu.TEACH_1)
+    @app.options(SkillMenu.TEACH_2)
+    @app.options(SkillMenu.TEACH_3)
+    @app.options(SkillMenu.LEARN)
+    def on_skill_options(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         team_id = Actor.of(context).team_id
         query = str(body.get("value") or "")
         found = deps.read_mostly(
@@ -163,7 +164,7 @@ def register(app: App, deps: Deps) -> None:
         )
         ack(options=[option_dict(o.value, o.text) for o in found])
 
-    @app.view(PROFILE_CALLBACK)
+    @app.view(ProfileCallback.PROFILE)
     def on_submit(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         actor = Actor.of(context)
         team_id, user_id = actor.team_id, actor.user_id

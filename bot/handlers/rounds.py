@@ -7,7 +7,6 @@ the clicker what happened. A double click or a Slack retry changes nothing the s
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -87,25 +86,38 @@ def tell(respond: Respond, text: str) -> None:
     respond(text=text, response_type="ephemeral", replace_original=False)
 
 
-def _intro_listener(deps: Deps, action: IntroAction) -> Callable[..., None]:
-    def on_click(
-        ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond
-    ) -> None:
-        ack()
-        click = Click.of(body, context)
-        ref = click.ref(GroupRef)
-        result = respond_to_intro(
-            deps, team_id=click.team_id, user_id=click.user_id, group_id=ref.g, action=action
-        )
-        update_message(
-            client, click, text=intro_fallback(result.view), blocks=dump(intro_blocks(result.view))
-        )
-        tell(respond, result.note)
-
-    on_click.__name__ = f"on_{action.value}"
-    return on_click
+def intro_clicked(
+    deps: Deps, action: IntroAction, click: Click, client: WebClient, respond: Respond
+) -> None:
+    """Record the click, update the intro in place, tell the clicker what happened."""
+    ref = click.ref(GroupRef)
+    result = respond_to_intro(
+        deps, team_id=click.team_id, user_id=click.user_id, group_id=ref.g, action=action
+    )
+    update_message(
+        client, click, text=intro_fallback(result.view), blocks=dump(intro_blocks(result.view))
+    )
+    tell(respond, result.note)
 
 
 def register(app: App, deps: Deps) -> None:
-    for action in IntroAction:
-        app.action(action.value)(_intro_listener(deps, action))
+    @app.action(IntroAction.SCHEDULED)
+    def on_intro_scheduled(
+        ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond
+    ) -> None:
+        ack()
+        intro_clicked(deps, IntroAction.SCHEDULED, Click.of(body, context), client, respond)
+
+    @app.action(IntroAction.SKIP)
+    def on_intro_skip(
+        ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond
+    ) -> None:
+        ack()
+        intro_clicked(deps, IntroAction.SKIP, Click.of(body, context), client, respond)
+
+    @app.action(IntroAction.NOT_A_FIT)
+    def on_intro_not_a_fit(
+        ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond
+    ) -> None:
+        ack()
+        intro_clicked(deps, IntroAction.NOT_A_FIT, Click.of(body, context), client, respond)
