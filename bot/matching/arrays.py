@@ -48,7 +48,10 @@ def _claims(rows: list[tuple[int, int, int]], n: int, n_skills: int, best_high: 
 
 
 @dataclass(frozen=True)
-class Workspace:
+class PoolArrays:
+    """One pool's members, skills and past pairings as numpy arrays (built by :func:`build`);
+    named apart from the ORM's ``Workspace``, which it has nothing to do with."""
+
     inp: MatchInput
     n: int
     ids: tuple[str, ...]
@@ -80,7 +83,7 @@ def _pair_keys(a: IntA, b: IntA, n: int) -> IntA:
     return np.minimum(a, b) * n + np.maximum(a, b)
 
 
-def build(inp: MatchInput) -> Workspace:
+def build(inp: MatchInput) -> PoolArrays:
     members = inp.members
     n = len(members)
     ids = tuple(m.id for m in members)
@@ -174,7 +177,7 @@ def build(inp: MatchInput) -> Workspace:
         [last[i] < 0 or last[i] >= need[MemberCadence(m.cadence)] for i, m in enumerate(members)],
         dtype=bool,
     )
-    return Workspace(
+    return PoolArrays(
         inp=inp,
         n=n,
         ids=ids,
@@ -220,7 +223,7 @@ def expand(ptr: IntA, owners: IntA) -> tuple[IntA, IntA]:
     return rows, pos
 
 
-def lesson_value(ws: Workspace, teacher: IntA, learner: IntA) -> FloatA:
+def lesson_value(ws: PoolArrays, teacher: IntA, learner: IntA) -> FloatA:
     """Best lesson ``teacher`` can give ``learner`` (0 when none fits), vectorised."""
     s = ws.settings
     out = np.zeros(teacher.size)
@@ -250,7 +253,7 @@ class Blocks:
     not_due: BoolA  # either member is not due this round (cadence)
 
 
-def blocks(ws: Workspace, u: IntA, v: IntA) -> Blocks:
+def blocks(ws: PoolArrays, u: IntA, v: IntA) -> Blocks:
     keys = _pair_keys(u, v, ws.n)
     met_found, rounds_ago = _lookup(ws.hist_key, ws.hist_rounds_ago, keys)
     dnp, _ = _lookup(ws.dnp_key, ws.dnp_key, keys)
@@ -280,7 +283,7 @@ class PairEval:
         return self.hard_ok & ((self.uv > 0) | (self.vu > 0))
 
 
-def evaluate(ws: Workspace, u: IntA, v: IntA) -> PairEval:
+def evaluate(ws: PoolArrays, u: IntA, v: IntA) -> PairEval:
     s = ws.settings
     uv = lesson_value(ws, u, v)
     vu = lesson_value(ws, v, u)

@@ -13,14 +13,14 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from bot.matching.arrays import BoolA, IntA, PairEval, Workspace, evaluate, expand
+from bot.matching.arrays import BoolA, IntA, PairEval, PoolArrays, evaluate, expand
 
 _TZ_SHIFT = 48.0  # tz_start is in (-24, 48) hours; shifted to stay positive
 _SLOT = 100.0
 
 
 def _sorted_bucket(
-    keys: IntA, members: IntA, ws: Workspace, rng: np.random.Generator
+    keys: IntA, members: IntA, ws: PoolArrays, rng: np.random.Generator
 ) -> tuple[IntA, IntA, np.ndarray]:
     tzs = ws.tz_start[ws.tz[members]] + _TZ_SHIFT + rng.random(members.size) * 0.1
     composite = keys.astype(np.float64) * _SLOT + tzs
@@ -34,7 +34,7 @@ def _take(
     bcomp: np.ndarray,
     qkeys: IntA,
     qmembers: IntA,
-    ws: Workspace,
+    ws: PoolArrays,
     k_near: int,
     k_rand: int,
     rng: np.random.Generator,
@@ -67,13 +67,13 @@ def _take(
     return np.concatenate(out_q), np.concatenate(out_c)
 
 
-def _claims_of(ws: Workspace, members: IntA, teach: bool) -> tuple[IntA, IntA]:
+def _claims_of(ws: PoolArrays, members: IntA, teach: bool) -> tuple[IntA, IntA]:
     claims = ws.teach if teach else ws.learn
     rows, pos = expand(claims.ptr, members)
     return members[rows], claims.skill[pos]
 
 
-def _swap_keys(ws: Workspace, members: IntA, as_target: bool) -> tuple[IntA, IntA, IntA]:
+def _swap_keys(ws: PoolArrays, members: IntA, as_target: bool) -> tuple[IntA, IntA, IntA]:
     """Level-aware swap bucket keys for each teach x learn claim pair of ``members``.
 
     A target ``v`` teaching skill a at level ``ta`` and wanting b at level ``lb`` sits in bucket
@@ -108,7 +108,7 @@ def _swap_keys(ws: Workspace, members: IntA, as_target: bool) -> tuple[IntA, Int
 
 
 def sampled_pairs(
-    ws: Workspace,
+    ws: PoolArrays,
     query: IntA,
     target: IntA,
     k: int,
@@ -143,7 +143,7 @@ def sampled_pairs(
     return _unique_pairs(ws, u, v)
 
 
-def _unique_pairs(ws: Workspace, u: IntA, v: IntA) -> tuple[IntA, IntA]:
+def _unique_pairs(ws: PoolArrays, u: IntA, v: IntA) -> tuple[IntA, IntA]:
     keep = u != v
     u, v = u[keep], v[keep]
     key = np.sort(np.minimum(u, v) * ws.n + np.maximum(u, v))
@@ -155,7 +155,7 @@ def _unique_pairs(ws: Workspace, u: IntA, v: IntA) -> tuple[IntA, IntA]:
 
 
 def all_pairs_chunks(
-    ws: Workspace, members: IntA, chunk: int = 2_000_000
+    ws: PoolArrays, members: IntA, chunk: int = 2_000_000
 ) -> Iterator[tuple[IntA, IntA]]:
     """Every (teacher, learner) pair sharing a skill among ``members``, in chunks.
 
@@ -181,7 +181,7 @@ def all_pairs_chunks(
         start_row = end_row
 
 
-def count_all_pairs(ws: Workspace, members: IntA) -> int:
+def count_all_pairs(ws: PoolArrays, members: IntA) -> int:
     n_skills = max(len(ws.skills), 1)
     _, ts = _claims_of(ws, members, teach=True)
     _, ls = _claims_of(ws, members, teach=False)
@@ -190,7 +190,7 @@ def count_all_pairs(ws: Workspace, members: IntA) -> int:
 
 
 def candidate_graph(
-    ws: Workspace,
+    ws: PoolArrays,
     query: IntA,
     target: IntA,
     k: int,

@@ -8,7 +8,7 @@ from itertools import combinations
 import numpy as np
 
 from bot.matching import reasons
-from bot.matching.arrays import FloatA, IntA, PairEval, Workspace, blocks, build, evaluate
+from bot.matching.arrays import FloatA, IntA, PairEval, PoolArrays, blocks, build, evaluate
 from bot.matching.candidates import candidate_graph
 from bot.matching.model import (
     Group,
@@ -31,7 +31,7 @@ _EXACT_EDGES = 20_000
 
 
 def _solve_pool(
-    ws: Workspace,
+    ws: PoolArrays,
     pool: IntA,
     mate: IntA,
     rng: np.random.Generator,
@@ -60,7 +60,7 @@ def _solve_pool(
     return g, bound
 
 
-def _blocks(ws: Workspace, members: IntA, size: int, rng: np.random.Generator) -> list[IntA]:
+def _blocks(ws: PoolArrays, members: IntA, size: int, rng: np.random.Generator) -> list[IntA]:
     if members.size <= size:
         return [members]
     # Neighbouring time zones share a block; ties are broken at random.
@@ -69,11 +69,11 @@ def _blocks(ws: Workspace, members: IntA, size: int, rng: np.random.Generator) -
     return [np.sort(p) for p in np.array_split(members[order], parts)]
 
 
-def _pair_score(ws: Workspace, a: int, b: int) -> PairEval:
+def _pair_score(ws: PoolArrays, a: int, b: int) -> PairEval:
     return evaluate(ws, np.array([a], np.int64), np.array([b], np.int64))
 
 
-def _best_teach(ws: Workspace, t: int, s: int) -> Teach | None:
+def _best_teach(ws: PoolArrays, t: int, s: int) -> Teach | None:
     """The best fitting lesson teacher ``t`` can give learner ``s``."""
     best: tuple[int, int, int] | None = None  # (gap, -skill, skill)
     teach = ws.teach
@@ -97,7 +97,7 @@ def _best_teach(ws: Workspace, t: int, s: int) -> Teach | None:
 _PairInfo = tuple[float, int, float, bool]  # score, earlier meetings, overlap, met before
 
 
-def _pair_infos(ws: Workspace, groups: list[list[int]]) -> dict[tuple[int, int], _PairInfo]:
+def _pair_infos(ws: PoolArrays, groups: list[list[int]]) -> dict[tuple[int, int], _PairInfo]:
     pairs = [(a, b) for g in groups for a, b in combinations(sorted(g), 2)]
     if not pairs:
         return {}
@@ -112,7 +112,9 @@ def _pair_infos(ws: Workspace, groups: list[list[int]]) -> dict[tuple[int, int],
     }
 
 
-def _make_group(ws: Workspace, members: list[int], info: dict[tuple[int, int], _PairInfo]) -> Group:
+def _make_group(
+    ws: PoolArrays, members: list[int], info: dict[tuple[int, int], _PairInfo]
+) -> Group:
     ids = [ws.ids[m] for m in members]
     pairs = list(combinations(members, 2))
     evals = [info[p] for p in pairs]
@@ -153,7 +155,7 @@ def _make_group(ws: Workspace, members: list[int], info: dict[tuple[int, int], _
     return Group(tuple(ids), kind, tuple(teaches), round(score, 3), reason, new, cross)
 
 
-def _partners(ws: Workspace, u: int, due: IntA, cap: int, rng: np.random.Generator) -> IntA:
+def _partners(ws: PoolArrays, u: int, due: IntA, cap: int, rng: np.random.Generator) -> IntA:
     """Members sharing a skill with ``u`` in a direction that could give a lesson."""
     wants = ws.learn.skill[ws.learn.ptr[u] : ws.learn.ptr[u + 1]]
     offers = ws.teach.skill[ws.teach.ptr[u] : ws.teach.ptr[u + 1]]
@@ -250,7 +252,7 @@ def match(inp: MatchInput, *, seed: int = 0) -> MatchResult:
 
 
 def _attach_trios(
-    ws: Workspace,
+    ws: PoolArrays,
     leftovers: IntA,
     group_of: IntA,
     groups: list[list[int]],
@@ -288,7 +290,7 @@ def _attach_trios(
 
 
 def _rescue_and_explain(
-    ws: Workspace,
+    ws: PoolArrays,
     leftovers: IntA,
     due: IntA,
     group_of: IntA,
@@ -359,11 +361,11 @@ def _rescue_and_explain(
     return [Unmatched(ws.ids[u], why) for u, why in sorted(out.items()) if group_of[u] < 0]
 
 
-def _why_no_partner(ws: Workspace, u: int, due: IntA) -> str:
+def _why_no_partner(ws: PoolArrays, u: int, due: IntA) -> str:
     wants = [ws.labels[int(k)] for k in ws.learn.skill[ws.learn.ptr[u] : ws.learn.ptr[u + 1]]]
     offers = [ws.labels[int(k)] for k in ws.teach.skill[ws.teach.ptr[u] : ws.teach.ptr[u + 1]]]
     return reasons.unmatched_no_partner(wants, offers)
 
 
-def objective(ws: Workspace, mate: IntA, u: IntA, v: IntA, w: FloatA) -> float:
+def objective(ws: PoolArrays, mate: IntA, u: IntA, v: IntA, w: FloatA) -> float:
     return matching_weight(mate, u, v, w)
