@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -87,11 +87,12 @@ RATINGS = {
 
 
 class FeedbackMeta(BaseModel):
-    """The feedback modal's ``private_metadata``: ``{"g": 42}``."""
+    """The feedback modal's ``private_metadata``: ``{"group": 42}`` (``{"g": 42}`` from modals
+    opened before the field was renamed is still read)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    g: int
+    group: int = Field(validation_alias=AliasChoices("group", "g"))
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ def checkin_text(view: CheckinView) -> str:
 
 
 def checkin_blocks(view: CheckinView) -> list[Block]:
-    value = GroupRef(g=view.group_id).model_dump_json()
+    value = GroupRef(group=view.group_id).model_dump_json()
     buttons = [
         ButtonElement(
             text=PlainTextObject(text=BUTTON_LABELS[action]),

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ValidationError
+from pydantic import AliasChoices, BaseModel, Field, ValidationError
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -47,11 +47,12 @@ class MemberAction(StrEnum):
 
 
 class SwitchValue(BaseModel):
-    """Button value of "Use Spanish instead": direction, from skill id, to skill id."""
+    """Button value of "Use Spanish instead": the side, the near miss's skill id and the id of
+    the skill meant (buttons posted before the fields were renamed say ``d``, ``f``, ``t``)."""
 
-    d: Direction
-    f: int
-    t: int
+    direction: Direction = Field(validation_alias=AliasChoices("direction", "d"))
+    from_id: int = Field(validation_alias=AliasChoices("from_id", "f"))
+    to_id: int = Field(validation_alias=AliasChoices("to_id", "t"))
 
     @classmethod
     def load(cls, raw: str | None) -> SwitchValue | None:
@@ -62,9 +63,10 @@ class SwitchValue(BaseModel):
 
 
 class LeaveValue(BaseModel):
-    """Button value of the leave confirmation: who asked (only they may confirm)."""
+    """Button value of the leave confirmation: who asked (only they may confirm); ``u`` on
+    buttons posted before the field was renamed."""
 
-    u: str
+    user: str = Field(validation_alias=AliasChoices("user", "u"))
 
     @classmethod
     def load(cls, raw: str | None) -> LeaveValue | None:
@@ -216,7 +218,9 @@ def _people_line(people: SkillPeople) -> str:
 
 
 def _near_miss_block(miss: NearMiss) -> SectionBlock:
-    value = SwitchValue(d=miss.direction, f=miss.skill_id, t=miss.suggestion_id).model_dump_json()
+    value = SwitchValue(
+        direction=miss.direction, from_id=miss.skill_id, to_id=miss.suggestion_id
+    ).model_dump_json()
     return SectionBlock(
         text=MarkdownTextObject(
             text=clip(
@@ -455,7 +459,7 @@ def resumed_text(result: PauseResult, tz: str) -> str:
 
 
 def leave_confirm_blocks(user_id: str) -> list[Block]:
-    value = LeaveValue(u=user_id).model_dump_json()
+    value = LeaveValue(user=user_id).model_dump_json()
     return [
         _section(
             "Leave SkillSwap? This deletes your profile, your skills, your swap history and "

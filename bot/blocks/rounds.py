@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -37,11 +37,12 @@ class IntroAction(StrEnum):
 
 
 class GroupRef(BaseModel):
-    """Button value naming a group: ``{"g": 42}``."""
+    """Button value naming a group: ``{"group": 42}`` (buttons posted before the field was
+    renamed say ``{"g": 42}``, still read)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    g: int
+    group: int = Field(validation_alias=AliasChoices("group", "g"))
 
 
 @dataclass(frozen=True)
@@ -239,7 +240,7 @@ def intro_blocks(view: IntroView) -> list[Block]:
             text=MarkdownTextObject(text=clip("\n".join(lines), SECTION_TEXT_LIMIT)),
         )
     ]
-    value = GroupRef(g=view.group_id).model_dump_json()
+    value = GroupRef(group=view.group_id).model_dump_json()
     open_states = (GroupState.PENDING, GroupState.INTRODUCED, GroupState.SCHEDULED)
     if view.state in open_states:
         buttons = []

@@ -46,13 +46,13 @@ def checkin_clicked(
         deps,
         team_id=click.team_id,
         user_id=click.user_id,
-        group_id=ref.g,
+        group_id=ref.group,
         answer=action.answer,
         message_ts=click.message_ts,
         now=deps.clock.now(),
     )
     if result.answer is CheckinAnswer.MET and click.trigger_id:
-        _open_feedback(client, click, ref.g, result.partners, result.skills)
+        _open_feedback(client, click, ref.group, result.partners, result.skills)
     update_message(
         client,
         click,
@@ -70,7 +70,7 @@ def _open_feedback(
     partners: tuple[str, ...],
     skills: tuple[str, ...],
 ) -> None:
-    view = feedback_modal(FeedbackMeta(g=group_id), partners=partners, skills=skills)
+    view = feedback_modal(FeedbackMeta(group=group_id), partners=partners, skills=skills)
     try:
         client.views_open(trigger_id=click.trigger_id, view=view)
     except SlackApiError as exc:  # e.g. expired_trigger_id: the answer is stored anyway
@@ -135,7 +135,7 @@ def register(app: App, deps: Deps) -> None:
                 deps,
                 team_id=team_id,
                 user_id=user_id,
-                group_id=meta.g,
+                group_id=meta.group,
                 feedback=feedback,
                 now=deps.clock.now(),
             )

@@ -180,7 +180,7 @@ def register(app: App, deps: Deps) -> None:
         actor = Actor.of(context)
         team_id, user_id = actor.team_id, actor.user_id
         value = blocks.LeaveValue.load(_value(body))
-        if value is None or value.u != user_id:
+        if value is None or value.user != user_id:
             respond(
                 text="That button belongs to someone else. To leave, use `/skillswap leave`.",
                 response_type="ephemeral",
@@ -212,12 +212,12 @@ def register(app: App, deps: Deps) -> None:
                 session=session,
                 team_id=team_id,
                 user_id=user_id,
-                direction=value.d,
-                from_skill_id=value.f,
-                to_skill_id=value.t,
+                direction=value.direction,
+                from_skill_id=value.from_id,
+                to_skill_id=value.to_id,
             )
         suggestion = next(
-            (e.label for e in (*changed.teach, *changed.learn) if e.skill_id == value.t), ""
+            (e.label for e in (*changed.teach, *changed.learn) if e.skill_id == value.to_id), ""
         )
         respond(
             text=f"You now list {blocks.esc(suggestion)}.",

@@ -92,7 +92,7 @@ def intro_clicked(
     """Record the click, update the intro in place, tell the clicker what happened."""
     ref = click.ref(GroupRef)
     result = respond_to_intro(
-        deps, team_id=click.team_id, user_id=click.user_id, group_id=ref.g, action=action
+        deps, team_id=click.team_id, user_id=click.user_id, group_id=ref.group, action=action
     )
     update_message(
         client, click, text=intro_fallback(result.view), blocks=dump(intro_blocks(result.view))

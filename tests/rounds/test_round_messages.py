@@ -69,7 +69,7 @@ def test_the_intro_reads_like_the_product_example() -> None:
 def test_intro_buttons_carry_the_group_and_follow_its_state() -> None:
     actions = dump(intro_blocks(swap()))[1]
     assert [e["action_id"] for e in actions["elements"]] == list(IntroAction)  # type: ignore[index]
-    assert {GroupRef.model_validate_json(e["value"]).g for e in actions["elements"]} == {42}  # type: ignore[index]
+    assert {GroupRef.model_validate_json(e["value"]).group for e in actions["elements"]} == {42}  # type: ignore[index]
     scheduled = dump(intro_blocks(swap(state=GroupState.SCHEDULED, actor="U_BEN")))
     assert [e["action_id"] for e in scheduled[1]["elements"]] == [  # type: ignore[index]
         IntroAction.SKIP,
@@ -178,4 +178,4 @@ def test_the_checkin_has_four_answers_and_shows_who_said_what() -> None:
         "taught",
         "again",
     ]
-    assert json.loads(modal["private_metadata"]) == {"g": 7}
+    assert json.loads(modal["private_metadata"]) == {"group": 7}
