@@ -150,9 +150,15 @@ def create_wsgi_app(app: App, deps: Deps) -> SkillSwapWsgi:
     return SkillSwapWsgi(app, deps)
 
 
+def build_wsgi(deps: Deps) -> SkillSwapWsgi:
+    """The Bolt app with every listener, served as WSGI (``skillswap serve``, the demo)."""
+    from bot.app import create_app
+
+    return create_wsgi_app(create_app(deps), deps)
+
+
 def build_wsgi_from_settings() -> SkillSwapWsgi:
     """Entry point for a WSGI server process (each gunicorn worker builds its own)."""
-    from bot.app import create_app
     from bot.deps import build_deps
     from bot.logs import configure_logging
     from bot.settings import load_settings
@@ -167,4 +173,4 @@ def build_wsgi_from_settings() -> SkillSwapWsgi:
         ping_after_idle=WEB_PING_AFTER_IDLE_SECONDS,
         pool_size=settings.listener_threads,
     )
-    return create_wsgi_app(create_app(deps), deps)
+    return build_wsgi(deps)

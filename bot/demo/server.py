@@ -16,9 +16,8 @@ from types import TracebackType
 from typing import Any, Self
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from bot.app import create_app
 from bot.deps import Deps
-from bot.web import EVENTS_PATH, SkillSwapWsgi, create_wsgi_app
+from bot.web import EVENTS_PATH, SkillSwapWsgi, build_wsgi
 
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
@@ -61,7 +60,7 @@ class ListenerTracker:
 
 
 class AppServer:
-    """``create_app(deps)`` served over HTTP on ``127.0.0.1:<ephemeral>``."""
+    """The app (:func:`bot.web.build_wsgi`) served over HTTP on ``127.0.0.1:<ephemeral>``."""
 
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
@@ -73,9 +72,8 @@ class AppServer:
     def start(self) -> Self:
         if self._server is not None:
             return self
-        app = create_app(self.deps)
-        self._tracker = ListenerTracker(app.listener_runner.listener_executor)
-        self._wsgi = create_wsgi_app(app, self.deps)
+        self._wsgi = build_wsgi(self.deps)
+        self._tracker = ListenerTracker(self._wsgi.app.listener_runner.listener_executor)
         server = make_server(
             "127.0.0.1",
             0,
