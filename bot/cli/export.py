@@ -11,7 +11,7 @@ from rich.console import Console
 from bot.cli._deps import cli_deps
 from bot.cli.report import TEAM_HELP, check_writable, choose_team, write_text
 from bot.insights.export import ENCODING, ExportKind, export_csv
-from bot.insights.stats import load_input
+from bot.store.insights import load_input
 
 console = Console(stderr=True, soft_wrap=True)
 

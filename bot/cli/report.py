@@ -13,7 +13,8 @@ from bot.cli._console import fail
 from bot.cli._deps import cli_deps
 from bot.errors import UserInputError
 from bot.insights import text
-from bot.insights.stats import load_insights, team_ids
+from bot.insights.load import load_insights
+from bot.store.insights import team_ids
 
 console = Console(soft_wrap=True)
 

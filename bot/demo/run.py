@@ -513,7 +513,7 @@ def leaders(
 ) -> None:
     from bot.insights.charts import ReportImages, network_alt_text, render_images, rounds_alt_text
     from bot.insights.delivery import NETWORK_FILENAME, ROUNDS_FILENAME
-    from bot.insights.stats import load_insights
+    from bot.insights.load import load_insights
 
     admin = name_of(ADMIN_ID)
     _said(console, admin, "/skillswap stats")

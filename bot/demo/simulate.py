@@ -332,7 +332,7 @@ def run_simulation(
 ) -> SimulationResult:
     """Run ``weeks`` weekly rounds at a synthetic ``members``-person company; print the table."""
     from bot.insights.charts import render_images
-    from bot.insights.stats import load_insights
+    from bot.insights.load import load_insights
     from bot.rounds.checkins import process_due
     from bot.rounds.service import start_round
 

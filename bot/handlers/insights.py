@@ -20,8 +20,10 @@ from bot.deps import Deps
 from bot.handlers.commands import CommandContext, Reply, Subcommand
 from bot.insights.delivery import DeliveryError, deliver_export, deliver_report, open_dm
 from bot.insights.export import ExportKind, filename, parse_kind, table, to_csv
-from bot.insights.stats import compute_insights, load_input, load_insights
+from bot.insights.load import load_insights
+from bot.insights.stats import compute_insights
 from bot.slack.actor import Actor
+from bot.store.insights import load_input
 from bot.workspaces.admins import is_admin
 from bot.workspaces.install import learn_workspace_name
 

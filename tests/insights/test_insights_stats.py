@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.insights import text
+from bot.insights.load import load_insights
 from bot.insights.stats import (
     GroupRow,
     Insights,
@@ -17,7 +18,6 @@ from bot.insights.stats import (
     RoundRow,
     compute_insights,
     is_gap,
-    load_insights,
 )
 from bot.store.db import make_session_factory
 from bot.store.models import GroupState, MemberCadence, MemberStatus, RoundState
