@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.deps import Deps
 from bot.errors import NotAllowedError
+from bot.slack.users import user_info
 from bot.store import members as store
 from bot.store.models import Member, Workspace
 from bot.store.workspaces import get_workspace
@@ -72,16 +72,8 @@ def fetch_person(client: WebClient, team_id: str, user_id: str) -> SlackPerson:
     """The person behind ``user_id``; if Slack can't tell us, what we know (just the id)."""
     if user_id == SLACKBOT:
         return SlackPerson(user_id=user_id, is_bot=True)
-    try:
-        user = client.users_info(user=user_id)["user"]
-    except SlackApiError as exc:
-        log.warning(
-            "users.info failed: %s",
-            exc.response.get("error"),
-            extra={"team_id": team_id, "user_id": user_id},
-        )
-        return SlackPerson(user_id=user_id)
-    return person_from_user(user)
+    user = user_info(client, team_id=team_id, user_id=user_id, why="who is joining")
+    return SlackPerson(user_id=user_id) if user is None else person_from_user(user)
 
 
 def newcomer(deps: Deps, client: WebClient, team_id: str, user_id: str) -> SlackPerson | None:

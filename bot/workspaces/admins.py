@@ -7,10 +7,10 @@ from __future__ import annotations
 import logging
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
 from bot.errors import NotAllowedError
+from bot.slack.users import user_info
 from bot.store.workspaces import get_workspace
 
 log = logging.getLogger(__name__)
@@ -23,14 +23,8 @@ NOT_AN_ADMIN = (
 
 def slack_admin(client: WebClient, *, team_id: str, user_id: str) -> bool:
     """Slack says ``user_id`` is a workspace admin or owner (False when Slack can't tell)."""
-    try:
-        user = client.users_info(user=user_id)["user"]
-    except SlackApiError as exc:
-        log.warning(
-            "users.info failed during admin check: %s",
-            exc.response.get("error"),
-            extra={"team_id": team_id, "user_id": user_id},
-        )
+    user = user_info(client, team_id=team_id, user_id=user_id, why="admin check")
+    if user is None:
         return False
     return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
 
