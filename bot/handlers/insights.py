@@ -12,13 +12,13 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackClientError
 from sqlalchemy.orm import Session
 
 from bot.blocks.insights import InsightsAction, home_blocks, stats_blocks, stats_text
+from bot.delivery.notices import send_notice
 from bot.deps import Deps
 from bot.handlers.commands import CommandContext, Reply, Subcommand
-from bot.insights.delivery import DeliveryError, deliver_export, deliver_report, open_dm
+from bot.insights.delivery import DeliveryError, deliver_export, deliver_report
 from bot.insights.export import ExportKind, filename, parse_kind, table, to_csv
 from bot.insights.load import load_insights
 from bot.insights.stats import compute_insights
@@ -86,11 +86,10 @@ def home_section(
     return list(home_blocks(load_insights(session=session, team_id=team_id, now=deps.clock.now())))
 
 
-def _tell(client: WebClient, user_id: str, message: str, extra: dict[str, str]) -> None:
-    try:
-        client.chat_postMessage(channel=open_dm(client, user_id), text=message)
-    except SlackClientError:
-        log.warning("could not DM the member", extra=extra)
+def _tell(deps: Deps, team_id: str, user_id: str, message: str) -> None:
+    """A DM through the outbox (the Home has no response_url to answer on)."""
+    if not send_notice(deps, team_id=team_id, user_id=user_id, text=message):
+        log.warning("could not DM the member", extra={"team_id": team_id, "user_id": user_id})
 
 
 SUBCOMMANDS = (
@@ -138,9 +137,9 @@ def register(app: App, deps: Deps) -> None:
                 insights = load_insights(session=session, team_id=team_id, now=deps.clock.now())
         if insights is None:
             log.info("full report refused: not an admin", extra=extra)
-            _tell(client, user_id, NOT_ADMIN_HOME, extra)
+            _tell(deps, team_id, user_id, NOT_ADMIN_HOME)
             return
         try:
             deliver_report(client, insights, user_id=user_id)
         except DeliveryError as exc:  # no response_url from the Home: say it in the DM
-            _tell(client, user_id, exc.message, extra)
+            _tell(deps, team_id, user_id, exc.message)

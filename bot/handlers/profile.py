@@ -24,6 +24,7 @@ from bot.blocks.profile import (
     profile_modal,
     read_submission,
 )
+from bot.delivery.notices import send_notice
 from bot.deps import Deps
 from bot.errors import SkillSwapError, UserInputError
 from bot.handlers.commands import CommandContext, Reply, Subcommand
@@ -109,15 +110,12 @@ def _confirm(
             return
         except Exception:  # an expired or unreachable response_url: fall back to a DM
             log.info("profile confirmation via response_url failed", extra={"team_id": team_id})
-    if near:
-        try:
-            client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
-        except SlackApiError as exc:
-            log.warning(
-                "profile confirmation DM failed: %s",
-                exc.response.get("error"),
-                extra={"team_id": team_id, "user_id": user_id},
-            )
+    if near and not send_notice(
+        deps, team_id=team_id, user_id=user_id, text=text, blocks=[b.to_dict() for b in blocks]
+    ):
+        log.warning(
+            "profile confirmation DM failed", extra={"team_id": team_id, "user_id": user_id}
+        )
 
 
 SUBCOMMANDS = (
