@@ -8,10 +8,11 @@ from datetime import date
 from typing import Any
 
 import pytest
-from members_kit import ANA, BEN, Driver, buttons, text_of
+from members_kit import ANA, BEN, Driver, buttons, eventually, text_of
 from slack_sdk.models.views import View
+from sqlalchemy import select
 
-from bot.store.models import MemberCadence, MemberStatus
+from bot.store.models import MemberCadence, MemberStatus, OutboxMessage, OutboxState
 
 CALLBACK = "profile_modal"
 
@@ -326,3 +327,30 @@ def test_a_forged_option_from_another_workspace_is_not_linked(driver: Driver) ->
     # "s:99999" is not a skill of this workspace: the option's text is used as a new name.
     submit(driver, BEN, state(learn=[option("s:99999", "Welsh")]))
     assert driver.skills(BEN) == {("learn", "Welsh", 1)}
+
+
+def test_a_near_miss_saved_from_the_home_is_confirmed_by_dm_through_the_outbox(
+    driver: Driver,
+) -> None:
+    driver.command(ANA, "teach Spanish")
+    home = {"id": "VHOME0009", "type": "home", "team_id": driver.h.team_id}
+    driver.h.slack.block_action(
+        team_id=driver.h.team_id, user_id=BEN, action_id="profile_open", value="open", view=home
+    )
+    driver.h.sim.wait_for("views.open")
+    submit(driver, BEN, state(learn_new="Spansh"))
+    dm = driver.h.sim.dm_channel_id(driver.h.team_id, BEN)
+    [posted] = driver.h.sim.wait_for(
+        "chat.postMessage", predicate=lambda c: c.params.get("channel") == dm
+    )
+    assert "Did you mean *Spanish*" in text_of(posted.params)
+    assert "member_switch_skill" in buttons(posted.params)
+
+    def recorded() -> bool:
+        with driver.session() as s:
+            rows = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "notice")).all()
+            return [(r.state, r.slack_ts) for r in rows] == [
+                (OutboxState.SENT, posted.response["ts"])
+            ]
+
+    eventually(recorded)
