@@ -17,7 +17,8 @@ import sys
 from collections import Counter
 from collections.abc import Mapping
 
-from bot.sim.server import RESPONSE_URL_METHOD, SlackSimulator, _Reply
+from bot.sim.records import RESPONSE_URL_METHOD, _Reply
+from bot.sim.server import SlackSimulator
 
 STATS_PATH = "/bench/stats"
 RESET_PATH = "/bench/reset"

@@ -24,7 +24,7 @@ from bot.clock import ManualClock
 from bot.deps import Deps
 from bot.settings import Settings
 from bot.sim import SignedClient, SlackSimulator
-from bot.sim.server import RESPONSE_URL_METHOD
+from bot.sim.records import RESPONSE_URL_METHOD
 from bot.store.db import make_engine, make_session_factory
 
 DEMO_BOT_TOKEN = "xoxb-skillswap-demo"  # accepted only by the in-process simulator

@@ -6,7 +6,8 @@ Used by the tests, the benchmarks and ``skillswap demo``. Nothing starts at impo
 from bot.sim.blocks_check import BlockError, check_message, check_view
 from bot.sim.client import Reply, SignedClient
 from bot.sim.ratelimits import METHOD_TIERS, RateLimiter, Tier
-from bot.sim.server import RecordedCall, SlackSimulator, UploadedFile
+from bot.sim.records import RecordedCall, UploadedFile
+from bot.sim.server import SlackSimulator
 
 __all__ = [
     "METHOD_TIERS",

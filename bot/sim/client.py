@@ -22,7 +22,8 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 from slack_sdk.signature import SignatureVerifier
 
-from bot.sim.server import APP_ID, SlackSimulator
+from bot.sim.records import APP_ID
+from bot.sim.server import SlackSimulator
 
 logger = logging.getLogger(__name__)
 

@@ -10,200 +10,40 @@ and can inject faults. The idea of a thread-backed ``http.server`` fake follows 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import copy
-import email.parser
-import email.policy
-import hashlib
-import itertools
 import json
 import logging
 import secrets
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, Literal, Self
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
-from bot.sim.blocks_check import BlockError, check_message, check_view
+from bot.sim.blocks_check import BlockError, check_message
 from bot.sim.directory import build_user
-from bot.sim.ratelimits import RateLimiter
+from bot.sim.methods import _METHODS, WebApiMethods
+from bot.sim.records import (
+    _JSON_FIELDS,
+    _NO_AUTH_METHODS,
+    RESPONSE_URL_METHOD,
+    RecordedCall,
+    SlackApiFailure,
+    UploadedFile,
+    _Bot,
+    _Ctx,
+    _Fault,
+    _json_bytes,
+    _OAuthGrant,
+    _Reply,
+    _short,
+)
 
 logger = logging.getLogger(__name__)
-
-TRIGGER_TTL_SECONDS = 3.0
-APP_ID = "A0SKILLSWAP"
-BOT_NAME = "skillswap"
-#: Request-body fields slack_sdk may send as JSON strings when it form-encodes.
-_JSON_FIELDS = ("blocks", "attachments", "metadata", "view", "files")
-_NO_AUTH_METHODS = frozenset({"oauth.v2.access"})
-#: Pseudo-methods recorded for requests that are not Web API calls.
-RESPONSE_URL_METHOD = "response_url"
-UPLOAD_METHOD = "upload"
-
-
-@dataclass(frozen=True)
-class RecordedCall:
-    """One request the simulator answered (tokens are kept only here, never logged)."""
-
-    method: str
-    params: dict[str, Any]
-    token: str | None
-    status: int
-    response: dict[str, Any]
-    at: float
-    team_id: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.status == 200 and self.response.get("ok") is True
-
-
-@dataclass(frozen=True)
-class UploadedFile:
-    file_id: str
-    team_id: str
-    filename: str
-    title: str | None
-    content: bytes
-    channels: tuple[str, ...]
-    initial_comment: str | None
-
-
-@dataclass
-class _Fault:
-    kind: Literal["error", "ratelimit", "server_error", "slow"]
-    times: int
-    error: str = "internal_error"
-    status: int = 500
-    retry_after: int = 1
-    seconds: float = 0.0
-
-
-@dataclass
-class _Team:
-    team_id: str
-    name: str
-    domain: str
-
-
-@dataclass(frozen=True)
-class _Bot:
-    token: str
-    team_id: str
-    bot_user_id: str
-    bot_id: str
-
-
-@dataclass(frozen=True)
-class _OAuthGrant:
-    code: str
-    team_id: str
-    team_name: str
-    bot_token: str
-    bot_user_id: str
-    scopes: tuple[str, ...]
-    authed_user_id: str
-    bot_id: str
-    enterprise_id: str | None
-
-
-@dataclass
-class _Message:
-    channel: str
-    team_id: str
-    body: dict[str, Any]
-
-
-@dataclass
-class _Upload:
-    file_id: str
-    team_id: str
-    filename: str
-    length: int
-    content: bytes | None = None
-
-
-@dataclass
-class _Reply:
-    status: int
-    body: bytes
-    content_type: str = "application/json; charset=utf-8"
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-class SlackApiFailure(Exception):
-    """Raised inside a method implementation: becomes ``{"ok": false, "error": ...}``."""
-
-    def __init__(self, error: str, *, messages: list[str] | None = None, status: int = 200) -> None:
-        super().__init__(error)
-        self.error = error
-        self.messages = messages or []
-        self.status = status
-
-
-@dataclass(frozen=True)
-class _Ctx:
-    method: str
-    params: dict[str, Any]
-    token: str | None
-    bot: _Bot | None
-    headers: Mapping[str, str]
-
-    @property
-    def team_id(self) -> str:
-        assert self.bot is not None
-        return self.bot.team_id
-
-
-def _truthy(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    return str(value).strip().lower() in ("1", "true", "yes")
-
-
-def _as_int(value: Any, name: str, default: int | None = None) -> int:
-    if value is None or value == "":
-        if default is None:
-            raise SlackApiFailure(
-                "invalid_arguments", messages=[f"[ERROR] missing required field: {name}"]
-            )
-        return default
-    try:
-        return int(value)
-    except (TypeError, ValueError) as exc:
-        raise SlackApiFailure(
-            "invalid_arguments", messages=[f"[ERROR] {name} must be an integer"]
-        ) from exc
-
-
-def _encode_cursor(offset: int) -> str:
-    return base64.b64encode(f"offset:{offset}".encode()).decode()
-
-
-def _decode_cursor(cursor: str) -> int:
-    try:
-        kind, _, number = base64.b64decode(cursor.encode(), validate=True).decode().partition(":")
-        if kind != "offset":
-            raise ValueError(cursor)
-        return int(number)
-    except (ValueError, binascii.Error) as exc:
-        raise SlackApiFailure("invalid_cursor") from exc
-
-
-def _stable_id(prefix: str, *parts: str) -> str:
-    digest = hashlib.sha1("|".join(parts).encode()).hexdigest()[:10].upper()
-    return prefix + digest
-
-
-def _json_bytes(body: Mapping[str, Any]) -> bytes:
-    return json.dumps(body).encode()
 
 
 class _Server(ThreadingHTTPServer):
@@ -240,48 +80,13 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve("GET")
 
 
-class SlackSimulator:
+class SlackSimulator(WebApiMethods):
     """A fake Slack (Web API, upload URLs, response URLs) on ``127.0.0.1:<ephemeral>``.
 
     ``tokens`` maps bot token → team id. ``clock`` (seconds since the epoch) drives message
     timestamps, trigger-id expiry and rate-limit buckets; it defaults to :func:`time.time`.
     Every public method is thread-safe.
     """
-
-    def __init__(
-        self,
-        tokens: Mapping[str, str] | None = None,
-        *,
-        enforce_rate_limits: bool = False,
-        clock: Callable[[], float] | None = None,
-    ) -> None:
-        self.enforce_rate_limits = enforce_rate_limits
-        self._clock: Callable[[], float] = clock or time.time
-        self._cond = threading.Condition(threading.RLock())
-        self._stopping = threading.Event()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-        self._ids = itertools.count(1)
-        self._limiter = RateLimiter(self.now)
-        # configuration (kept by reset())
-        self._teams: dict[str, _Team] = {}
-        self._bots: dict[str, _Bot] = {}
-        self._users: dict[str, dict[str, dict[str, Any]]] = {}
-        self._oauth_codes: dict[str, _OAuthGrant] = {}
-        # recorded state (cleared by reset())
-        self._calls: list[RecordedCall] = []
-        self._faults: dict[str, deque[_Fault]] = {}
-        self._messages: list[_Message] = []
-        self._ephemerals: list[_Message] = []
-        self._views: dict[str, dict[str, Any]] = {}
-        self._homes: dict[tuple[str, str], str] = {}
-        self._uploads: dict[str, _Upload] = {}
-        self._files: list[UploadedFile] = []
-        self._used_triggers: set[str] = set()
-        self._conversations: dict[str, dict[str, Any]] = {}
-        self._last_ts = 0
-        for token, team_id in (tokens or {}).items():
-            self.add_token(token, team_id)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -325,47 +130,10 @@ class SlackSimulator:
         self.stop()
 
     @property
-    def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("SlackSimulator is not started; call start() first")
-        return f"http://127.0.0.1:{self._server.server_port}"
-
-    @property
     def api_url(self) -> str:
         return self.base_url + "/api/"
 
-    def now(self) -> float:
-        return self._clock()
-
     # ------------------------------------------------------------------ configuration
-
-    def add_team(self, team_id: str, *, name: str | None = None, domain: str | None = None) -> None:
-        with self._cond:
-            team = self._teams.get(team_id)
-            if team is None:
-                self._teams[team_id] = _Team(
-                    team_id, name or f"Team {team_id}", domain or f"team-{team_id.lower()}"
-                )
-            else:
-                team.name = name or team.name
-                team.domain = domain or team.domain
-
-    def add_token(
-        self,
-        token: str,
-        team_id: str,
-        bot_user_id: str | None = None,
-        *,
-        bot_id: str | None = None,
-    ) -> None:
-        with self._cond:
-            self.add_team(team_id)
-            self._bots[token] = _Bot(
-                token=token,
-                team_id=team_id,
-                bot_user_id=bot_user_id or f"UB{team_id}",
-                bot_id=bot_id or f"BB{team_id}",
-            )
 
     def add_user(
         self,
@@ -406,11 +174,6 @@ class SlackSimulator:
             self._users.setdefault(team_id, {})[user_id] = user
         return copy.deepcopy(user)
 
-    def user(self, team_id: str, user_id: str) -> dict[str, Any] | None:
-        with self._cond:
-            found = self._users.get(team_id, {}).get(user_id)
-            return copy.deepcopy(found) if found is not None else None
-
     def register_oauth_code(
         self,
         code: str,
@@ -438,12 +201,6 @@ class SlackSimulator:
                 bot_id=bot_id or f"BB{team_id}",
                 enterprise_id=enterprise_id,
             )
-
-    def dm_channel_id(self, team_id: str, *user_ids: str) -> str:
-        """The channel id ``conversations.open`` returns for these users (deterministic)."""
-        members = sorted(set(user_ids))
-        prefix = "D" if len(members) == 1 else "G"
-        return _stable_id(prefix, team_id, *members)
 
     def issue_trigger_id(self) -> str:
         """A fresh trigger id, ``<issue unix ms>.<serial>.<random>``, valid for 3 s."""
@@ -474,17 +231,6 @@ class SlackSimulator:
     def slow_next(self, method: str, seconds: float, times: int = 1) -> None:
         """Delay the next ``times`` calls by ``seconds`` (then answer normally)."""
         self._add_fault(method, _Fault("slow", times, seconds=seconds))
-
-    def _take_fault(self, method: str) -> _Fault | None:
-        with self._cond:
-            queue = self._faults.get(method)
-            if not queue:
-                return None
-            fault = queue[0]
-            fault.times -= 1
-            if fault.times <= 0:
-                queue.popleft()
-            return fault
 
     # ------------------------------------------------------------------ inspection
 
@@ -653,11 +399,6 @@ class SlackSimulator:
                     params[f"__invalid_{name}__"] = True
         return params
 
-    def _record(self, call: RecordedCall) -> None:
-        with self._cond:
-            self._calls.append(call)
-            self._cond.notify_all()
-
     def _api_call(self, method: str, params: dict[str, Any], headers: Mapping[str, str]) -> _Reply:
         auth = headers.get("authorization", "")
         token: str | None = auth[7:].strip() if auth.lower().startswith("bearer ") else None
@@ -793,565 +534,6 @@ class SlackSimulator:
         logger.debug("sim response_url status=%s", status)
         return status, answer
 
-    def _upload(self, file_id: str, headers: Mapping[str, str], body: bytes) -> _Reply:
-        content_type = headers.get("content-type", "")
-        content = body
-        if content_type.lower().startswith("multipart/form-data"):
-            content = _first_multipart_file(content_type, body)
-        with self._cond:
-            upload = self._uploads.get(file_id)
-            if upload is not None:
-                upload.content = content
-        status = 200 if upload is not None else 404
-        self._record(
-            RecordedCall(
-                method=UPLOAD_METHOD,
-                params={"file_id": file_id, "length": len(content)},
-                token=None,
-                status=status,
-                response={"ok": status == 200},
-                at=self.now(),
-                team_id=upload.team_id if upload else None,
-            )
-        )
-        if upload is None:
-            return _Reply(404, b"file_not_found", content_type="text/plain")
-        return _Reply(200, f"OK - {len(content)}".encode(), content_type="text/plain")
-
     # ------------------------------------------------------------------ helpers (lock held)
 
-    def _next_ts(self) -> str:
-        micros = int(self.now() * 1_000_000) // 100 * 100
-        if micros <= self._last_ts:
-            micros = self._last_ts + 100
-        self._last_ts = micros
-        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
-
-    def _team(self, team_id: str) -> _Team:
-        team = self._teams.get(team_id)
-        if team is None:
-            raise SlackApiFailure("team_not_found")
-        return team
-
-    def _consume_trigger(self, trigger_id: Any) -> None:
-        if not trigger_id:
-            raise SlackApiFailure(
-                "invalid_arguments", messages=["[ERROR] missing required field: trigger_id"]
-            )
-        head = str(trigger_id).split(".", 1)[0]
-        if not head.isdigit():
-            raise SlackApiFailure("invalid_trigger_id")
-        age = self.now() - int(head) / 1000
-        if age > TRIGGER_TTL_SECONDS:
-            raise SlackApiFailure("expired_trigger_id")
-        if trigger_id in self._used_triggers:
-            raise SlackApiFailure("exchanged_trigger_id")
-        self._used_triggers.add(str(trigger_id))
-
-    def _message_body(self, ctx: _Ctx, ts: str) -> dict[str, Any]:
-        assert ctx.bot is not None
-        params = ctx.params
-        check_message(params.get("text"), params.get("blocks"))
-        message: dict[str, Any] = {
-            "type": "message",
-            "text": params.get("text") or "",
-            "user": ctx.bot.bot_user_id,
-            "bot_id": ctx.bot.bot_id,
-            "app_id": APP_ID,
-            "ts": ts,
-            "team": ctx.bot.team_id,
-        }
-        for name in ("blocks", "attachments", "thread_ts"):
-            if params.get(name) is not None:
-                message[name] = params[name]
-        metadata = params.get("metadata")
-        if metadata is not None:
-            if (
-                not isinstance(metadata, dict)
-                or not isinstance(metadata.get("event_type"), str)
-                or not isinstance(metadata.get("event_payload", {}), dict)
-            ):
-                raise SlackApiFailure("invalid_metadata_format")
-            message["metadata"] = {
-                "event_type": metadata["event_type"],
-                "event_payload": metadata.get("event_payload", {}),
-            }
-        return message
-
-    def _resolve_channel(self, ctx: _Ctx) -> str:
-        channel = ctx.params.get("channel")
-        if not isinstance(channel, str) or not channel:
-            raise SlackApiFailure("channel_not_found")
-        if channel[0] in "UW":  # posting to a user id opens (or reuses) the DM
-            return self.dm_channel_id(ctx.team_id, channel)
-        return channel
-
-    def _new_view(self, ctx: _Ctx, view: dict[str, Any], **overrides: Any) -> dict[str, Any]:
-        assert ctx.bot is not None
-        view_id = overrides.pop("id", None) or f"V{next(self._ids):08d}SIM"
-        stored: dict[str, Any] = {
-            "id": view_id,
-            "team_id": ctx.bot.team_id,
-            "type": view.get("type"),
-            "blocks": view.get("blocks", []),
-            "private_metadata": view.get("private_metadata", ""),
-            "callback_id": view.get("callback_id", ""),
-            "state": {"values": {}},
-            "hash": f"{int(self.now())}.{secrets.token_hex(4)}",
-            "title": view.get("title"),
-            "clear_on_close": bool(view.get("clear_on_close", False)),
-            "notify_on_close": bool(view.get("notify_on_close", False)),
-            "close": view.get("close"),
-            "submit": view.get("submit"),
-            "previous_view_id": None,
-            "root_view_id": view_id,
-            "app_id": APP_ID,
-            "external_id": view.get("external_id", ""),
-            "app_installed_team_id": ctx.bot.team_id,
-            "bot_id": ctx.bot.bot_id,
-        }
-        stored.update(overrides)
-        self._views[view_id] = stored
-        return copy.deepcopy(stored)
-
-    def _view_param(self, ctx: _Ctx) -> dict[str, Any]:
-        view = ctx.params.get("view")
-        if view is None:
-            raise SlackApiFailure(
-                "invalid_arguments", messages=["[ERROR] missing required field: view"]
-            )
-        check_view(view)
-        assert isinstance(view, dict)
-        external_id = view.get("external_id")
-        if (
-            external_id
-            and any(
-                v.get("external_id") == external_id and v["team_id"] == ctx.team_id
-                for v in self._views.values()
-            )
-            and ctx.method in ("views.open", "views.push")
-        ):
-            raise SlackApiFailure("duplicate_external_id")
-        return view
-
     # ------------------------------------------------------------------ Web API methods
-
-    def _auth_test(self, ctx: _Ctx) -> dict[str, Any]:
-        assert ctx.bot is not None
-        team = self._team(ctx.bot.team_id)
-        return {
-            "url": f"https://{team.domain}.slack.com/",
-            "team": team.name,
-            "user": BOT_NAME,
-            "team_id": team.team_id,
-            "user_id": ctx.bot.bot_user_id,
-            "bot_id": ctx.bot.bot_id,
-            "is_enterprise_install": False,
-        }
-
-    def _team_info(self, ctx: _Ctx) -> dict[str, Any]:
-        team = self._team(str(ctx.params.get("team") or ctx.team_id))
-        return {
-            "team": {
-                "id": team.team_id,
-                "name": team.name,
-                "url": f"https://{team.domain}.slack.com/",
-                "domain": team.domain,
-                "email_domain": "",
-                "icon": {"image_default": True},
-                "is_verified": False,
-            }
-        }
-
-    def _users_info(self, ctx: _Ctx) -> dict[str, Any]:
-        user = self._users.get(ctx.team_id, {}).get(str(ctx.params.get("user") or ""))
-        if user is None:
-            raise SlackApiFailure("user_not_found")
-        return {"user": copy.deepcopy(user)}
-
-    def _users_list(self, ctx: _Ctx) -> dict[str, Any]:
-        members = list(self._users.get(ctx.team_id, {}).values())
-        limit = _as_int(ctx.params.get("limit"), "limit", default=0)
-        cursor = ctx.params.get("cursor")
-        start = _decode_cursor(str(cursor)) if cursor else 0
-        end = len(members) if limit <= 0 else start + limit
-        page = members[start:end]
-        next_cursor = _encode_cursor(end) if end < len(members) else ""
-        return {
-            "members": copy.deepcopy(page),
-            "cache_ts": int(self.now()),
-            "response_metadata": {"next_cursor": next_cursor},
-        }
-
-    def _conversations_open(self, ctx: _Ctx) -> dict[str, Any]:
-        channel = ctx.params.get("channel")
-        if channel and not ctx.params.get("users"):
-            if channel not in self._conversations:
-                raise SlackApiFailure("channel_not_found")
-            return {"channel": {"id": channel}, "no_op": True, "already_open": True}
-        raw = str(ctx.params.get("users") or "")
-        user_ids = [u.strip() for u in raw.split(",") if u.strip()]
-        if not user_ids:
-            raise SlackApiFailure("users_list_not_supplied")
-        if len(user_ids) > 8:
-            raise SlackApiFailure("too_many_users")
-        directory = self._users.get(ctx.team_id, {})
-        for user_id in user_ids:
-            user = directory.get(user_id)
-            if user is None:
-                raise SlackApiFailure("user_not_found")
-            if user["deleted"]:
-                raise SlackApiFailure("account_inactive")
-            if user["is_bot"] and len(user_ids) == 1:
-                raise SlackApiFailure("cannot_dm_bot")
-        channel_id = self.dm_channel_id(ctx.team_id, *user_ids)
-        already_open = channel_id in self._conversations
-        is_im = len(set(user_ids)) == 1
-        info = {
-            "id": channel_id,
-            "created": int(self.now()),
-            "is_im": is_im,
-            "is_mpim": not is_im,
-            "is_open": True,
-            "members": sorted(set(user_ids)),
-        }
-        if is_im:
-            info["user"] = user_ids[0]
-        self._conversations.setdefault(channel_id, info)
-        answer: dict[str, Any] = {
-            "channel": (
-                copy.deepcopy(self._conversations[channel_id])
-                if _truthy(ctx.params.get("return_im", False))
-                else {"id": channel_id}
-            )
-        }
-        if already_open:
-            answer["no_op"] = True
-            answer["already_open"] = True
-        return answer
-
-    def _conversations_history(self, ctx: _Ctx) -> dict[str, Any]:
-        channel = ctx.params.get("channel")
-        if not channel:
-            raise SlackApiFailure("channel_not_found")
-        limit = max(1, min(_as_int(ctx.params.get("limit"), "limit", default=100), 999))
-        oldest = float(ctx.params.get("oldest") or 0)
-        latest = float(ctx.params.get("latest") or 0) or float("inf")
-        inclusive = _truthy(ctx.params.get("inclusive", False))
-        with_metadata = _truthy(ctx.params.get("include_all_metadata", False))
-
-        def in_range(ts: float) -> bool:
-            if inclusive:
-                return oldest <= ts <= latest
-            return oldest < ts < latest
-
-        found = [
-            m.body
-            for m in reversed(self._messages)
-            if m.channel == channel
-            and m.team_id == ctx.team_id
-            and m.body.get("thread_ts", m.body["ts"]) == m.body["ts"]
-            and in_range(float(m.body["ts"]))
-        ]
-        cursor = ctx.params.get("cursor")
-        start = _decode_cursor(str(cursor)) if cursor else 0
-        page = copy.deepcopy(found[start : start + limit])
-        if not with_metadata:
-            for message in page:
-                message.pop("metadata", None)
-        has_more = start + limit < len(found)
-        return {
-            "messages": page,
-            "has_more": has_more,
-            "pin_count": 0,
-            "response_metadata": {"next_cursor": _encode_cursor(start + limit) if has_more else ""},
-        }
-
-    def _chat_post_message(self, ctx: _Ctx) -> dict[str, Any]:
-        channel = self._resolve_channel(ctx)
-        if (
-            not ctx.params.get("text")
-            and not ctx.params.get("blocks")
-            and not ctx.params.get("attachments")
-        ):
-            raise SlackApiFailure("no_text")
-        ts = self._next_ts()
-        message = self._message_body(ctx, ts)
-        self._messages.append(_Message(channel, ctx.team_id, message))
-        return {"channel": channel, "ts": ts, "message": copy.deepcopy(message)}
-
-    def _chat_update(self, ctx: _Ctx) -> dict[str, Any]:
-        channel = self._resolve_channel(ctx)
-        ts = str(ctx.params.get("ts") or "")
-        target = next(
-            (
-                m
-                for m in self._messages
-                if m.channel == channel and m.team_id == ctx.team_id and m.body["ts"] == ts
-            ),
-            None,
-        )
-        if target is None:
-            raise SlackApiFailure("message_not_found")
-        if (
-            not ctx.params.get("text")
-            and not ctx.params.get("blocks")
-            and not ctx.params.get("attachments")
-        ):
-            raise SlackApiFailure("no_text")
-        updated = self._message_body(ctx, ts)
-        updated.pop("thread_ts", None)
-        if "thread_ts" in target.body:
-            updated["thread_ts"] = target.body["thread_ts"]
-        if "metadata" not in updated and "metadata" in target.body:
-            updated["metadata"] = target.body["metadata"]
-        updated["edited"] = {"user": updated["user"], "ts": self._next_ts()}
-        target.body = updated
-        return {"channel": channel, "ts": ts, "text": updated["text"], "message": updated}
-
-    def _chat_post_ephemeral(self, ctx: _Ctx) -> dict[str, Any]:
-        channel = self._resolve_channel(ctx)
-        user = ctx.params.get("user")
-        if not user:
-            raise SlackApiFailure("user_not_found")
-        known = self._users.get(ctx.team_id, {})
-        if user in known and known[user]["deleted"]:
-            raise SlackApiFailure("user_not_found")
-        if (
-            not ctx.params.get("text")
-            and not ctx.params.get("blocks")
-            and not ctx.params.get("attachments")
-        ):
-            raise SlackApiFailure("no_text")
-        ts = self._next_ts()
-        message = self._message_body(ctx, ts)
-        message["ephemeral_to"] = user
-        self._ephemerals.append(_Message(channel, ctx.team_id, message))
-        return {"message_ts": ts}
-
-    def _views_open(self, ctx: _Ctx) -> dict[str, Any]:
-        view = self._view_param(ctx)
-        if view.get("type") != "modal":
-            raise SlackApiFailure(
-                "invalid_arguments", messages=["[ERROR] must be modal [json-pointer:/view/type]"]
-            )
-        self._consume_trigger(ctx.params.get("trigger_id"))
-        return {"view": self._new_view(ctx, view)}
-
-    def _views_push(self, ctx: _Ctx) -> dict[str, Any]:
-        view = self._view_param(ctx)
-        if view.get("type") != "modal":
-            raise SlackApiFailure(
-                "invalid_arguments", messages=["[ERROR] must be modal [json-pointer:/view/type]"]
-            )
-        self._consume_trigger(ctx.params.get("trigger_id"))
-        return {"view": self._new_view(ctx, view, root_view_id=None)}
-
-    def _views_update(self, ctx: _Ctx) -> dict[str, Any]:
-        view = self._view_param(ctx)
-        view_id = ctx.params.get("view_id")
-        external_id = ctx.params.get("external_id")
-        if not view_id and not external_id:
-            raise SlackApiFailure(
-                "invalid_arguments", messages=["[ERROR] view_id or external_id is required"]
-            )
-        current = next(
-            (
-                v
-                for v in self._views.values()
-                if v["team_id"] == ctx.team_id
-                and (
-                    (view_id and v["id"] == view_id)
-                    or (external_id and v["external_id"] == external_id)
-                )
-            ),
-            None,
-        )
-        if current is None:
-            raise SlackApiFailure("not_found")
-        expected_hash = ctx.params.get("hash")
-        if expected_hash and expected_hash != current["hash"]:
-            raise SlackApiFailure("hash_conflict")
-        return {
-            "view": self._new_view(
-                ctx,
-                view,
-                id=current["id"],
-                root_view_id=current["root_view_id"],
-                previous_view_id=current["previous_view_id"],
-                state=current["state"],
-                external_id=view.get("external_id", current["external_id"]),
-            )
-        }
-
-    def _views_publish(self, ctx: _Ctx) -> dict[str, Any]:
-        user_id = ctx.params.get("user_id")
-        if not user_id:
-            raise SlackApiFailure(
-                "invalid_arguments", messages=["[ERROR] missing required field: user_id"]
-            )
-        view = self._view_param(ctx)
-        if view.get("type") != "home":
-            raise SlackApiFailure(
-                "invalid_arguments", messages=["[ERROR] must be home [json-pointer:/view/type]"]
-            )
-        user = self._users.get(ctx.team_id, {}).get(str(user_id))
-        if user is not None and user["deleted"]:
-            raise SlackApiFailure("account_inactive")
-        key = (ctx.team_id, str(user_id))
-        existing = self._homes.get(key)
-        expected_hash = ctx.params.get("hash")
-        if existing and expected_hash and expected_hash != self._views[existing]["hash"]:
-            raise SlackApiFailure("hash_conflict")
-        published = self._new_view(ctx, view, **({"id": existing} if existing else {}))
-        self._homes.pop(key, None)
-        self._homes[key] = published["id"]
-        return {"view": published}
-
-    def _files_get_upload_url(self, ctx: _Ctx) -> dict[str, Any]:
-        filename = ctx.params.get("filename")
-        if not filename:
-            raise SlackApiFailure(
-                "invalid_arguments", messages=["[ERROR] missing required field: filename"]
-            )
-        length = _as_int(ctx.params.get("length"), "length")
-        file_id = f"F{next(self._ids):08d}SIM"
-        self._uploads[file_id] = _Upload(file_id, ctx.team_id, str(filename), length)
-        return {"upload_url": f"{self.base_url}/upload/{file_id}", "file_id": file_id}
-
-    def _files_complete_upload(self, ctx: _Ctx) -> dict[str, Any]:
-        assert ctx.bot is not None
-        files = ctx.params.get("files")
-        if not isinstance(files, list) or not files:
-            raise SlackApiFailure(
-                "invalid_arguments", messages=["[ERROR] files must be a non-empty array"]
-            )
-        channels: tuple[str, ...] = ()
-        if ctx.params.get("channel_id"):
-            channels = (str(ctx.params["channel_id"]),)
-        elif ctx.params.get("channels"):
-            channels = tuple(c for c in str(ctx.params["channels"]).split(",") if c)
-        comment = ctx.params.get("initial_comment")
-        done: list[dict[str, Any]] = []
-        for item in files:
-            file_id = item.get("id") if isinstance(item, dict) else None
-            upload = self._uploads.get(str(file_id))
-            if upload is None or upload.team_id != ctx.team_id or upload.content is None:
-                raise SlackApiFailure("file_not_found")
-            title = item.get("title") or upload.filename
-            self._files.append(
-                UploadedFile(
-                    file_id=upload.file_id,
-                    team_id=upload.team_id,
-                    filename=upload.filename,
-                    title=title,
-                    content=upload.content,
-                    channels=channels,
-                    initial_comment=str(comment) if comment is not None else None,
-                )
-            )
-            del self._uploads[upload.file_id]
-            done.append(
-                {
-                    "id": upload.file_id,
-                    "created": int(self.now()),
-                    "name": upload.filename,
-                    "title": title,
-                    "size": len(upload.content),
-                    "user": ctx.bot.bot_user_id,
-                    "channels": list(channels),
-                }
-            )
-        for channel in channels:
-            ts = self._next_ts()
-            self._messages.append(
-                _Message(
-                    channel,
-                    ctx.team_id,
-                    {
-                        "type": "message",
-                        "text": str(comment or ""),
-                        "user": ctx.bot.bot_user_id,
-                        "bot_id": ctx.bot.bot_id,
-                        "ts": ts,
-                        "team": ctx.team_id,
-                        "upload": True,
-                        "files": copy.deepcopy(done),
-                    },
-                )
-            )
-        return {"files": done}
-
-    def _oauth_v2_access(self, ctx: _Ctx) -> dict[str, Any]:
-        client_id = ctx.params.get("client_id")
-        client_secret = ctx.params.get("client_secret")
-        auth = ctx.headers.get("authorization", "")
-        if auth.lower().startswith("basic "):
-            try:
-                decoded = base64.b64decode(auth[6:].strip()).decode()
-            except (ValueError, binascii.Error) as exc:
-                raise SlackApiFailure("invalid_client_id") from exc
-            client_id, _, client_secret = decoded.partition(":")
-        if not client_id:
-            raise SlackApiFailure("invalid_client_id")
-        if not client_secret:
-            raise SlackApiFailure("bad_client_secret")
-        grant = self._oauth_codes.pop(str(ctx.params.get("code") or ""), None)
-        if grant is None:
-            raise SlackApiFailure("invalid_code")
-        self.add_team(grant.team_id, name=grant.team_name)
-        self.add_token(grant.bot_token, grant.team_id, grant.bot_user_id, bot_id=grant.bot_id)
-        logger.info("sim oauth.v2.access installed team=%s", grant.team_id)
-        return {
-            "access_token": grant.bot_token,
-            "token_type": "bot",
-            "scope": ",".join(grant.scopes),
-            "bot_user_id": grant.bot_user_id,
-            "app_id": APP_ID,
-            "team": {"name": grant.team_name, "id": grant.team_id},
-            "enterprise": (
-                {"name": grant.enterprise_id, "id": grant.enterprise_id}
-                if grant.enterprise_id
-                else None
-            ),
-            "is_enterprise_install": False,
-            "authed_user": {"id": grant.authed_user_id},
-        }
-
-
-def _short(params: Mapping[str, Any], limit: int = 160) -> str:
-    text = json.dumps(params, default=str)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _first_multipart_file(content_type: str, body: bytes) -> bytes:
-    """The first part of a multipart/form-data body (a file upload form)."""
-    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
-    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
-    parts: Iterator[Any] = message.iter_parts()
-    for part in parts:
-        payload = part.get_payload(decode=True)
-        if isinstance(payload, bytes):
-            return payload
-    return b""
-
-
-_Method = Callable[[SlackSimulator, _Ctx], dict[str, Any]]
-_METHODS: dict[str, _Method] = {
-    "auth.test": SlackSimulator._auth_test,
-    "team.info": SlackSimulator._team_info,
-    "users.info": SlackSimulator._users_info,
-    "users.list": SlackSimulator._users_list,
-    "conversations.open": SlackSimulator._conversations_open,
-    "conversations.history": SlackSimulator._conversations_history,
-    "chat.postMessage": SlackSimulator._chat_post_message,
-    "chat.update": SlackSimulator._chat_update,
-    "chat.postEphemeral": SlackSimulator._chat_post_ephemeral,
-    "views.open": SlackSimulator._views_open,
-    "views.push": SlackSimulator._views_push,
-    "views.update": SlackSimulator._views_update,
-    "views.publish": SlackSimulator._views_publish,
-    "files.getUploadURLExternal": SlackSimulator._files_get_upload_url,
-    "files.completeUploadExternal": SlackSimulator._files_complete_upload,
-    "oauth.v2.access": SlackSimulator._oauth_v2_access,
-}
