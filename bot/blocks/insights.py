@@ -45,13 +45,13 @@ def _fields(pairs: list[tuple[str, str]]) -> SectionBlock:
 
 
 def _numbers(ins: Insights) -> list[tuple[str, str]]:
+    """The numbers under the headline; the headline says the new connections, so they are not
+    repeated here, and swaps completed sit inside the meeting rate ("5 of 8 groups")."""
     return [
-        ("New connections", text.connections(ins)),
+        ("Pairs introduced", text.introduced(ins)),
         ("Repeat swaps", str(ins.repeat_swaps)),
         ("Members", text.participation(ins)),
-        ("Rounds run", str(ins.rounds)),
-        ("Pairs made", str(ins.pairs_made)),
-        ("Swaps completed", str(ins.swaps_completed)),
+        ("Rounds run", f"{ins.rounds} ({text.plural(ins.pairs_made, 'group')} formed)"),
         ("Meeting rate", text.meeting(ins)),
         ("Average rating", text.average_rating(ins)),
     ]
@@ -63,8 +63,7 @@ def _bullets(lines: list[str], empty: str) -> str:
 
 def stats_text(ins: Insights) -> str:
     return (
-        f"{_escape(text.headline(ins))} Members: {ins.members}. "
-        f"Swaps completed: {ins.swaps_completed}. Meeting rate: {text.percent(ins.meeting_rate)}."
+        f"{_escape(text.headline(ins))} Members: {ins.members}. Meeting rate: {text.meeting(ins)}."
     )
 
 
@@ -93,10 +92,10 @@ def report_blocks(ins: Insights) -> list[Block]:
     if latest is None:
         latest_line = "No rounds yet."
     else:
-        day = latest.round_date
         latest_line = (
-            f"*Latest round \u2014 {_escape(latest.period)}* ({day:%b} {day.day}): "
+            f"*Latest round \u2014 {text.week_of(latest.round_date)}*: "
             f"{text.plural(latest.groups, 'group')}, {latest.met} met, "
+            f"{text.plural(latest.introduced, 'pair')} introduced, "
             f"{text.plural(latest.new_connections, 'new connection')} "
             f"({latest.cross_team_new_connections} across teams)."
         )
@@ -140,9 +139,8 @@ def home_blocks(ins: Insights) -> list[Block]:
         SectionBlock(text=_mrkdwn(_escape(text.headline(ins)))),
         _fields(
             [
-                ("New connections", text.connections(ins)),
+                ("Pairs introduced", text.introduced(ins)),
                 ("Members", text.participation(ins)),
-                ("Swaps completed", str(ins.swaps_completed)),
                 ("Meeting rate", text.meeting(ins)),
             ]
         ),

@@ -72,7 +72,8 @@ class RoundLine:
     in_groups: int  # people in groups
     unmatched: int
     met: int
-    new_connections: int
+    introduced: int  # pairs put together for the first time
+    new_connections: int  # pairs who met for the first time
     cross_team: int
     never_matched: int  # members so far who have never been in a group
     paused: int
@@ -416,6 +417,7 @@ def run_simulation(
                 in_groups=in_groups,
                 unmatched=unmatched,
                 met=point.met if point else 0,
+                introduced=point.introduced if point else 0,
                 new_connections=point.new_connections if point else 0,
                 cross_team=point.cross_team_new_connections if point else 0,
                 never_matched=never,
@@ -435,9 +437,9 @@ def run_simulation(
 
 LEGEND = (
     "Eligible: due this round · Not due: on a slower rhythm this week · Paired: people in "
-    "pairs and trios · Alone: no partner, told why · Met: groups that met · New ties: pairs "
-    "never paired before · Never matched: members not yet in any group · Paused: after three "
-    "unanswered check-ins"
+    "pairs and trios · Alone: no partner, told why · Met: groups that met · Introduced: pairs "
+    "put together for the first time · New connections: pairs who met for the first time · "
+    "Never matched: members not yet in any group · Paused: after three unanswered check-ins"
 )
 
 
@@ -454,8 +456,8 @@ def _print(console: Console, result: SimulationResult, teams: int, names: dict[s
         pad_edge=False,
     )
     headers = (
-        "Week", "Eligible", "Not due", "Pairs", "Paired", "Alone", "Met", "New ties",
-        "Cross-team", "Never matched", "Paused",
+        "Week", "Eligible", "Not due", "Pairs", "Paired", "Alone", "Met", "Introduced",
+        "New connections", "Cross-team", "Never matched", "Paused",
     )  # fmt: skip
     for header in headers:
         table.add_column(header, justify="right", no_wrap=True)
@@ -468,6 +470,7 @@ def _print(console: Console, result: SimulationResult, teams: int, names: dict[s
             str(line.in_groups),
             str(line.unmatched),
             f"{line.met} {_percent(line.met, line.groups)}",
+            str(line.introduced),
             str(line.new_connections),
             str(line.cross_team),
             str(line.never_matched),
@@ -477,10 +480,12 @@ def _print(console: Console, result: SimulationResult, teams: int, names: dict[s
     console.print(f"[dim]{LEGEND}[/]")
     new = sum(line.new_connections for line in result.lines)
     cross = sum(line.cross_team for line in result.lines)
+    introduced = sum(line.introduced for line in result.lines)
     console.print(
         f"In total: {result.groups} groups, {result.met} swaps that happened "
-        f"({_percent(result.met, result.groups)}), {new} new connections ({cross} across "
-        f"teams). {len(result.never_matched)} of {result.members} people were never matched."
+        f"({_percent(result.met, result.groups)}), {new} new connections (pairs who met; "
+        f"{cross} across teams) of {introduced} pairs introduced. "
+        f"{len(result.never_matched)} of {result.members} people were never matched."
     )
     for user_id, reason in list(result.never_matched.items())[:10]:
         console.print(f"  [dim]{names.get(user_id, user_id)}: {reason or 'no reason recorded'}[/]")

@@ -23,6 +23,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from bot.insights.stats import NO_TEAM, Insights, Network, NetworkEdge, RoundPoint
+from bot.insights.text import week_of
 
 # matplotlib's tab10 without its grey, which we keep for "no team" / "other teams".
 PALETTE: tuple[str, ...] = (
@@ -237,7 +238,7 @@ def _legend_handles(network: Network, colours: dict[str, str]) -> list[Line2D]:
         )
     drawn = {_tie_kind(e) for e in network.edges}
     labels = {
-        "new": f"New tie ({network.latest_period or 'latest round'})",
+        "new": f"New tie ({_latest_week(network)})",
         "lasting": "Lasting tie (met in 2+ rounds)",
         "connection": "Connection",
     }
@@ -248,6 +249,10 @@ def _legend_handles(network: Network, colours: dict[str, str]) -> list[Line2D]:
                 Line2D([], [], color=colour, linewidth=width, label=_plain(labels[kind]))
             )
     return handles
+
+
+def _latest_week(network: Network) -> str:
+    return week_of(network.latest_date) if network.latest_date else "latest round"
 
 
 def rounds_png(points: Sequence[RoundPoint], *, title: str = "Rounds over time") -> bytes:
@@ -301,7 +306,7 @@ def rounds_png(points: Sequence[RoundPoint], *, title: str = "Rounds over time")
         )
         ax.set_xticks(x)
         ax.set_xticklabels(
-            [_plain(p.period) for p in shown],
+            [_plain(week_of(p.round_date)) for p in shown],
             rotation=45 if rotate else 0,
             ha="right" if rotate else "center",
             fontsize=9,
@@ -322,8 +327,9 @@ def network_alt_text(insights: Insights) -> str:
     new = sum(1 for e in net.edges if e.latest)
     return (
         f"Connection network of {len(net.nodes)} members in {len(teams)} teams: "
-        f"{len(net.edges)} connections ({insights.cross_team_new_connections} across teams), "
-        f"{new} new in {net.latest_period or 'the latest round'}."
+        f"{len(net.edges)} pairs introduced ({sum(1 for e in net.edges if e.cross_team)} "
+        f"across teams), {sum(1 for e in net.edges if e.times_met)} of them met, "
+        f"{new} new in the {_latest_week(net)}."
     )
 
 
@@ -333,7 +339,8 @@ def rounds_alt_text(insights: Insights) -> str:
         return "Rounds over time: no rounds yet."
     return (
         f"Groups made, groups that met and new connections for the last "
-        f"{min(len(insights.per_round), MAX_ROUNDS_SHOWN)} rounds; in {latest.period}: "
+        f"{min(len(insights.per_round), MAX_ROUNDS_SHOWN)} rounds; in the "
+        f"{week_of(latest.round_date)}: "
         f"{latest.groups} groups, {latest.met} met, {latest.new_connections} new connections."
     )
 

@@ -24,6 +24,7 @@ from bot.insights.stats import (
     group_met,
     pair_history,
 )
+from bot.insights.text import week_of_long
 from bot.kinds import Direction
 
 Cell = str | int | float
@@ -151,6 +152,7 @@ def _skills(insights: Insights) -> tuple[list[str], list[list[Cell | None]]]:
 
 def _rounds(insights: Insights) -> tuple[list[str], list[list[Cell | None]]]:
     header = [
+        "week",
         "period",
         "round_date",
         "state",
@@ -158,12 +160,14 @@ def _rounds(insights: Insights) -> tuple[list[str], list[list[Cell | None]]]:
         "groups",
         "groups_met",
         "meeting_rate",
+        "pairs_introduced",
         "new_connections",
         "cross_team_new_connections",
         "unmatched_members",
     ]
     rows: list[list[Cell | None]] = [
         [
+            week_of_long(p.round_date),
             p.period,
             p.round_date.isoformat(),
             p.state.value,
@@ -171,6 +175,7 @@ def _rounds(insights: Insights) -> tuple[list[str], list[list[Cell | None]]]:
             p.groups,
             p.met,
             round(p.met / p.groups, 3) if p.asked and p.groups else None,
+            p.introduced,
             p.new_connections,
             p.cross_team_new_connections,
             p.unmatched,
@@ -182,6 +187,7 @@ def _rounds(insights: Insights) -> tuple[list[str], list[list[Cell | None]]]:
 
 def _feedback(insights: Insights) -> tuple[list[str], list[list[Cell | None]]]:
     header = [
+        "week",
         "period",
         "round_date",
         "responses",
@@ -194,6 +200,7 @@ def _feedback(insights: Insights) -> tuple[list[str], list[list[Cell | None]]]:
         shown = p.average_rating is not None  # enough responses not to point at anyone
         rows.append(
             [
+                week_of_long(p.round_date),
                 p.period,
                 p.round_date.isoformat(),
                 p.ratings,

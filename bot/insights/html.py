@@ -85,13 +85,13 @@ def render_html(ins: Insights, images: ReportImages) -> str:
             _card(
                 "New connections",
                 str(ins.new_connections),
-                f"{ins.cross_team_new_connections} across teams, {ins.new_connections_met} met",
+                f"pairs who met, {ins.cross_team_new_connections} across teams",
             ),
+            _card("Pairs introduced", str(ins.pairs_introduced), "met or not"),
             _card("Repeat swaps", str(ins.repeat_swaps), "pairs who met in 2+ rounds"),
             _card("Members", str(ins.members), f"{ins.active} active, {ins.paused} paused"),
             _card("Rounds run", str(ins.rounds)),
-            _card("Pairs made", str(ins.pairs_made)),
-            _card("Swaps completed", str(ins.swaps_completed)),
+            _card("Groups formed", str(ins.pairs_made)),
             _card(
                 "Meeting rate",
                 text.percent(ins.meeting_rate),
@@ -120,15 +120,17 @@ def render_html(ins: Insights, images: ReportImages) -> str:
             ("Date", False),
             ("Groups", True),
             ("Met", True),
+            ("Pairs introduced", True),
             ("New connections", True),
             ("Across teams", True),
         ],
         [
             [
-                p.period,
+                text.week_of_long(p.round_date),
                 p.round_date.isoformat(),
                 str(p.groups),
                 str(p.met),
+                str(p.introduced),
                 str(p.new_connections),
                 str(p.cross_team_new_connections),
             ]
@@ -140,7 +142,7 @@ def render_html(ins: Insights, images: ReportImages) -> str:
         f"<dt>{escape(term)}</dt><dd>{escape(meaning)}</dd>" for term, meaning in text.DEFINITIONS
     )
     latest_line = (
-        f"Latest round: {latest.period} ({latest.round_date.isoformat()})."
+        f"Latest round: {text.week_of_long(latest.round_date)} ({latest.round_date.isoformat()})."
         if latest
         else "No rounds yet."
     )

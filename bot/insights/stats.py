@@ -134,8 +134,9 @@ class RoundPoint:
     groups: int  # pairs made (delivery failures excluded)
     met: int  # groups that met
     asked: bool  # the check-in has gone out, so the round counts in the meeting rate
-    new_connections: int
-    cross_team_new_connections: int
+    introduced: int  # pairs put in a group together for the first time in this round
+    new_connections: int  # pairs who met for the first time in this round
+    cross_team_new_connections: int  # of those, pairs across teams
     ratings: int
     average_rating: float | None  # None under MIN_RATINGS_SHOWN ratings
     would_swap_again_yes: int
@@ -164,6 +165,7 @@ class Network:
     nodes: tuple[NetworkNode, ...]
     edges: tuple[NetworkEdge, ...]
     latest_period: str | None
+    latest_date: date | None = None  # the latest round's date (labels say "week of 7 Dec")
 
     @property
     def teams(self) -> tuple[str, ...]:
@@ -188,9 +190,9 @@ class Insights:
     meeting_rate: float | None  # None until a check-in has gone out
     ratings: int
     average_rating: float | None  # None under MIN_RATINGS_SHOWN ratings
-    new_connections: int
-    cross_team_new_connections: int
-    new_connections_met: int
+    new_connections: int  # pairs of people who met (PRODUCT.md: a pair who have swapped)
+    cross_team_new_connections: int  # of those, pairs across teams
+    pairs_introduced: int  # pairs of people put in a group together, met or not
     repeat_swaps: int
     skills: tuple[SkillSummary, ...]  # every skill a current member teaches, learns or taught
     per_round: tuple[RoundPoint, ...]  # oldest first
@@ -267,6 +269,7 @@ class _PairHistory:
     first_round: dict[Pair, int]  # round id in which the pair was first paired
     paired: Counter[Pair]
     met_rounds: dict[Pair, set[int]]
+    first_met: dict[Pair, int]  # round id in which the pair first met: a new connection
 
 
 def pair_history(data: InsightsInput) -> _PairHistory:
@@ -278,6 +281,7 @@ def pair_history(data: InsightsInput) -> _PairHistory:
     first: dict[Pair, int] = {}
     paired: Counter[Pair] = Counter()
     met_rounds: dict[Pair, set[int]] = defaultdict(set)
+    first_met: dict[Pair, int] = {}
     for rnd in data.rounds:
         for group in sorted(groups_by_round.get(rnd.id, []), key=lambda g: g.id):
             if not counts_as_paired(group):
@@ -288,7 +292,8 @@ def pair_history(data: InsightsInput) -> _PairHistory:
                 paired[pair] += 1
                 if group_met(group):
                     met_rounds[pair].add(rnd.id)
-    return _PairHistory(first, paired, dict(met_rounds))
+                    first_met.setdefault(pair, rnd.id)
+    return _PairHistory(first, paired, dict(met_rounds), first_met)
 
 
 def compute_insights(data: InsightsInput, *, generated_at: datetime) -> Insights:
@@ -301,7 +306,7 @@ def compute_insights(data: InsightsInput, *, generated_at: datetime) -> Insights
     asked = [g for g in groups if g.id in met_ids or round_asked(rounds_by_id[g.round_id])]
 
     history = pair_history(data)
-    cross = {p for p in history.first_round if cross_team(members[p[0]], members[p[1]])}
+    cross = {p for p in history.first_met if cross_team(members[p[0]], members[p[1]])}
 
     feedback = [f for f in data.feedback if f.member_id in members]
     feedback_by_group: dict[int, list[FeedbackRow]] = defaultdict(list)
@@ -311,8 +316,9 @@ def compute_insights(data: InsightsInput, *, generated_at: datetime) -> Insights
     groups_by_round: dict[int, list[GroupRow]] = defaultdict(list)
     for g in groups:
         groups_by_round[g.round_id].append(g)
+    introduced_by_round: Counter[int] = Counter(history.first_round.values())
     new_pairs_by_round: dict[int, list[Pair]] = defaultdict(list)
-    for pair, round_id in history.first_round.items():
+    for pair, round_id in history.first_met.items():
         new_pairs_by_round[round_id].append(pair)
 
     per_round: list[RoundPoint] = []
@@ -331,6 +337,7 @@ def compute_insights(data: InsightsInput, *, generated_at: datetime) -> Insights
                 groups=len(in_round),
                 met=sum(1 for g in in_round if g.id in met_ids),
                 asked=round_asked(rnd),
+                introduced=introduced_by_round[rnd.id],
                 new_connections=len(new_pairs),
                 cross_team_new_connections=sum(1 for p in new_pairs if p in cross),
                 ratings=len(round_feedback),
@@ -354,9 +361,9 @@ def compute_insights(data: InsightsInput, *, generated_at: datetime) -> Insights
         meeting_rate=(len(met_ids) / len(asked)) if asked else None,
         ratings=len(feedback),
         average_rating=average(f.rating for f in feedback),
-        new_connections=len(history.first_round),
+        new_connections=len(history.first_met),
         cross_team_new_connections=len(cross),
-        new_connections_met=sum(1 for p in history.first_round if history.met_rounds.get(p)),
+        pairs_introduced=len(history.first_round),
         repeat_swaps=sum(1 for rounds in history.met_rounds.values() if len(rounds) >= 2),
         skills=skill_summaries(data, met_ids),
         per_round=tuple(per_round),
@@ -423,4 +430,9 @@ def build_network(data: InsightsInput, history: _PairHistory) -> Network:
         )
         for (a, b), first in sorted(history.first_round.items())
     )
-    return Network(nodes=nodes, edges=edges, latest_period=latest.period if latest else None)
+    return Network(
+        nodes=nodes,
+        edges=edges,
+        latest_period=latest.period if latest else None,
+        latest_date=latest.round_date if latest else None,
+    )

@@ -4,6 +4,7 @@ numbers read the same everywhere. ``DEFINITIONS`` is the text the README carries
 from __future__ import annotations
 
 import math
+from datetime import date, timedelta
 
 from bot.insights.stats import (
     GAP_LEARNERS_PER_TEACHER,
@@ -42,9 +43,14 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
     ),
     (
         "New connections",
-        "Pairs of people put in a group together for the first time (a trio is three "
-        "pairs); \u201cacross teams\u201d when both have a team and the teams differ; "
-        "\u201cmet\u201d when that pair has met at least once.",
+        "Pairs of people who met: in a group that met (marked met, or someone answered "
+        "\u201cWe met\u201d), counted once per pair, in the round they first met (a trio "
+        "that met is three pairs); \u201cacross teams\u201d when both have a team and the "
+        "teams differ.",
+    ),
+    (
+        "Pairs introduced",
+        "Pairs of people put in a group together at least once, whether or not they met.",
     ),
     (
         "Repeat swaps",
@@ -91,10 +97,23 @@ def average_rating(ins: Insights) -> str:
 
 
 def connections(ins: Insights) -> str:
-    return (
-        f"{ins.new_connections} ({ins.cross_team_new_connections} across teams, "
-        f"{ins.new_connections_met} met)"
-    )
+    return f"{ins.new_connections} ({ins.cross_team_new_connections} across teams)"
+
+
+def introduced(ins: Insights) -> str:
+    return f"{ins.pairs_introduced} ({ins.new_connections} of them met)"
+
+
+def week_of(day: date) -> str:
+    """``"week of 7 Dec"``: the Monday of the week ``day`` falls in, as people read it."""
+    monday = day - timedelta(days=day.weekday())
+    return f"week of {monday.day} {monday:%b}"
+
+
+def week_of_long(day: date) -> str:
+    """``"week of 7 Dec 2026"``, where rounds of several years sit side by side."""
+    monday = day - timedelta(days=day.weekday())
+    return f"week of {monday.day} {monday:%b %Y}"
 
 
 def gap_line(skill: SkillSummary) -> str:
@@ -107,12 +126,17 @@ def taught_line(skill: SkillSummary) -> str:
 
 
 def headline(ins: Insights) -> str:
-    """One sentence about what matters most: the connections."""
+    """One sentence about what matters most: the connections (pairs who met)."""
     if ins.new_connections == 0:
+        if ins.pairs_introduced:
+            return (
+                f"{plural(ins.pairs_introduced, 'pair')} introduced so far; new connections "
+                "show here once people say they met."
+            )
         return "No connections yet: they will show here after the first round."
     latest = ins.latest_round
     recent = (
-        f", {latest.new_connections} of them in {latest.period}"
+        f", {latest.new_connections} of them in the {week_of(latest.round_date)}"
         if latest is not None and latest.new_connections
         else ""
     )

@@ -40,9 +40,12 @@ def test_every_round_adds_up(simulated: tuple[SimulationResult, str, Path]) -> N
         assert line.eligible + line.not_due <= MEMBERS
         assert 0 <= line.cross_team <= line.new_connections
         assert 0 <= line.met <= line.groups
+        # a new connection is a pair who met: never more than the pairs in groups that met
+        assert line.new_connections <= 3 * line.met
     first = result.lines[0]
     assert first.eligible == MEMBERS and first.not_due == 0  # nobody has a history yet
-    assert first.new_connections >= first.groups  # a fresh company: every pair is new
+    assert first.introduced >= first.groups  # a fresh company: every pair is new
+    assert first.new_connections >= first.met  # ...and every group that met makes one or more
 
 
 def test_a_plausible_share_of_groups_meet(simulated: tuple[SimulationResult, str, Path]) -> None:
@@ -59,7 +62,15 @@ def test_never_matched_people_were_told_why(simulated: tuple[SimulationResult, s
 def test_the_table_and_the_picture(simulated: tuple[SimulationResult, str, Path]) -> None:
     result, text, out = simulated
     assert f"at a synthetic company of {MEMBERS} people" in text
-    for header in ("Pairs", "Paired", "Alone", "Met", "New ties", "Cross-team", "Never matched"):
+    for header in (
+        "Pairs",
+        "Paired",
+        "Alone",
+        "Met",
+        "Introduced",
+        "New connections",
+        "Never matched",
+    ):
         assert header in text
     assert f"In total: {result.groups} groups, {result.met} swaps that happened" in text
     assert "Checked:" in text
@@ -80,7 +91,8 @@ def test_the_same_seed_gives_the_same_rounds(tmp_path: Path) -> None:
 def _line(**changes: int) -> RoundLine:
     base = RoundLine(
         week=1, period="2027-W01", members=10, eligible=10, not_due=0, groups=5, in_groups=10,
-        unmatched=0, met=3, new_connections=5, cross_team=4, never_matched=0, paused=0,
+        unmatched=0, met=3, introduced=5, new_connections=5, cross_team=4, never_matched=0,
+        paused=0,
     )  # fmt: skip
     return replace(base, **changes)
 

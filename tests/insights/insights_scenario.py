@@ -15,9 +15,11 @@ Hand computation (see EXPECTED):
   members 6 = 5 active + 1 paused (gus left, hal deleted)
   pairs made 10 (g7 failed to deliver), swaps completed 5 (g1 g3 g4 g6 g8)
   groups asked 8 (W47-W49 groups minus g7) → meeting rate 5/8
-  new connections: W47 ana-ben*, cai-dee*, eve-fay · W48 cai-eve* (ana-ben again; dee alone)
-                   W49 ana-cai, ben-eve* · W50 ana-fay, ben-cai*   → 8, 5 across teams (*)
-  met at least once: ana-ben, eve-fay, ana-cai → 3; met in 2+ rounds: ana-ben → 1 repeat swap
+  pairs introduced: W47 ana-ben*, cai-dee*, eve-fay · W48 cai-eve* (ana-ben again; dee alone)
+                   W49 ana-cai, ben-eve* · W50 ana-fay, ben-cai*   → 8 (* across teams)
+  new connections (pairs who met, in the round they first met): W47 ana-ben*, eve-fay ·
+                   W49 ana-cai → 3, 1 across teams (dee-hal met, but hal is gone);
+  met in 2+ rounds: ana-ben → 1 repeat swap
   ratings (gus's excluded): 5 4 3 4 2 → 3.6 from 5; per round W47 4.0 (3), W48 & W49 1 each
   skills (current members): Guitar 0 teach / 3 learn (gap), Python 1 / 4 (gap),
                             Spanish 1/1, SQL 1/1, Drawing 1/0, Watercolour (lesson label only)
@@ -282,17 +284,17 @@ EXPECTED = {
     "meeting_rate": 5 / 8,
     "ratings": 5,
     "average_rating": 3.6,
-    "new_connections": 8,
-    "cross_team_new_connections": 5,
-    "new_connections_met": 3,
+    "new_connections": 3,
+    "cross_team_new_connections": 1,
+    "pairs_introduced": 8,
     "repeat_swaps": 1,
 }
-# period: (groups, met, asked, new, cross-team new, ratings, average, yes, no)
+# period: (groups, met, asked, introduced, new, cross-team new, ratings, average, yes, no)
 EXPECTED_ROUNDS = {
-    "2026-W47": (3, 2, True, 3, 2, 3, 4.0, 2, 1),
-    "2026-W48": (3, 2, True, 1, 1, 1, None, 0, 0),
-    "2026-W49": (2, 1, True, 2, 1, 1, None, 1, 0),
-    "2026-W50": (2, 0, False, 2, 1, 0, None, 0, 0),
+    "2026-W47": (3, 2, True, 3, 2, 1, 3, 4.0, 2, 1),
+    "2026-W48": (3, 2, True, 1, 0, 0, 1, None, 0, 0),
+    "2026-W49": (2, 1, True, 2, 1, 0, 1, None, 1, 0),
+    "2026-W50": (2, 0, False, 2, 0, 0, 0, None, 0, 0),
 }
 # name: (teachers, learners, taught, gap)
 EXPECTED_SKILLS = {

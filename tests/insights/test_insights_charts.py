@@ -161,6 +161,7 @@ def _point(period: str, groups: int, met: int, new: int, cross: int) -> RoundPoi
         groups=groups,
         met=met,
         asked=True,
+        introduced=new,
         new_connections=new,
         cross_team_new_connections=cross,
         ratings=0,
@@ -200,7 +201,7 @@ def test_empty_workspace_still_gets_pictures() -> None:
         average_rating=None,
         new_connections=0,
         cross_team_new_connections=0,
-        new_connections_met=0,
+        pairs_introduced=0,
         repeat_swaps=0,
         skills=(),
         per_round=(),
@@ -215,10 +216,10 @@ def test_empty_workspace_still_gets_pictures() -> None:
 def test_alt_texts_describe_the_pictures(insights: Insights) -> None:
     images = render_images(insights)
     assert images.network_alt == (
-        "Connection network of 6 members in 3 teams: 8 connections (5 across teams), "
-        "2 new in 2026-W50."
+        "Connection network of 6 members in 3 teams: 8 pairs introduced (5 across teams), "
+        "3 of them met, 2 new in the week of 7 Dec."
     )
-    assert "in 2026-W50: 2 groups, 0 met, 2 new connections" in images.rounds_alt
+    assert "in the week of 7 Dec: 2 groups, 0 met, 0 new connections" in images.rounds_alt
 
 
 def test_names_with_dollar_signs_are_drawn_as_typed() -> None:

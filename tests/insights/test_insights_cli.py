@@ -35,7 +35,7 @@ def test_report_writes_a_self_contained_html_page(
     out = tmp_path / "report.html"
     result = _skillswap(database_url, tmp_path, "report", "--output", str(out), "--team", sc.TEAM)
     assert result.returncode == 0, result.stderr
-    assert "Wrote" in result.stdout and "8 new connections" in result.stdout
+    assert "Wrote" in result.stdout and "3 new connections" in result.stdout
     page = out.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")
     assert "SkillSwap report \u2014 Acme &amp; Co" in page
@@ -69,7 +69,7 @@ def test_export_picks_the_only_workspace_and_writes_csv(
     result = _skillswap(database_url, tmp_path, "export", "--what", "rounds", "--output", str(out))
     assert result.returncode == 0, result.stderr
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
-    assert out.read_text(encoding="utf-8-sig").splitlines()[0].startswith("period,round_date")
+    assert out.read_text(encoding="utf-8-sig").splitlines()[0].startswith("week,period,round_date")
 
 
 def test_export_to_stdout(database_url: str, scenario: sc.Built, tmp_path: Path) -> None:

@@ -51,12 +51,15 @@ def test_page_carries_the_numbers_and_their_definitions(
     page = render_html(insights, images)
     for snippet in (
         "Acme &amp; Co",
-        "SkillSwap has made 8 new connections (5 across teams), 2 of them in 2026-W50.",
+        "SkillSwap has made 3 new connections (1 across teams).",
+        '<div class="value">8</div><div class="label">Pairs introduced</div>',
+        "<td>week of 7 Dec 2026</td><td>2026-12-07</td>",
         '<div class="value">63%</div><div class="label">Meeting rate</div>',
         '<div class="value">3.6 / 5</div>',
         '<div class="value">1</div><div class="label">Repeat swaps</div>',
         "<td>Guitar</td><td class=num>3</td><td class=num>0</td>",
         "<dt>New connections</dt>",
+        "<dt>Pairs introduced</dt>",
         "<dt>Skill gaps</dt>",
     ):
         assert snippet in page, snippet
@@ -132,7 +135,7 @@ def test_report_opens_in_headless_chromium_without_errors(
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert _console_messages(dom.stderr) == []
     assert 'id="numbers"' in dom.stdout
-    assert "SkillSwap has made 8 new connections" in dom.stdout
+    assert "SkillSwap has made 3 new connections" in dom.stdout
     assert dom.stdout.count("data:image/png;base64,") == 2
 
 

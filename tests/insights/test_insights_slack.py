@@ -68,19 +68,21 @@ def test_stats_is_a_short_ephemeral_summary_for_anyone(slack: Harness) -> None:
     assert reply["response_type"] == "ephemeral"
     shown = _all_text(reply["blocks"])
     for snippet in (
-        "SkillSwap has made 8 new connections (5 across teams), 2 of them in 2026-W50.",
-        "*New connections*\n8 (5 across teams, 3 met)",
+        "SkillSwap has made 3 new connections (1 across teams).",
+        "*Pairs introduced*\n8 (3 of them met)",
         "*Repeat swaps*\n1",
         "*Members*\n6 (5 active, 1 paused)",
-        "*Rounds run*\n4",
-        "*Pairs made*\n10",
-        "*Swaps completed*\n5",
+        "*Rounds run*\n4 (10 groups formed)",
         "*Meeting rate*\n63% (5 of 8 groups)",
         "*Average rating*\n3.6 / 5 (5 ratings)",
         "Top skills taught: Spanish, SQL, Drawing",
         "Wanted, too few teach: Guitar, Python",
     ):
         assert snippet in shown, snippet
+    # Each number is said once: the headline's new connections are not a field again, and the
+    # swaps completed live in the meeting rate.
+    assert "*New connections*" not in shown and "*Swaps completed*" not in shown
+    assert "2026-W" not in shown
     assert "Cobol" not in shown and sc.LEFT_NAME not in shown  # other workspace, leaver
     assert slack.sim.calls_to("files.getUploadURLExternal") == []
 
@@ -104,7 +106,11 @@ def _assert_report_in_dm(h: Harness, user_id: str) -> None:
     assert len(posted) == 1
     shown = _all_text(posted[0]["blocks"])
     assert "SkillSwap report: Acme & Co" in shown
-    assert "*Latest round — 2026-W50* (Dec 7): 2 groups, 0 met, 2 new connections" in shown
+    assert (
+        "*Latest round — week of 7 Dec*: 2 groups, 0 met, 2 pairs introduced, "
+        "0 new connections (0 across teams)." in shown
+    )
+    assert "2026-W" not in shown
     assert "Guitar: 3 want to learn, nobody teaches it" in shown
     assert "Spanish (3 lessons)" in shown
     files = h.sim.uploaded_files()
@@ -178,6 +184,7 @@ def test_export_feedback_is_per_round_counts_without_text_or_names(slack: Harnes
     _, rows = _uploaded_csv(slack)
     assert rows == [
         [
+            "week",
             "period",
             "round_date",
             "responses",
@@ -185,10 +192,11 @@ def test_export_feedback_is_per_round_counts_without_text_or_names(slack: Harnes
             "would_swap_again_yes",
             "would_swap_again_no",
         ],
-        ["2026-W47", "2026-11-16", "3", "4.0", "2", "1"],
-        ["2026-W48", "2026-11-23", "1", "", "", ""],  # one response could point at a person
-        ["2026-W49", "2026-11-30", "1", "", "", ""],
-        ["2026-W50", "2026-12-07", "0", "", "", ""],
+        ["week of 16 Nov 2026", "2026-W47", "2026-11-16", "3", "4.0", "2", "1"],
+        # one response could point at a person
+        ["week of 23 Nov 2026", "2026-W48", "2026-11-23", "1", "", "", ""],
+        ["week of 30 Nov 2026", "2026-W49", "2026-11-30", "1", "", "", ""],
+        ["week of 7 Dec 2026", "2026-W50", "2026-12-07", "0", "", "", ""],
     ]
     [upload] = slack.sim.uploaded_files()
     assert upload.initial_comment is not None and "no comments, no names" in upload.initial_comment
@@ -227,7 +235,7 @@ def test_home_section_is_for_admins_and_its_button_sends_the_report(slack: Harne
     assert for_member == []
     blocks = [b.to_dict() for b in for_admin]
     shown = _all_text(blocks)
-    assert "8 (5 across teams, 3 met)" in shown and "63% (5 of 8 groups)" in shown
+    assert "8 (3 of them met)" in shown and "63% (5 of 8 groups)" in shown
     buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
     assert [b["action_id"] for b in buttons] == [InsightsAction.FULL_REPORT.value]
 

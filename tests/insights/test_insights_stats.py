@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import Engine
@@ -37,6 +37,7 @@ def test_per_round_numbers(insights: Insights) -> None:
             p.groups,
             p.met,
             p.asked,
+            p.introduced,
             p.new_connections,
             p.cross_team_new_connections,
             p.ratings,
@@ -49,8 +50,10 @@ def test_per_round_numbers(insights: Insights) -> None:
     assert got == sc.EXPECTED_ROUNDS
     assert [p.period for p in insights.per_round] == sorted(sc.EXPECTED_ROUNDS)
     assert insights.latest_round is not None and insights.latest_round.period == "2026-W50"
-    # The per-round new connections add up to the total: each pair is new exactly once.
+    # The per-round numbers add up to the totals: each pair is introduced once, and a new
+    # connection once, in the round it first met (ana-ben met again in W48: not new there).
     assert sum(p.new_connections for p in insights.per_round) == insights.new_connections
+    assert sum(p.introduced for p in insights.per_round) == insights.pairs_introduced
 
 
 def test_skills_gaps_and_top_taught(insights: Insights) -> None:
@@ -98,12 +101,38 @@ def test_unknown_workspace_has_no_numbers(engine: Engine) -> None:
 def test_surface_wording_of_the_scenario(insights: Insights) -> None:
     assert text.meeting(insights) == "63% (5 of 8 groups)"
     assert text.average_rating(insights) == "3.6 / 5 (5 ratings)"
-    assert text.connections(insights) == "8 (5 across teams, 3 met)"
+    assert text.connections(insights) == "3 (1 across teams)"
+    assert text.introduced(insights) == "8 (3 of them met)"
     assert text.participation(insights) == "6 (5 active, 1 paused)"
-    assert text.headline(insights) == (
-        "SkillSwap has made 8 new connections (5 across teams), 2 of them in 2026-W50."
-    )
+    # The headline counts pairs who met; W50's two new pairs have not met yet.
+    assert text.headline(insights) == "SkillSwap has made 3 new connections (1 across teams)."
     assert text.gap_line(insights.skill_gaps()[0]) == "Guitar: 3 want to learn, nobody teaches it"
+
+
+@pytest.mark.parametrize(
+    ("day", "label"),
+    [
+        (date(2026, 12, 7), "week of 7 Dec"),  # a Monday: its own week
+        (date(2026, 12, 13), "week of 7 Dec"),  # the Sunday after
+        (date(2027, 1, 1), "week of 28 Dec"),  # ISO week 2026-W53 starts in December
+        (date(2026, 3, 2), "week of 2 Mar"),
+    ],
+)
+def test_weeks_read_as_dates(day: date, label: str) -> None:
+    assert text.week_of(day) == label
+
+
+def test_headline_names_the_week_of_the_latest_new_connections(insights: Insights) -> None:
+    latest = insights.per_round[-1]
+    met_now = replace(latest, new_connections=2, cross_team_new_connections=1)
+    shown = replace(insights, per_round=(*insights.per_round[:-1], met_now))
+    assert text.headline(shown) == (
+        "SkillSwap has made 3 new connections (1 across teams), 2 of them in the week of 7 Dec."
+    )
+    nobody_met = replace(insights, new_connections=0, cross_team_new_connections=0)
+    assert text.headline(nobody_met) == (
+        "8 pairs introduced so far; new connections show here once people say they met."
+    )
 
 
 @pytest.mark.parametrize(
