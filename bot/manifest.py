@@ -72,7 +72,11 @@ METHOD_SCOPES: Mapping[str, tuple[str, ...]] = {
     "chat.getPermalink": (),
     "conversations.open": ("im:write",),  # a group DM also needs mpim:write, see below
     "conversations.history": ("im:history", "mpim:history"),
-    "conversations.info": ("channels:read", "groups:read", "im:read", "mpim:read"),
+    # Channels only (who takes part): SkillSwap never asks about DMs.
+    "conversations.info": ("channels:read", "groups:read"),
+    "conversations.members": ("channels:read", "groups:read"),
+    "usergroups.list": ("usergroups:read",),
+    "usergroups.users.list": ("usergroups:read",),
     "users.info": ("users:read",),
     "users.list": ("users:read",),
     "users.lookupByEmail": ("users:read", "users:read.email"),

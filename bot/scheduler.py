@@ -67,7 +67,9 @@ def tick(
     ``now`` defaults to ``deps.clock.now()``; delivery reads ``deps.clock`` as it goes.
     """
     moment = now or deps.clock.now()
-    rounds = run_due_rounds(deps, moment)
+    rounds = run_due_rounds(
+        deps, moment, client_for=(lambda team: client_for(team, None)) if client_for else None
+    )
     checkins = process_due(deps, moment)
     delivery = None
     if deliver:

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from slack_sdk.errors import SlackApiError
 
 from bot.cli._console import fail as _fail
 from bot.cli._deps import cli_deps
@@ -16,8 +17,9 @@ from bot.delivery.outbox import Claim, count_unfinished
 from bot.delivery.worker import DeliveryEvent, DeliveryReport, deliver_pending
 from bot.deps import Deps
 from bot.rounds.checkins import process_due
-from bot.rounds.service import RoundPlan, dry_run, start_round
+from bot.rounds.service import RoundPlan, dry_run, eligibility_for, start_round
 from bot.scheduler import ShiftedClock
+from bot.slack.clients import client_for_team
 from bot.store.workspaces import active_workspaces, get_workspace
 
 console = Console(soft_wrap=True)
@@ -137,7 +139,16 @@ def register(app: typer.Typer) -> None:
                     )
                     continue
                 deps.settings.require_token()
-                outcome = start_round(deps, team_id, now=now)
+                try:
+                    eligible = eligibility_for(deps, team_id, client_for_team(deps, team_id))
+                except SlackApiError as exc:
+                    console.print(
+                        f"[yellow]{team_id}: no round[/] — Slack said "
+                        f"`{exc.response.get('error')}` while checking who takes part (the "
+                        "channels and user groups chosen in `/skillswap admin`)."
+                    )
+                    continue
+                outcome = start_round(deps, team_id, now=now, eligible=eligible)
                 if outcome.created:
                     console.print(
                         f"[green]{team_id}: round {outcome.period} stored[/] — "

@@ -33,6 +33,7 @@ class OutboxKind(StrEnum):
     CHECKIN = "checkin"  # "Did you meet?" (group DM)
     REMINDER = "reminder"  # one nudge when nobody answered the check-in
     PAUSED = "paused"  # "we paused you after three unanswered check-ins" (1:1 DM)
+    PREVIEW = "preview"  # the next round's groups, to the admin who asked (1:1 DM)
     WELCOME = "welcome"  # an invitation to someone who just joined the Slack workspace (1:1 DM)
     NOTICE = "notice"  # a one-off DM: a refusal, a confirmation (1:1 DM, sent at once)
 

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -25,27 +26,34 @@ from matplotlib.ticker import MaxNLocator
 from bot.insights.stats import NO_TEAM, Insights, Network, NetworkEdge, RoundPoint
 from bot.insights.text import week_of
 
-# matplotlib's tab10 without its grey, which we keep for "no team" / "other teams".
+# Paul Tol's "muted" scheme: nine colours told apart with every common colour-vision deficiency
+# (personal.sron.nl/~pault). Each team also gets its own marker shape, so colour is never the
+# only cue; beyond nine teams the picture becomes a team x team table instead.
 PALETTE: tuple[str, ...] = (
-    "#1f77b4",
-    "#ff7f0e",
-    "#2ca02c",
-    "#d62728",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#bcbd22",
-    "#17becf",
+    "#332288",
+    "#88CCEE",
+    "#44AA99",
+    "#117733",
+    "#999933",
+    "#DDCC77",
+    "#CC6677",
+    "#882255",
+    "#AA4499",
 )
+MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X", "h", "p")
+NO_TEAM_MARKER = "o"
+MAX_TEAMS_DRAWN = len(PALETTE)  # more named teams than this: the table of cross-team ties
+MAX_TEAMS_TABULATED = 20  # the table's rows; smaller teams share "Other teams"
+MIN_ROUNDS_CHARTED = 3  # fewer rounds: numbers, not a two-bar chart
 OTHER_TEAMS_COLOUR = "#7f7f7f"
 NO_TEAM_COLOUR = "#c7c7c7"
 NEW_TIE_COLOUR = "#111111"
 LASTING_TIE_COLOUR = "#7a7a7a"
 CONNECTION_COLOUR = "#b8b8b8"
-MET_BAR_COLOUR = "#2ca02c"
+MET_BAR_COLOUR = "#117733"
 GROUPS_BAR_COLOUR = "#cfd8e3"
-NEW_LINE_COLOUR = "#1f77b4"
-CROSS_LINE_COLOUR = "#ff7f0e"
+NEW_LINE_COLOUR = "#332288"
+CROSS_LINE_COLOUR = "#CC6677"
 
 DPI = 120
 NETWORK_SIZE_IN = (10.0, 6.5)  # 1200 x 780 px: sharp at Slack's preview width, legible zoomed
@@ -66,6 +74,38 @@ class ReportImages:
     rounds_png: bytes
     network_alt: str
     rounds_alt: str
+
+
+def team_markers(teams: Sequence[str]) -> dict[str, str]:
+    """A marker shape per team, in the palette's order: the second cue besides colour."""
+    named = [t for t in teams if t != NO_TEAM]
+    markers = {t: MARKERS[i % len(MARKERS)] for i, t in enumerate(named)}
+    if NO_TEAM in teams:
+        markers[NO_TEAM] = NO_TEAM_MARKER
+    return markers
+
+
+def too_many_teams(network: Network) -> bool:
+    return sum(1 for t in network.teams if t != NO_TEAM) > MAX_TEAMS_DRAWN
+
+
+def team_ties(network: Network) -> tuple[tuple[str, ...], np.ndarray]:
+    """Teams (largest first, the smallest merged into "Other teams" beyond the table's size)
+    and a symmetric matrix: ties (pairs introduced) between each two teams; the diagonal
+    counts ties within a team."""
+    teams = list(network.teams)
+    if len(teams) > MAX_TEAMS_TABULATED:
+        teams = [*teams[: MAX_TEAMS_TABULATED - 1], "Other teams"]
+    index = {t: i for i, t in enumerate(teams)}
+    last = len(teams) - 1
+    team_of = {n.member_id: index.get(n.team, last) for n in network.nodes}
+    matrix = np.zeros((len(teams), len(teams)), dtype=int)
+    for edge in network.edges:
+        i, j = team_of[edge.a], team_of[edge.b]
+        matrix[i, j] += 1
+        if i != j:
+            matrix[j, i] += 1
+    return tuple(teams), matrix
 
 
 def team_colours(teams: Sequence[str]) -> dict[str, str]:
@@ -150,21 +190,28 @@ def network_png(network: Network, *, title: str = "Connection network") -> bytes
         if not network.nodes:
             ax.text(0.5, 0.5, "No members yet", ha="center", va="center", fontsize=14)
             return _png(fig)
+        if too_many_teams(network):
+            _draw_team_table(fig, ax, network)
+            return _png(fig)
         positions, centres = _layout(network)
         colours = team_colours(network.teams)
+        markers = team_markers(network.teams)
         _draw_edges(ax, network, positions)
         ordered = sorted(network.nodes, key=lambda n: n.member_id)
         xy = np.array([positions[n.member_id] for n in ordered])
         size = float(np.clip(5000.0 / len(ordered), 30.0, 260.0))
-        ax.scatter(
-            xy[:, 0],
-            xy[:, 1],
-            s=size,
-            c=[colours[n.team] for n in ordered],
-            edgecolors="white",
-            linewidths=1.0,
-            zorder=4,
-        )
+        for team in network.teams:
+            mine = [k for k, n in enumerate(ordered) if n.team == team]
+            ax.scatter(
+                xy[mine, 0],
+                xy[mine, 1],
+                s=size,
+                c=colours[team],
+                marker=markers[team],
+                edgecolors="white",
+                linewidths=1.0,
+                zorder=4,
+            )
         if len(ordered) <= MAX_LABELLED_NODES:
             offset = math.sqrt(size) / 2 + 3
             for node, (x, y) in zip(ordered, xy, strict=True):
@@ -194,6 +241,45 @@ def network_png(network: Network, *, title: str = "Connection network") -> bytes
             fontsize=10,
         )
         return _png(fig)
+
+
+def _draw_team_table(fig: Figure, ax: Axes, network: Network) -> None:
+    """Beyond nine teams a network is a grey hairball: a team x team table of ties instead,
+    each cell's number written in it (shade is only the second cue)."""
+    teams, matrix = team_ties(network)
+    ax.set_axis_on()
+    ax.set_position((0.22, 0.05, 0.6, 0.78))
+    shades = matplotlib.colormaps["cividis_r"].with_extremes(bad="white")
+    top = max(int(matrix.max()), 1)
+    ax.imshow(np.ma.masked_equal(matrix, 0), cmap=shades, vmin=-top / 3, vmax=top)
+    labels = [_plain(t if len(t) <= 18 else t[:17] + "\u2026") for t in teams]
+    ax.set_xticks(range(len(teams)), labels, rotation=60, ha="left", fontsize=8)
+    ax.set_yticks(range(len(teams)), labels, fontsize=8)
+    ax.xaxis.tick_top()
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    light = max(int(matrix.max()), 1) / 2
+    for i in range(len(teams)):
+        for j in range(len(teams)):
+            value = int(matrix[i, j])
+            ax.text(
+                j,
+                i,
+                str(value) if value else "\u00b7",
+                ha="center",
+                va="center",
+                fontsize=7 if len(teams) > 14 else 9,
+                color="white" if value > light else "#222222",
+                fontweight="bold" if i == j else "normal",
+            )
+    fig.text(
+        0.84,
+        0.5,
+        "Ties between teams\n(pairs introduced).\nThe diagonal (bold):\nties within a team.",
+        fontsize=10,
+        va="center",
+    )
 
 
 def _tie_kind(edge: NetworkEdge) -> str:
@@ -226,6 +312,7 @@ def _draw_edges(ax: Axes, network: Network, positions: dict[int, tuple[float, fl
 
 def _legend_handles(network: Network, colours: dict[str, str]) -> list[Line2D]:
     handles: list[Line2D] = []
+    markers = team_markers(network.teams)
     shown_other = False
     for team in network.teams:
         colour = colours[team]
@@ -233,8 +320,11 @@ def _legend_handles(network: Network, colours: dict[str, str]) -> list[Line2D]:
             if shown_other:
                 continue
             shown_other, team = True, "Other teams"
+        marker = markers.get(team, NO_TEAM_MARKER)
         handles.append(
-            Line2D([], [], marker="o", linestyle="", markersize=9, color=colour, label=_plain(team))
+            Line2D(
+                [], [], marker=marker, linestyle="", markersize=9, color=colour, label=_plain(team)
+            )
         )
     drawn = {_tie_kind(e) for e in network.edges}
     labels = {
@@ -276,6 +366,9 @@ def rounds_png(points: Sequence[RoundPoint], *, title: str = "Rounds over time")
                 fontsize=14,
                 transform=ax.transAxes,
             )
+            return _png(fig)
+        if len(shown) < MIN_ROUNDS_CHARTED:
+            _draw_round_numbers(ax, shown)
             return _png(fig)
         x = np.arange(len(shown))
         width = 0.38
@@ -321,10 +414,45 @@ def rounds_png(points: Sequence[RoundPoint], *, title: str = "Rounds over time")
         return _png(fig)
 
 
+def round_numbers(point: RoundPoint) -> str:
+    return (
+        f"{point.groups} groups, {point.met} met, {point.introduced} pairs introduced, "
+        f"{point.new_connections} new connections ({point.cross_team_new_connections} "
+        "across teams)"
+    )
+
+
+def _draw_round_numbers(ax: Axes, shown: Sequence[RoundPoint]) -> None:
+    """One or two rounds make a chart of two bars that says nothing: say the numbers."""
+    ax.set_axis_off()
+    ax.set_position((0.04, 0.08, 0.92, 0.78))
+    for k, point in enumerate(reversed(shown)):
+        y = 0.8 - k * 0.4
+        ax.text(0.0, y, _plain(week_of(point.round_date)), fontsize=16, fontweight="bold",
+                transform=ax.transAxes)  # fmt: skip
+        ax.text(0.0, y - 0.13, round_numbers(point), fontsize=13, transform=ax.transAxes)
+    ax.text(
+        0.0,
+        0.0,
+        "A chart over time follows once there are three rounds.",
+        fontsize=10,
+        color="#555555",
+        transform=ax.transAxes,
+    )
+
+
 def network_alt_text(insights: Insights) -> str:
     net = insights.network
     teams = [t for t in net.teams if t != NO_TEAM]
     new = sum(1 for e in net.edges if e.latest)
+    if too_many_teams(net):
+        shown, matrix = team_ties(net)
+        cross = int((matrix.sum() - np.trace(matrix)) // 2)
+        return (
+            f"Table of ties between the {len(teams)} teams of {len(net.nodes)} members "
+            f"(largest {len(shown)} shown): {cross} ties across teams, "
+            f"{int(np.trace(matrix))} within a team."
+        )
     return (
         f"Connection network of {len(net.nodes)} members in {len(teams)} teams: "
         f"{len(net.edges)} pairs introduced ({sum(1 for e in net.edges if e.cross_team)} "
@@ -337,6 +465,10 @@ def rounds_alt_text(insights: Insights) -> str:
     latest = insights.latest_round
     if latest is None:
         return "Rounds over time: no rounds yet."
+    if len(insights.per_round) < MIN_ROUNDS_CHARTED:
+        return "Rounds so far: " + "; ".join(
+            f"{week_of(p.round_date)}: {round_numbers(p)}" for p in insights.per_round
+        )
     return (
         f"Groups made, groups that met and new connections for the last "
         f"{min(len(insights.per_round), MAX_ROUNDS_SHOWN)} rounds; in the "

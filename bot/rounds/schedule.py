@@ -20,10 +20,11 @@ by the gap (02:30 becomes 03:30), an ambiguous autumn time uses its first occurr
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.kinds import Cadence
 
@@ -56,6 +57,37 @@ def is_valid_zone(name: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+ZONE_REGIONS = (
+    "Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe",
+    "Indian", "Pacific",
+)  # fmt: skip
+ZONE_GROUP_SIZE = 100  # Slack: at most 100 options in an option group
+
+
+@functools.cache
+def zone_groups() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """IANA zones to choose from, by region (``("Europe", ("Europe/Amsterdam", …))``): every
+    ``Region/City`` zone the system knows, in groups of at most 100 (America is split in two),
+    plus UTC. Legacy aliases (``US/Eastern``, ``GB``) are left out; they still validate."""
+    by_region: dict[str, list[str]] = {}
+    for name in available_timezones():
+        region = name.split("/", 1)[0]
+        if region in ZONE_REGIONS and "/" in name:
+            by_region.setdefault(region, []).append(name)
+    groups: list[tuple[str, tuple[str, ...]]] = []
+    for region in ZONE_REGIONS:
+        names = sorted(by_region.get(region, ()))
+        chunks = [names[i : i + ZONE_GROUP_SIZE] for i in range(0, len(names), ZONE_GROUP_SIZE)]
+        for chunk in chunks:
+            label = region
+            if len(chunks) > 1:
+                first, last = (n.split("/", 1)[1][0] for n in (chunk[0], chunk[-1]))
+                label = f"{region} ({first}\u2013{last})"
+            groups.append((label, tuple(chunk)))
+    groups.append(("Other", ("UTC",)))
+    return tuple(groups)
 
 
 def local_moment(day: date, at: time, tz: ZoneInfo) -> datetime:

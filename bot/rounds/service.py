@@ -12,11 +12,13 @@ from __future__ import annotations
 import logging
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -39,6 +41,7 @@ from bot.blocks.rounds import (
 )
 from bot.delivery.outbox import NewMessage, OutboxKind, enqueue
 from bot.deps import Deps
+from bot.errors import SkillSwapError
 from bot.kinds import Direction, GroupKind, GroupState, MemberStatus, RoundState
 from bot.matching import match
 from bot.matching.model import Group as EngineGroup
@@ -52,8 +55,10 @@ from bot.matching.model import (
 )
 from bot.matching.model import MemberCadence as EngineCadence
 from bot.rounds.checkins import close_finished_rounds
+from bot.rounds.eligibility import Eligibility, Participation, resolve
 from bot.rounds.locks import lock_workspace
 from bot.rounds.schedule import Due, Rhythm, due_slot, interval_days, round_times
+from bot.slack.clients import client_for_team
 from bot.store.models import (
     DoNotPair,
     Group,
@@ -71,6 +76,8 @@ log = logging.getLogger(__name__)
 
 #: How many teachers an unmatched member is told about, per skill.
 TEACHERS_SHOWN = 3
+WAITING_FOR_CONFIRMATION = "waiting for an admin to confirm the settings once"
+SKIPPED = "an admin skipped this round"
 
 
 # --------------------------------------------------------------------------- snapshot
@@ -137,8 +144,11 @@ def _skill_facts(row: MemberSkill) -> SkillFacts:
     )  # fmt: skip
 
 
-def take_snapshot(session: Session, workspace: Workspace) -> Snapshot:
-    """Active members with at least one skill, every past pairing, and the do-not-pair list."""
+def take_snapshot(
+    session: Session, workspace: Workspace, *, eligible: Eligibility | None = None
+) -> Snapshot:
+    """Active members with at least one skill (and, with ``eligible``, only those who take
+    part), every past pairing, and the do-not-pair list."""
     rows = session.scalars(
         select(Member)
         .where(Member.workspace_id == workspace.id, Member.status == MemberStatus.ACTIVE)
@@ -152,6 +162,8 @@ def take_snapshot(session: Session, workspace: Workspace) -> Snapshot:
         learn = tuple(_skill_facts(s) for s in member.skills if s.direction is Direction.LEARN)
         if not teach and not learn:
             continue  # nothing to swap yet; they are not nagged every round
+        if eligible is not None and not eligible.takes_part(member.slack_user_id):
+            continue  # outside the chosen channels, excluded, or a guest
         facts = MemberFacts(
             member_id=member.id,
             user_id=member.slack_user_id,
@@ -257,9 +269,12 @@ def plan(
     period: str,
     round_date: date,
     start: datetime,
+    eligible: Eligibility | None = None,
 ) -> RoundPlan:
-    snapshot = take_snapshot(session, workspace)
+    snapshot = take_snapshot(session, workspace, eligible=eligible)
     seed = round_seed(workspace.team_id, period)
+    if workspace.preview_period == period and workspace.preview_seed is not None:
+        seed = workspace.preview_seed  # an admin previewed this round: the same groups
     inp = MatchInput(
         round_date=round_date,
         members=snapshot.inputs,
@@ -321,6 +336,7 @@ def start_round(
     *,
     now: datetime,
     scheduled: bool = False,
+    eligible: Eligibility | None = None,
 ) -> RoundOutcome:
     """Create this period's round for ``team_id`` if it does not exist yet.
 
@@ -339,6 +355,12 @@ def start_round(
                 due = due_slot(rhythm, now, not_before=workspace.created_at)
                 if due is None:
                     return RoundOutcome(team_id, None, None, False, note="no round due")
+                if workspace.settings_confirmed_at is None:
+                    return RoundOutcome(
+                        team_id, due.period, None, False, note=WAITING_FOR_CONFIRMATION
+                    )
+                if workspace.skip_period == due.period:
+                    return RoundOutcome(team_id, due.period, None, False, note=SKIPPED)
             else:
                 due = Due(slot=now, period=rhythm.period_of(now), round_date=rhythm.local_date(now))
             existing = session.scalars(
@@ -358,7 +380,12 @@ def start_round(
             close_finished_rounds(session, workspace, now=now, force=True)
             reactivate_due(session, workspace.id, due.round_date)
             planned = plan(
-                session, workspace, period=due.period, round_date=due.round_date, start=now
+                session,
+                workspace,
+                period=due.period,
+                round_date=due.round_date,
+                start=now,
+                eligible=eligible,
             )
             if not planned.snapshot.inputs:
                 return RoundOutcome(
@@ -662,19 +689,48 @@ class RoundsReport:
     errors: list[str] = field(default_factory=list)
 
 
-def run_due_rounds(deps: Deps, now: datetime) -> RoundsReport:
-    """Start every workspace's round whose slot is due (the scheduler's job)."""
+def eligibility_for(deps: Deps, team_id: str, client: WebClient) -> Eligibility:
+    """Who takes part in ``team_id``'s next round, asked of Slack (no unit of work open while
+    Slack answers). Raises ``SlackApiError`` when a chosen channel or group can't be read."""
+    with deps.read_only() as session:
+        rules = Participation.of(require_workspace(session=session, team_id=team_id))
+    return resolve(client, rules)
+
+
+def run_due_rounds(
+    deps: Deps, now: datetime, *, client_for: Callable[[str], WebClient] | None = None
+) -> RoundsReport:
+    """Start every workspace's round whose slot is due (the scheduler's job).
+
+    Who takes part is asked of Slack (``client_for(team_id)``, the team's bot by default)
+    between the read that finds the due workspaces and the round's own write transaction."""
     report = RoundsReport()
     with deps.unit_of_work() as session:
-        candidates = []
+        candidates: list[tuple[str, Participation]] = []
         for workspace in active_workspaces(session=session):
+            if workspace.settings_confirmed_at is None:
+                continue  # the first round waits for an admin to confirm the settings
             previous = latest_round(session=session, workspace_id=workspace.id)
             rhythm = rhythm_of(workspace, previous.round_date if previous else None)
-            if due_slot(rhythm, now, not_before=workspace.created_at) is not None:
-                candidates.append(workspace.team_id)
-    for team_id in candidates:
+            due = due_slot(rhythm, now, not_before=workspace.created_at)
+            if due is not None and due.period != workspace.skip_period:
+                candidates.append((workspace.team_id, Participation.of(workspace)))
+    for team_id, rules in candidates:
         try:
-            outcome = start_round(deps, team_id, now=now, scheduled=True)
+            client = (client_for or (lambda team: client_for_team(deps, team)))(team_id)
+            eligible = resolve(client, rules)
+        except (SlackApiError, SkillSwapError) as exc:
+            # A chosen channel the app can no longer read, a deleted group: no round rather
+            # than a round with the wrong people. Retried on the next tick while it is due.
+            log.warning(
+                "who takes part is unknown, no round: %s",
+                exc.response.get("error") if isinstance(exc, SlackApiError) else exc,
+                extra={"team_id": team_id},
+            )
+            report.errors.append(team_id)
+            continue
+        try:
+            outcome = start_round(deps, team_id, now=now, scheduled=True, eligible=eligible)
         except Exception:  # one workspace's failure must not stop the others
             log.exception("round failed", extra={"team_id": team_id})
             report.errors.append(team_id)

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.blocks.admin import FIELD_ACTION, AdminField, SettingsView
+from bot.blocks.admin import (
+    FIELD_ACTION,
+    GUESTS_IN,
+    MAX_CHANNELS,
+    MAX_EXCLUDED,
+    AdminField,
+    SettingsView,
+)
+from bot.deps import Deps
 from bot.kinds import Cadence
+from bot.rounds.eligibility import Participation, channel_members, usergroup_members
 from bot.rounds.schedule import (
     Rhythm,
     describe,
@@ -18,12 +30,17 @@ from bot.rounds.schedule import (
     interval_days,
     is_valid_zone,
     parse_hhmm,
+    zone_groups,
 )
+from bot.store.members import active_member_ids
 from bot.store.models import Round, Workspace
 from bot.store.rounds import latest_round
 from bot.store.workspaces import get_or_create_workspace
+from bot.workspaces.admins import slack_admin
 
 MAX_ADMINS = 20
+DEFAULT_ZONE = "UTC"  # the column's default: nobody chose it
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -36,6 +53,7 @@ class RoundSettings:
     cooldown_rounds: int
     announce_channel: str | None
     admin_user_ids: tuple[str, ...]
+    who: Participation = field(default_factory=Participation)
 
 
 def current_rhythm(session: Session, workspace: Workspace) -> Rhythm:
@@ -53,17 +71,27 @@ def next_round_text(session: Session, workspace: Workspace, now: datetime) -> st
     """``"Monday 14 December at 09:00 (Europe/London)"``, or "within a minute" if one is due."""
     rhythm = current_rhythm(session, workspace)
     due = due_slot(rhythm, now, not_before=workspace.created_at)
-    if due is not None:
+    confirmed = workspace.settings_confirmed_at is not None
+    if due is not None and confirmed and due.period != workspace.skip_period:
         exists = session.scalars(
             select(Round.id).where(Round.workspace_id == workspace.id, Round.period == due.period)
         ).first()
         if exists is None:
             return "within a minute (this period's round hasn't run yet)"
-    local = rhythm.next_slot(now).astimezone(rhythm.tz)
+    slot = rhythm.next_slot(now)
+    if rhythm.period_of(slot) == workspace.skip_period:
+        skipped = slot.astimezone(rhythm.tz)
+        local = rhythm.next_slot(slot).astimezone(rhythm.tz)
+        return (
+            f"{local:%A} {local.day} {local:%B} at {local:%H:%M} ({rhythm.tz.key}); "
+            f"{skipped:%A} {skipped.day} {skipped:%B} is skipped"
+        )
+    local = slot.astimezone(rhythm.tz)
     return f"{local:%A} {local.day} {local:%B} at {local:%H:%M} ({rhythm.tz.key})"
 
 
 def settings_view(session: Session, workspace: Workspace, now: datetime) -> SettingsView:
+    who = Participation.of(workspace)
     return SettingsView(
         cadence=workspace.cadence,
         weekday=workspace.round_weekday,
@@ -74,6 +102,12 @@ def settings_view(session: Session, workspace: Workspace, now: datetime) -> Sett
         announce_channel=workspace.announce_channel,
         admin_user_ids=tuple(str(u) for u in workspace.admin_user_ids or ()),
         next_round=next_round_text(session, workspace, now),
+        zones=zone_groups(),
+        confirmed=workspace.settings_confirmed_at is not None,
+        channels=who.channels,
+        excluded_user_ids=who.excluded_users,
+        excluded_usergroup_ids=who.excluded_groups,
+        include_guests=who.include_guests,
     )
 
 
@@ -112,11 +146,11 @@ def parse_settings(values: dict[str, Any]) -> tuple[RoundSettings | None, dict[s
     except ValueError:
         errors[AdminField.TIME.value] = "Pick a time, like 09:00."
 
-    timezone = str(_value(values, AdminField.TIMEZONE).get("value") or "").strip()
+    zone_choice = _value(values, AdminField.TIMEZONE).get("selected_option") or {}
+    timezone = str(zone_choice.get("value") or "").strip()
     if not is_valid_zone(timezone):
         errors[AdminField.TIMEZONE.value] = (
-            "I don't know that time zone. Use an IANA name like Europe/London, "
-            "America/New_York or Asia/Kolkata."
+            "Pick a time zone from the list: type a city, like London or New York."
         )
 
     delay = _int(_value(values, AdminField.CHECKIN_DELAY).get("value"))
@@ -137,6 +171,22 @@ def parse_settings(values: dict[str, Any]) -> tuple[RoundSettings | None, dict[s
         errors[AdminField.ADMINS.value] = f"Pick up to {MAX_ADMINS} people."
         admins = []
 
+    channels = _ids(_value(values, AdminField.CHANNELS).get("selected_conversations"))
+    if len(channels) > MAX_CHANNELS:
+        errors[AdminField.CHANNELS.value] = f"Pick up to {MAX_CHANNELS} channels."
+    excluded = _ids(_value(values, AdminField.EXCLUDED_USERS).get("selected_users"))
+    if len(excluded) > MAX_EXCLUDED:
+        errors[AdminField.EXCLUDED_USERS.value] = f"Pick up to {MAX_EXCLUDED} people."
+    groups = _ids(
+        o.get("value")
+        for o in _value(values, AdminField.EXCLUDED_GROUPS).get("selected_options") or []
+        if isinstance(o, dict)
+    )
+    guests_in = any(
+        isinstance(o, dict) and o.get("value") == GUESTS_IN
+        for o in _value(values, AdminField.GUESTS).get("selected_options") or []
+    )
+
     if errors:
         return None, errors
     assert delay is not None and cooldown is not None
@@ -150,12 +200,31 @@ def parse_settings(values: dict[str, Any]) -> tuple[RoundSettings | None, dict[s
             cooldown_rounds=cooldown,
             announce_channel=str(channel) if channel else None,
             admin_user_ids=tuple(dict.fromkeys(str(u) for u in admins)),
+            who=Participation(
+                channels=channels,
+                excluded_users=excluded,
+                excluded_groups=groups,
+                include_guests=guests_in,
+            ),
         ),
         {},
     )
 
 
-def save_settings(session: Session, workspace: Workspace, settings: RoundSettings) -> None:
+def _ids(raw: Any) -> tuple[str, ...]:
+    """Slack ids from a multi-select's value, deduplicated in order; anything else dropped."""
+    if raw is None or isinstance(raw, str | bytes | dict):
+        return ()
+    try:
+        items = list(raw)
+    except TypeError:
+        return ()
+    return tuple(dict.fromkeys(str(i) for i in items if isinstance(i, str) and i.strip()))
+
+
+def save_settings(
+    session: Session, workspace: Workspace, settings: RoundSettings, *, now: datetime
+) -> None:
     workspace.cadence = settings.cadence
     workspace.round_weekday = settings.weekday
     workspace.round_time = settings.time
@@ -164,6 +233,12 @@ def save_settings(session: Session, workspace: Workspace, settings: RoundSetting
     workspace.cooldown_rounds = settings.cooldown_rounds
     workspace.announce_channel = settings.announce_channel
     workspace.admin_user_ids = list(settings.admin_user_ids)
+    workspace.participation_channels = list(settings.who.channels)
+    workspace.excluded_user_ids = list(settings.who.excluded_users)
+    workspace.excluded_usergroup_ids = list(settings.who.excluded_groups)
+    workspace.include_guests = settings.who.include_guests
+    if workspace.settings_confirmed_at is None:
+        workspace.settings_confirmed_at = now
 
 
 def rhythm_text(session: Session, workspace: Workspace) -> str:
@@ -180,11 +255,126 @@ def settings_view_for(
     return settings_view(session, workspace, now)
 
 
+def with_slack_facts(
+    shown: SettingsView, client: WebClient, *, team_id: str, user_id: str
+) -> SettingsView:
+    """Add what only Slack knows (call with no unit of work open): the workspace's user groups,
+    and, until the settings were confirmed once, the admin's own Slack time zone in place of
+    the default UTC (the installer is usually the first admin to open the settings)."""
+    try:
+        found = client.usergroups_list().get("usergroups") or []
+        groups = tuple(
+            (str(g["id"]), str(g.get("handle") or g.get("name") or g["id"]))
+            for g in found
+            if isinstance(g, dict) and g.get("id") and not g.get("date_delete")
+        )
+    except SlackApiError as exc:
+        log.info(
+            "usergroups.list failed: %s",
+            exc.response.get("error"),
+            extra={"team_id": team_id, "user_id": user_id},
+        )
+        groups = ()
+    shown = replace(shown, usergroups=groups[:100])
+    if shown.confirmed or shown.timezone != DEFAULT_ZONE:
+        return shown
+    zone = profile_zone(client, team_id=team_id, user_id=user_id)
+    if zone is None:
+        return shown
+    return replace(shown, timezone=zone, timezone_from_profile=True)
+
+
+def profile_zone(client: WebClient, *, team_id: str, user_id: str) -> str | None:
+    """``user_id``'s time zone from their Slack profile, if Slack says one we know."""
+    try:
+        zone = str((client.users_info(user=user_id).get("user") or {}).get("tz") or "")
+    except SlackApiError as exc:
+        log.info(
+            "users.info failed: %s",
+            exc.response.get("error"),
+            extra={"team_id": team_id, "user_id": user_id},
+        )
+        return None
+    return zone if zone and is_valid_zone(zone) else None
+
+
 def save_settings_for(
     session: Session, *, team_id: str, settings: RoundSettings, now: datetime
 ) -> tuple[str, str]:
     """Save the settings; returns what the modal confirms: the next round and the rhythm."""
     workspace = get_or_create_workspace(session=session, team_id=team_id)
-    save_settings(session, workspace, settings)
+    save_settings(session, workspace, settings, now=now)
     session.flush()
     return next_round_text(session, workspace, now), rhythm_text(session, workspace)
+
+
+def who_errors(
+    deps: Deps, client: WebClient, *, team_id: str, settings: RoundSettings
+) -> dict[str, str]:
+    """What is wrong with who takes part, asked of Slack before anything is saved (and with no
+    unit of work open): a channel the app cannot read, an admin left out, nobody left."""
+    who = settings.who
+    errors: dict[str, str] = {}
+    in_channels: set[str] | None = None
+    if who.channels:
+        in_channels = set()
+        for channel in who.channels:
+            problem = _channel_problem(client, channel)
+            if problem is None:
+                try:
+                    in_channels |= channel_members(client, channel)
+                except SlackApiError as exc:
+                    problem = f"I can't read <#{channel}>'s members ({exc.response.get('error')})."
+            if problem is not None:
+                errors[AdminField.CHANNELS.value] = problem
+                return errors
+    admins = set(deps.settings.configured_admins) | set(settings.admin_user_ids)
+    for user_id in who.excluded_users:
+        if user_id in admins or slack_admin(client, team_id=team_id, user_id=user_id):
+            errors[AdminField.EXCLUDED_USERS.value] = (
+                f"<@{user_id}> is a SkillSwap admin, so can't be left out here. Admins who "
+                "want a break can pause themselves from their Home tab."
+            )
+            return errors
+    left_out = set(who.excluded_users)
+    for group in who.excluded_groups:
+        try:
+            left_out |= usergroup_members(client, group)
+        except SlackApiError as exc:
+            errors[AdminField.EXCLUDED_GROUPS.value] = (
+                f"I can't read that user group ({exc.response.get('error')}). Pick it again, "
+                "or ask a Slack admin whether it still exists."
+            )
+            return errors
+    with deps.read_only() as session:
+        members = active_member_ids(session=session, team_id=team_id)
+    pool = (members & in_channels if in_channels is not None else members) or (in_channels or set())
+    if pool and not pool - left_out:
+        where = AdminField.EXCLUDED_USERS if who.excluded_users else AdminField.EXCLUDED_GROUPS
+        if not who.excluded_users and not who.excluded_groups:
+            where = AdminField.CHANNELS
+        errors[where.value] = (
+            "That leaves nobody to pair: everyone who would take part is left out. Leave "
+            "out fewer people, or choose other channels."
+        )
+    elif in_channels is not None and members and not members & in_channels:
+        errors[AdminField.CHANNELS.value] = (
+            "None of SkillSwap's members are in those channels, so nobody would be paired. "
+            "Pick channels your members are in, or leave this empty for everyone."
+        )
+    return errors
+
+
+def _channel_problem(client: WebClient, channel: str) -> str | None:
+    try:
+        info = client.conversations_info(channel=channel).get("channel") or {}
+    except SlackApiError as exc:
+        if exc.response.get("error") == "channel_not_found":
+            return (
+                f"I can't see <#{channel}>: for a private channel, invite @SkillSwap to it "
+                "first (`/invite @SkillSwap` in the channel), then save again."
+            )
+        return f"Slack wouldn't tell me about <#{channel}> ({exc.response.get('error')})."
+    if info.get("is_archived"):
+        return f"<#{channel}> is archived: pick a channel people still use."
+    return None

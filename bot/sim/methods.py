@@ -77,6 +77,48 @@ class WebApiMethods(SimulatorState):
             "response_metadata": {"next_cursor": next_cursor},
         }
 
+    def _readable_channel(self, ctx: _Ctx) -> dict[str, Any]:
+        channel = self._channels.get(str(ctx.params.get("channel") or ""))
+        if channel is None or channel["team_id"] != ctx.team_id:
+            raise SlackApiFailure("channel_not_found")
+        if channel["is_private"] and not channel["is_member"]:
+            raise SlackApiFailure("channel_not_found")  # Slack hides private channels
+        return channel
+
+    def _conversations_info(self, ctx: _Ctx) -> dict[str, Any]:
+        channel = self._readable_channel(ctx)
+        shown = {k: v for k, v in channel.items() if k not in ("members", "team_id")}
+        return {"channel": copy.deepcopy(shown)}
+
+    def _conversations_members(self, ctx: _Ctx) -> dict[str, Any]:
+        members = list(self._readable_channel(ctx)["members"])
+        limit = _as_int(ctx.params.get("limit"), "limit", default=100)
+        if not 1 <= limit <= 1000:
+            raise SlackApiFailure("invalid_limit")
+        cursor = ctx.params.get("cursor")
+        start = _decode_cursor(str(cursor)) if cursor else 0
+        end = start + limit
+        return {
+            "members": members[start:end],
+            "response_metadata": {"next_cursor": _encode_cursor(end) if end < len(members) else ""},
+        }
+
+    def _usergroups_list(self, ctx: _Ctx) -> dict[str, Any]:
+        groups = self._usergroups.get(ctx.team_id, {}).values()
+        with_users = _truthy(ctx.params.get("include_users"))
+        return {
+            "usergroups": [
+                {k: copy.deepcopy(v) for k, v in g.items() if with_users or k != "users"}
+                for g in groups
+            ]
+        }
+
+    def _usergroups_users_list(self, ctx: _Ctx) -> dict[str, Any]:
+        group = self._usergroups.get(ctx.team_id, {}).get(str(ctx.params.get("usergroup") or ""))
+        if group is None:
+            raise SlackApiFailure("no_such_subteam")
+        return {"users": list(group["users"])}
+
     def _conversations_open(self, ctx: _Ctx) -> dict[str, Any]:
         channel = ctx.params.get("channel")
         if channel and not ctx.params.get("users"):
@@ -420,6 +462,10 @@ _METHODS: dict[str, _Method] = {
     "users.info": WebApiMethods._users_info,
     "users.list": WebApiMethods._users_list,
     "conversations.open": WebApiMethods._conversations_open,
+    "conversations.info": WebApiMethods._conversations_info,
+    "conversations.members": WebApiMethods._conversations_members,
+    "usergroups.list": WebApiMethods._usergroups_list,
+    "usergroups.users.list": WebApiMethods._usergroups_users_list,
     "conversations.history": WebApiMethods._conversations_history,
     "chat.postMessage": WebApiMethods._chat_post_message,
     "chat.update": WebApiMethods._chat_update,

@@ -17,7 +17,7 @@ import secrets
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -173,6 +173,50 @@ class SlackSimulator(WebApiMethods):
             self.add_team(team_id)
             self._users.setdefault(team_id, {})[user_id] = user
         return copy.deepcopy(user)
+
+    def add_channel(
+        self,
+        team_id: str,
+        channel_id: str,
+        *,
+        name: str,
+        members: Sequence[str],
+        is_private: bool = False,
+        app_is_member: bool = True,
+        is_archived: bool = False,
+    ) -> None:
+        """A channel of ``team_id``. The app reads a public channel's members whether or not it
+        is in it (``channels:read``); a private one only if it is (otherwise Slack answers
+        ``channel_not_found``, as if it did not exist)."""
+        with self._cond:
+            self.add_team(team_id)
+            self._channels[channel_id] = {
+                "team_id": team_id,
+                "id": channel_id,
+                "name": name,
+                "is_channel": not is_private,
+                "is_group": is_private,
+                "is_private": is_private,
+                "is_archived": is_archived,
+                "is_member": app_is_member,
+                "members": list(dict.fromkeys(members)),
+            }
+
+    def add_usergroup(
+        self, team_id: str, usergroup_id: str, *, handle: str, users: Sequence[str]
+    ) -> None:
+        """A user group (``@handle``) of ``team_id`` and its members."""
+        with self._cond:
+            self.add_team(team_id)
+            self._usergroups.setdefault(team_id, {})[usergroup_id] = {
+                "id": usergroup_id,
+                "team_id": team_id,
+                "handle": handle,
+                "name": handle,
+                "is_usergroup": True,
+                "users": list(dict.fromkeys(users)),
+                "user_count": len(set(users)),
+            }
 
     def register_oauth_code(
         self,

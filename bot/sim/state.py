@@ -58,6 +58,8 @@ class SimulatorState:
         self._bots: dict[str, _Bot] = {}
         self._users: dict[str, dict[str, dict[str, Any]]] = {}
         self._oauth_codes: dict[str, _OAuthGrant] = {}
+        self._channels: dict[str, dict[str, Any]] = {}  # channel id -> info and members
+        self._usergroups: dict[str, dict[str, dict[str, Any]]] = {}  # team -> group id -> group
         # recorded state (cleared by reset())
         self._calls: list[RecordedCall] = []
         self._faults: dict[str, deque[_Fault]] = {}

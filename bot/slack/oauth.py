@@ -31,6 +31,11 @@ BOT_SCOPES: tuple[str, ...] = (
     "mpim:history",
     "users:read",  # users.info (names, time zones, admins); team_join and user_change events
     "files:write",  # files.upload v2: the admins' insights charts, in a DM
+    # Who takes part: conversations.info / conversations.members of the channels an admin
+    # chose (public; private ones the app was invited to), and the members of excluded groups.
+    "channels:read",
+    "groups:read",
+    "usergroups:read",
 )
 
 # Where Bolt's OAuth flow answers (multi-workspace installs only).

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 from sqlalchemy.types import Text
 
-from bot.kinds import Direction
+from bot.kinds import Direction, MemberStatus
 from bot.store.models import (
     Feedback,
     Group,
@@ -249,3 +249,14 @@ def erase_member(*, session: Session, workspace_id: int, slack_user_id: str) -> 
     session.delete(member)
     session.flush()
     return skill_ids
+
+
+def active_member_ids(*, session: Session, team_id: str) -> set[str]:
+    """Slack ids of a workspace's active members (who the next round may pair)."""
+    return set(
+        session.scalars(
+            select(Member.slack_user_id)
+            .join(Workspace, Workspace.id == Member.workspace_id)
+            .where(Workspace.team_id == team_id, Member.status == MemberStatus.ACTIVE)
+        )
+    )

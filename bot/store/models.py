@@ -115,6 +115,19 @@ class Workspace(Base):
     cooldown_rounds: Mapped[int] = mapped_column(SmallInteger, default=8)
     announce_channel: Mapped[str | None] = mapped_column(String(32))
     admin_user_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # No scheduled round before an admin has saved the settings once.
+    settings_confirmed_at: Mapped[datetime | None]
+    skip_period: Mapped[str | None] = mapped_column(String(16))  # the next round, skipped
+    # Preview pairs: the period previewed, the seed its round will use, and whether the
+    # one re-roll is spent.
+    preview_period: Mapped[str | None] = mapped_column(String(16))
+    preview_seed: Mapped[int | None] = mapped_column(Integer)
+    preview_rerolled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Who takes part: everyone, or members of these channels; minus these people and groups.
+    participation_channels: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    excluded_user_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    excluded_usergroup_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    include_guests: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

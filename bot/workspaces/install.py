@@ -10,6 +10,8 @@ from slack_sdk.errors import SlackClientError
 from slack_sdk.oauth.installation_store import Installation
 
 from bot.deps import Deps
+from bot.rounds.settings import profile_zone
+from bot.slack.clients import make_client
 from bot.store.workspaces import get_or_create_workspace, get_workspace, workspaces_of
 
 log = logging.getLogger(__name__)
@@ -20,6 +22,7 @@ def record_installation(deps: Deps, installation: Installation) -> None:
     team_id = installation.team_id
     enterprise_id = installation.enterprise_id
     installer = installation.user_id
+    zone = installer_zone(deps, installation)  # Slack first, before the unit of work
     with deps.unit_of_work() as session:
         if team_id:
             ws = get_or_create_workspace(
@@ -29,6 +32,8 @@ def record_installation(deps: Deps, installation: Installation) -> None:
             ws.enterprise_id = enterprise_id or ws.enterprise_id
             if installation.team_name:
                 ws.name = installation.team_name[:255]
+            if zone and ws.settings_confirmed_at is None:
+                ws.timezone = zone  # a default until an admin confirms the settings
             admins = [str(a) for a in (ws.admin_user_ids or [])]
             if installer and installer not in admins:
                 ws.admin_user_ids = [*admins, installer]
@@ -40,6 +45,14 @@ def record_installation(deps: Deps, installation: Installation) -> None:
         " org-wide" if installation.is_enterprise_install else "",
         extra={"team_id": team_id, "enterprise_id": enterprise_id, "user_id": installer},
     )
+
+
+def installer_zone(deps: Deps, installation: Installation) -> str | None:
+    """The installer's Slack time zone: the workspace's default until an admin confirms."""
+    if not installation.user_id or not installation.bot_token or not installation.team_id:
+        return None
+    client = make_client(deps, token=installation.bot_token)
+    return profile_zone(client, team_id=installation.team_id, user_id=installation.user_id)
 
 
 def reactivate(deps: Deps, team_id: str) -> None:

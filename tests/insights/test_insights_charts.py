@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import numpy as np
@@ -19,11 +20,14 @@ from bot.insights.charts import (
     NO_TEAM_COLOUR,
     OTHER_TEAMS_COLOUR,
     PALETTE,
+    network_alt_text,
     network_layout,
     network_png,
     render_images,
     rounds_png,
     team_colours,
+    team_markers,
+    team_ties,
 )
 from bot.insights.stats import (
     NO_TEAM,
@@ -141,13 +145,94 @@ def test_layout_keeps_teams_apart_and_members_distinct(sizes: list[int]) -> None
             assert math.dist(ci, cj) > ri + rj
 
 
-def test_many_teams_share_grey_and_large_networks_stay_readable() -> None:
+def test_beyond_nine_teams_the_network_is_a_table_of_cross_team_ties() -> None:
     nodes = tuple(NetworkNode(i, f"Person {i}", f"Team {i % 14:02d}") for i in range(1, 301))
     edges = tuple(NetworkEdge(i, i + 1, 1, 1, i % 50 == 0, True) for i in range(1, 300, 2))
-    colours = team_colours(Network(nodes, edges, "2027-W01").teams)
+    network = Network(nodes, edges, "2027-W01")
+    colours = team_colours(network.teams)
     assert sum(1 for c in colours.values() if c == OTHER_TEAMS_COLOUR) == 14 - len(PALETTE)
-    pixels = _decode(network_png(Network(nodes, edges, "2027-W01")))
+    pixels = _decode(network_png(network))
     assert pixels.shape == (780, 1200, 3)
+    # No dots in team colours: a table, not a hairball of 300 dots.
+    assert all(_blobs(pixels, colour) == 0 for colour in PALETTE)
+    teams, ties = team_ties(network)
+    assert len(teams) == 14 and ties.shape == (14, 14)
+    assert (ties == ties.T).all() and int(ties.sum() - np.trace(ties)) // 2 == len(edges)
+    # Person i and i+1 are in neighbouring teams: Team 01 - Team 02 holds ties, 01 - 05 none.
+    index = {t: k for k, t in enumerate(teams)}
+    assert ties[index["Team 01"], index["Team 02"]] > 0
+    assert ties[index["Team 01"], index["Team 05"]] == 0
+
+
+def test_the_table_counts_ties_per_pair_of_teams() -> None:
+    nodes = tuple(
+        NetworkNode(i, f"P{i}", team)
+        for i, team in enumerate(["A", "A", "B", "C", *[f"T{k}" for k in range(8)]], start=1)
+    )
+    edges = (
+        NetworkEdge(1, 2, 1, 1, False, False),  # within A
+        NetworkEdge(1, 3, 1, 0, False, True),  # A - B
+        NetworkEdge(2, 3, 2, 2, True, True),  # A - B again
+        NetworkEdge(3, 4, 1, 0, False, True),  # B - C
+    )
+    network = Network(nodes, edges, None)
+    teams, ties = team_ties(network)
+    at = {t: k for k, t in enumerate(teams)}
+    assert ties[at["A"], at["A"]] == 1
+    assert ties[at["A"], at["B"]] == ties[at["B"], at["A"]] == 2
+    assert ties[at["B"], at["C"]] == 1 and ties[at["A"], at["C"]] == 0
+    alt = render_images_alt(network)
+    assert alt == (
+        "Table of ties between the 11 teams of 12 members (largest 11 shown): "
+        "3 ties across teams, 1 within a team."
+    )
+
+
+def render_images_alt(network: Network) -> str:
+    ins = replace(_empty_insights(), network=network)
+    return network_alt_text(ins)
+
+
+def _srgb_to_linear(hex_colour: str) -> np.ndarray:
+    c = np.array(_rgb(hex_colour)) / 255.0
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def _lab(rgb_linear: np.ndarray) -> np.ndarray:
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
+    t = (xyz @ np.clip(rgb_linear, 0, 1)) / np.array([0.9505, 1.0, 1.089])
+    f = np.where(t > 0.008856, np.cbrt(t), 7.787 * t + 16 / 116)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+# Machado, Oliveira & Fernandes (2009), full severity, on linear RGB.
+DEFICIENCIES = {
+    "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
+                   [-0.003882, -0.048116, 1.051998]],
+    "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+                     [-0.011820, 0.042940, 0.968881]],
+    "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602],
+                   [0.004733, 0.691367, 0.303900]],
+}  # fmt: skip
+
+
+def test_team_colours_stay_apart_for_colour_blind_readers_and_shapes_differ_too() -> None:
+    for name, matrix in DEFICIENCIES.items():
+        seen = [_lab(np.array(matrix) @ _srgb_to_linear(c)) for c in PALETTE]
+        closest = min(
+            float(np.linalg.norm(a - b)) for k, a in enumerate(seen) for b in seen[k + 1 :]
+        )
+        assert closest > 10, name  # tab10's red and green fall to ~5 under protanopia
+    teams = [f"Team {k}" for k in range(len(PALETTE))]
+    assert len(set(team_markers(teams).values())) == len(PALETTE)  # the second cue
+
+
+def test_fewer_than_three_rounds_are_numbers_not_bars() -> None:
+    two = [_point("2026-W49", 4, 3, 5, 2), _point("2026-W50", 5, 2, 4, 1)]
+    pixels = _decode(rounds_png(two))
+    assert _bars(pixels, MET_BAR_COLOUR) == 0
+    three = [*two, _point("2026-W51", 6, 4, 3, 1)]
+    assert _bars(_decode(rounds_png(three)), MET_BAR_COLOUR) == 3 + 1
 
 
 def _point(period: str, groups: int, met: int, new: int, cross: int) -> RoundPoint:
@@ -185,7 +270,15 @@ def test_rounds_chart_shows_only_the_last_26_rounds() -> None:
 
 
 def test_empty_workspace_still_gets_pictures() -> None:
-    empty = Insights(
+    empty = _empty_insights()
+    images = render_images(empty)
+    assert _decode(images.network_png).shape == (780, 1200, 3)
+    assert _decode(images.rounds_png).shape == (600, 1200, 3)
+    assert "no rounds yet" in images.rounds_alt.lower()
+
+
+def _empty_insights() -> Insights:
+    return Insights(
         team_id="T1",
         workspace_name=None,
         generated_at=datetime(2026, 1, 1, tzinfo=UTC),
@@ -207,10 +300,6 @@ def test_empty_workspace_still_gets_pictures() -> None:
         per_round=(),
         network=Network((), (), None),
     )
-    images = render_images(empty)
-    assert _decode(images.network_png).shape == (780, 1200, 3)
-    assert _decode(images.rounds_png).shape == (600, 1200, 3)
-    assert "no rounds yet" in images.rounds_alt.lower()
 
 
 def test_alt_texts_describe_the_pictures(insights: Insights) -> None:

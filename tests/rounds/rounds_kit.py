@@ -55,6 +55,8 @@ class Team:
                     team_id=self.team_id,
                     timezone="Europe/London",
                     created_at=self.clock.now() - timedelta(days=30),
+                    # an admin confirmed the settings when it was set up
+                    settings_confirmed_at=self.clock.now() - timedelta(days=30),
                 )
                 session.add(ws)
             for key, value in settings.items():

@@ -25,6 +25,10 @@ def values(**overrides: Any) -> dict[str, Any]:
         "cooldown": "6",
         "announce": "C0ANNOUNCE",
         "admins": [BEN],
+        "channels": [],
+        "excluded_users": [],
+        "excluded_groups": [],
+        "guests": False,
     }
     given.update(overrides)
     return {
@@ -35,11 +39,34 @@ def values(**overrides: Any) -> dict[str, Any]:
             "value": {"type": "static_select", "selected_option": {"value": given["weekday"]}}
         },
         "time": {"value": {"type": "timepicker", "selected_time": given["time"]}},
-        "timezone": {"value": {"type": "plain_text_input", "value": given["timezone"]}},
+        "timezone": {
+            "value": {"type": "static_select", "selected_option": {"value": given["timezone"]}}
+        },
         "checkin_delay": {"value": {"type": "number_input", "value": given["checkin_delay"]}},
         "cooldown": {"value": {"type": "number_input", "value": given["cooldown"]}},
         "announce": {"value": {"type": "channels_select", "selected_channel": given["announce"]}},
         "admins": {"value": {"type": "multi_users_select", "selected_users": given["admins"]}},
+        "channels": {
+            "value": {
+                "type": "multi_conversations_select",
+                "selected_conversations": given["channels"],
+            }
+        },
+        "excluded_users": {
+            "value": {"type": "multi_users_select", "selected_users": given["excluded_users"]}
+        },
+        "excluded_groups": {
+            "value": {
+                "type": "multi_static_select",
+                "selected_options": [{"value": g} for g in given["excluded_groups"]],
+            }
+        },
+        "guests": {
+            "value": {
+                "type": "checkboxes",
+                "selected_options": [{"value": "include"}] if given["guests"] else [],
+            }
+        },
     }
 
 
@@ -123,7 +150,7 @@ def test_bad_values_are_sent_back_with_what_to_fix(harness: Harness, team: Team)
     answer = submit(harness, BOSS, timezone="London", cadence="weekly", checkin_delay="9")
 
     assert answer["response_action"] == "errors"
-    assert "Europe/London" in answer["errors"]["timezone"]
+    assert "Pick a time zone from the list" in answer["errors"]["timezone"]
     assert "from 1 to 6" in answer["errors"]["checkin_delay"]
     assert workspace(team).timezone == "Europe/London"
 

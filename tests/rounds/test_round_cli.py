@@ -81,6 +81,28 @@ def test_run_stores_the_round_delivers_it_and_runs_once_per_period(
     assert len(team.sim.calls_to("chat.postMessage")) == 1
 
 
+def test_run_pairs_only_who_takes_part_and_stops_on_an_unreadable_channel(
+    cli: CliRunner, team: Team
+) -> None:
+    pair_world(team)
+    team.member(CAL, "Cal Chen", teach=["SQL"], learn=["Spanish"])
+    team.workspace(participation_channels=["C0GONE0001"])
+    code, output = invoke(cli, "round", "run")
+    assert code == 0, output
+    assert "no round" in output and "channel_not_found" in output
+    assert rounds(team) == []
+
+    team.sim.add_channel(team.team_id, "C0GONE0001", name="swaps", members=[ANA, BEN, CAL])
+    team.workspace(excluded_user_ids=[BEN])
+    code, output = invoke(cli, "round", "run")
+    assert code == 0, output
+    with team.deps.unit_of_work() as session:
+        paired = set(session.scalars(select(Round.id)))
+    assert len(paired) == 1
+    assert team.sim.messages(team.sim.dm_channel_id(team.team_id, ANA, CAL))  # not Ben
+    assert not team.sim.messages(team.sim.dm_channel_id(team.team_id, ANA, BEN))
+
+
 def test_checkins_at_a_given_moment_sends_what_is_due_then(cli: CliRunner, team: Team) -> None:
     pair_world(team)
     invoke(cli, "round", "run")
