@@ -8,6 +8,7 @@ Who takes part is asked of Slack before the write unit of work opens.
 from __future__ import annotations
 
 import logging
+import uuid
 import zlib
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from bot.blocks.admin import PreviewGroup, PreviewView, preview_blocks, preview_text
 from bot.blocks.rounds import dump
-from bot.delivery.outbox import NewMessage, OutboxKind, enqueue
+from bot.delivery.outbox import NewMessage, OutboxKind, enqueue_one
+from bot.delivery.worker import DeliveryWorker
 from bot.deps import Deps
 from bot.errors import UserInputError
 from bot.insights.text import week_of
@@ -172,21 +174,20 @@ def preview_next_round(
             period=coming.period,
             can_reroll=not workspace.preview_rerolled,
         )
-        enqueue(
-            [
-                NewMessage(
-                    key=f"preview:{workspace.id}:{coming.period}:{workspace.preview_seed}:"
-                    f"{now.timestamp():.0f}",
-                    kind=OutboxKind.PREVIEW,
-                    text=preview_text(view),
-                    blocks=dump(preview_blocks(view)),
-                    target_users=(user_id,),
-                )
-            ],
+        outbox_id = enqueue_one(
+            NewMessage(
+                key=f"preview:{workspace.id}:{user_id}:{uuid.uuid4().hex}",
+                kind=OutboxKind.PREVIEW,
+                text=preview_text(view),
+                blocks=dump(preview_blocks(view)),
+                target_users=(user_id,),
+            ),
             session=session,
             workspace_id=workspace.id,
             now=now,
         )
+    if outbox_id is not None:  # after the commit: the DM goes now, not at the next run
+        DeliveryWorker(deps).deliver_now(outbox_id)
     log.info(
         "round previewed%s",
         " (re-rolled)" if reroll_of else "",

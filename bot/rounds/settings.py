@@ -32,6 +32,7 @@ from bot.rounds.schedule import (
     parse_hhmm,
     zone_groups,
 )
+from bot.slack.users import user_info
 from bot.store.members import active_member_ids
 from bot.store.models import Round, Workspace
 from bot.store.rounds import latest_round
@@ -286,15 +287,8 @@ def with_slack_facts(
 
 def profile_zone(client: WebClient, *, team_id: str, user_id: str) -> str | None:
     """``user_id``'s time zone from their Slack profile, if Slack says one we know."""
-    try:
-        zone = str((client.users_info(user=user_id).get("user") or {}).get("tz") or "")
-    except SlackApiError as exc:
-        log.info(
-            "users.info failed: %s",
-            exc.response.get("error"),
-            extra={"team_id": team_id, "user_id": user_id},
-        )
-        return None
+    user = user_info(client, team_id=team_id, user_id=user_id, why="time zone default")
+    zone = str((user or {}).get("tz") or "")
     return zone if zone and is_valid_zone(zone) else None
 
 
