@@ -72,6 +72,24 @@ def test_oauth_install_then_the_workspace_is_authorised_with_its_own_token(
     assert client_for_team(oauth.deps, "TACME").token == token
 
 
+def test_the_installers_slack_time_zone_is_the_default_until_an_admin_confirms(
+    oauth: OAuthHarness,
+) -> None:
+    oauth.sim.add_user("TACME", "UALICE", name="alice", tz="America/Chicago")
+    oauth.install("TACME", installer="UALICE")
+    with oauth.deps.unit_of_work() as session:
+        ws = get_workspace(session=session, team_id="TACME")
+        assert ws is not None
+        assert ws.timezone == "America/Chicago"
+        assert ws.settings_confirmed_at is None  # no round before an admin saves the settings
+        ws.timezone = "Europe/Paris"  # an admin chose and confirmed another zone
+        ws.settings_confirmed_at = oauth.deps.clock.now()
+    oauth.install("TACME", installer="UALICE")  # a reinstall keeps what the admin chose
+    with oauth.deps.unit_of_work() as session:
+        again = get_workspace(session=session, team_id="TACME")
+        assert again is not None and again.timezone == "Europe/Paris"
+
+
 def test_success_page_escapes_the_workspace_name(oauth: OAuthHarness) -> None:
     oauth.sim.register_oauth_code(
         "code-x", "TXSS", "<script>alert(1)</script>", "xoxb-txss-t", "UBX", "commands", "U1"
