@@ -39,7 +39,7 @@ from bot.blocks.rounds import (
     unmatched_blocks,
     unmatched_fallback,
 )
-from bot.delivery.outbox import NewMessage, OutboxKind, enqueue
+from bot.delivery.outbox import NewMessage, OutboxKind, enqueue, enqueue_one
 from bot.deps import Deps
 from bot.errors import SkillSwapError
 from bot.kinds import Direction, GroupKind, GroupState, MemberStatus, RoundState
@@ -697,6 +697,34 @@ def eligibility_for(deps: Deps, team_id: str, client: WebClient) -> Eligibility:
     return resolve(client, rules)
 
 
+def tell_admins_no_round(
+    deps: Deps, *, team_id: str, period: str, error: str, now: datetime
+) -> None:
+    """DM the workspace's SkillSwap admins, once per round, that it waits for them."""
+    with deps.unit_of_work() as session:
+        workspace = require_workspace(session=session, team_id=team_id)
+        admins = [str(a) for a in workspace.admin_user_ids or ()]
+        text = (
+            f"This round couldn't start: Slack said `{error[:60]}` when I asked who takes "
+            "part (a channel or user group chosen in `/skillswap admin`, perhaps archived, "
+            "private without @SkillSwap, or deleted). Fix it in `/skillswap admin`; I'll keep "
+            "trying for two days."
+        )
+        for admin in admins:
+            enqueue_one(
+                NewMessage(
+                    key=f"no-round:{workspace.id}:{period}:{admin}",
+                    kind=OutboxKind.NOTICE,
+                    text=text,
+                    blocks=[],
+                    target_users=(admin,),
+                ),
+                session=session,
+                workspace_id=workspace.id,
+                now=now,
+            )
+
+
 def run_due_rounds(
     deps: Deps, now: datetime, *, client_for: Callable[[str], WebClient] | None = None
 ) -> RoundsReport:
@@ -706,7 +734,7 @@ def run_due_rounds(
     between the read that finds the due workspaces and the round's own write transaction."""
     report = RoundsReport()
     with deps.unit_of_work() as session:
-        candidates: list[tuple[str, Participation]] = []
+        candidates: list[tuple[str, Participation, str]] = []
         for workspace in active_workspaces(session=session):
             if workspace.settings_confirmed_at is None:
                 continue  # the first round waits for an admin to confirm the settings
@@ -714,19 +742,19 @@ def run_due_rounds(
             rhythm = rhythm_of(workspace, previous.round_date if previous else None)
             due = due_slot(rhythm, now, not_before=workspace.created_at)
             if due is not None and due.period != workspace.skip_period:
-                candidates.append((workspace.team_id, Participation.of(workspace)))
-    for team_id, rules in candidates:
+                candidates.append((workspace.team_id, Participation.of(workspace), due.period))
+    for team_id, rules, period in candidates:
         try:
             client = (client_for or (lambda team: client_for_team(deps, team)))(team_id)
             eligible = resolve(client, rules)
         except (SlackApiError, SkillSwapError) as exc:
             # A chosen channel the app can no longer read, a deleted group: no round rather
             # than a round with the wrong people. Retried on the next tick while it is due.
+            error = str(exc.response.get("error") if isinstance(exc, SlackApiError) else exc)
             log.warning(
-                "who takes part is unknown, no round: %s",
-                exc.response.get("error") if isinstance(exc, SlackApiError) else exc,
-                extra={"team_id": team_id},
+                "who takes part is unknown, no round: %s", error, extra={"team_id": team_id}
             )
+            tell_admins_no_round(deps, team_id=team_id, period=period, error=error, now=now)
             report.errors.append(team_id)
             continue
         try:

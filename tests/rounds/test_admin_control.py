@@ -131,6 +131,31 @@ def test_a_channel_the_app_cannot_read_is_refused_and_nothing_changes(
     assert ws.settings_confirmed_at is None  # not confirmed by a refused form either
 
 
+def test_a_channel_lost_after_saving_stops_the_round_and_tells_the_admins_once(
+    harness: Harness, team: Team
+) -> None:
+    six(team)
+    team.sim.add_channel(team.team_id, CHANNEL, name="design", members=[ANA, BEN, CAL])
+    submit(harness, BOSS, cadence="weekly", weekday="0", time="09:00", timezone="Europe/London",
+           channels=[CHANNEL], admins=[BEN])  # fmt: skip
+    # Someone makes the channel private and removes @SkillSwap.
+    team.sim.add_channel(
+        team.team_id, CHANNEL, name="design", members=[ANA, BEN, CAL], is_private=True,
+        app_is_member=False,
+    )  # fmt: skip
+    team.clock.set(MONDAY_0900_LONDON)
+    assert tick(team.deps).rounds.errors == [team.team_id]
+    team.clock.set(MONDAY_0900_LONDON + timedelta(minutes=1))
+    tick(team.deps)  # tried again: still no round, and no second DM
+    assert rounds(team) == []
+    [dm] = team.sim.messages(team.sim.dm_channel_id(team.team_id, BEN))
+    assert "This round couldn't start" in dm["text"] and "channel_not_found" in dm["text"]
+
+    team.sim.add_channel(team.team_id, CHANNEL, name="design", members=[ANA, BEN, CAL])
+    team.clock.set(MONDAY_0900_LONDON + timedelta(hours=1))
+    assert [o.period for o in tick(team.deps).rounds.started] == ["2026-W50"]
+
+
 def test_an_archived_channel_is_refused(harness: Harness, team: Team) -> None:
     six(team)
     team.sim.add_channel(team.team_id, CHANNEL, name="old", members=[ANA, BEN], is_archived=True)
