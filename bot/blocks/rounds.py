@@ -24,7 +24,7 @@ from slack_sdk.models.blocks import (
 from bot.blocks.common import SECTION_TEXT_LIMIT
 from bot.kinds import Cadence, GroupKind, GroupState
 from bot.matching.tz import meeting_slot, same_moment
-from bot.slack.text import clip
+from bot.slack.text import clip, isolate
 
 INTRO_ACTIONS_BLOCK = "intro_actions"
 LEVEL_WORDS = {1: "beginner-friendly", 2: "intermediate", 3: "expert"}
@@ -57,11 +57,13 @@ class Person:
         return f"<@{self.user_id}>"
 
     @property
-    def short(self) -> str:
-        """First name for the friendly lines, the mention when no name is known."""
-        if self.name and self.name.strip():
-            return self.name.strip().split()[0]
-        return self.mention
+    def called(self) -> str:
+        """The Slack display name as the person wrote it (all of it: "Fatima Zahra" is not
+        "Fatima"), isolated when it is right-to-left; the mention when no name is known."""
+        name = " ".join((self.name or "").split())
+        if not name:
+            return self.mention
+        return isolate(name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
 
 
 @dataclass(frozen=True)
@@ -116,26 +118,42 @@ def lesson_lines(lessons: tuple[LessonLine, ...]) -> list[str]:
     for same in learners.values():
         first = same[0]
         detail = f" ({first.detail})" if first.detail else ""
-        who = _join([lesson.learner.short for lesson in same])
+        who = _join([lesson.learner.called for lesson in same])
         wants = "wants" if len(same) == 1 else "want"
-        lines.append(
-            f"• {first.teacher.short} can teach *{first.skill}*{detail} — {who} {wants} to learn it"
-        )
+        teacher = first.teacher.called
+        lines.append(f"• {teacher} can teach *{first.skill}*{detail} — {who} {wants} to learn it")
     return lines
 
 
 def reason_line(view: IntroView) -> str:
     teams = list(dict.fromkeys(p.team for p in view.people if p.team))
     plural = len(view.people) > 2
+    cross = view.cross_team and len(teams) > 1
+    where = f"work in different teams ({', '.join(teams)})"
     if view.new_connection:
         start = (
             "None of you have been paired before" if plural else "You've never been paired before"
         )
-    else:
-        start = "You've been paired before, so this is a chance to go further"
-    if view.cross_team and len(teams) > 1:
-        return f"{start} and work in different teams ({', '.join(teams)})."
-    return f"{start}."
+        return f"{start} and {where}." if cross else f"{start}."
+    again = "You've been paired before: a chance to go further."
+    return f"{again} You {where}." if cross else again
+
+
+def _circle_chain(view: IntroView) -> str:
+    """ "Ana → Ben → Cal → Ana": each arrow points from a teacher to their learner, starting
+    with the first person; member order when the lessons do not make a full circle."""
+    learner_of = {lesson.teacher.user_id: lesson.learner for lesson in view.lessons}
+    chain = [view.people[0]]
+    while len(chain) <= len(view.people):
+        following = learner_of.get(chain[-1].user_id)
+        if following is None:
+            break
+        chain.append(following)
+        if following.user_id == chain[0].user_id:
+            break
+    if len(chain) != len(view.people) + 1 or chain[-1].user_id != chain[0].user_id:
+        chain = [*view.people, view.people[0]]
+    return " → ".join(p.called for p in chain)
 
 
 def session_idea(view: IntroView) -> str:
@@ -143,13 +161,12 @@ def session_idea(view: IntroView) -> str:
     if view.kind is GroupKind.SWAP:
         return "First session idea: 30 minutes, 15 each way."
     if view.kind is GroupKind.CIRCLE:
-        chain = " → ".join(p.short for p in view.people) + f" → {view.people[0].short}"
-        return f"First session idea: 30 minutes, 10 each, round the circle ({chain})."
+        return f"First session idea: 30 minutes, 10 each, round the circle ({_circle_chain(view)})."
     if view.kind is GroupKind.ONE_WAY and lessons:
         first = lessons[0]
         return (
-            f"First session idea: 30 minutes where {first.teacher.short} shows "
-            f"{first.learner.short} one thing in *{first.skill}* they can try this week."
+            f"First session idea: 30 minutes where {first.teacher.called} shows "
+            f"{first.learner.called} one thing in *{first.skill}* they can try this week."
         )
     return "First session idea: 30 minutes together, one short lesson each."
 
@@ -199,19 +216,25 @@ def times_line(people: tuple[Person, ...], on: date) -> str:
     moment, fits = meeting_moment(people, on)
     first, *rest = people
     prefix = "" if fits else "Your working days barely overlap: "
-    others = [f"{p.short}'s {same_moment(moment, p.tz):%H:%M}" for p in rest]
-    return f"{prefix}{first.short}'s {same_moment(moment, first.tz):%H:%M} is {_join(others)}."
+    others = [f"{p.called}'s {same_moment(moment, p.tz):%H:%M}" for p in rest]
+    local = same_moment(moment, first.tz)
+    fallback = f"{local:%a} {local.day} {local:%b}, {local:%H:%M} {first.tz or 'UTC'} time"
+    yours = f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
+    return (
+        f"{prefix}{first.called}'s {local:%H:%M} is {_join(others)}"
+        f" ({yours} in your own time zone)."
+    )
 
 
 def intro_text(view: IntroView) -> str:
     mentions = _join([p.mention for p in view.people])
     noun = {
-        GroupKind.SWAP: "skill swap",
-        GroupKind.ONE_WAY: "skill swap",
-        GroupKind.CIRCLE: "skill circle",
-        GroupKind.TRIO: "skill swap trio",
-    }[view.kind]
-    return f":wave: {mentions}, you're {period_phrase(view.cadence)} {noun}!"
+        GroupKind.SWAP: "you're {period} skill swap!",
+        GroupKind.ONE_WAY: "you're paired for {period} lesson!",
+        GroupKind.CIRCLE: "you're {period} skill circle!",
+        GroupKind.TRIO: "you're {period} trio!",
+    }.get(view.kind, "you're paired for {period} round!")
+    return f":wave: {mentions}, " + noun.format(period=period_phrase(view.cadence))
 
 
 def status_line(view: IntroView) -> str | None:
@@ -221,7 +244,7 @@ def status_line(view: IntroView) -> str | None:
     if view.state is GroupState.SKIPPED:
         return f"{who} skipped this round. No problem — see you next round."
     if view.state is GroupState.NOT_A_FIT:
-        return "This pairing is off. We won't pair you together again."
+        return "This swap won't go ahead this round."
     if view.state is GroupState.MET:
         return ":tada: You met — thanks for sharing what you know."
     return None
@@ -267,7 +290,11 @@ def intro_blocks(view: IntroView) -> list[Block]:
                 value=value,
                 confirm=ConfirmObject(
                     title="Not a fit?",
-                    text="We'll cancel this swap and won't pair you two again.",
+                    text=(
+                        "Only you will know. The others see that this swap won't go ahead "
+                        "this round, not who said so, and we won't pair you with them again "
+                        "(you can change that in the Home tab)."
+                    ),
                     confirm="Not a fit",
                     deny="Keep it",
                 ),

@@ -78,12 +78,14 @@ def _unescape(text: str) -> str:
 
 
 def _angle(inner: str, name_of: NameOf) -> Text:
-    """``<@U1>``, ``<#C1|general>``, ``<!here>``, ``<https://x|label>``."""
+    """``<@U1>``, ``<#C1|general>``, ``<!here>``, ``<!date^…|fallback>``, ``<https://x|label>``."""
     target, _, label = inner.partition("|")
     if target.startswith("@"):
         return Text("@" + name_of(target[1:]), style=NAME_STYLE)
     if target.startswith("#"):
         return Text("#" + (label or target[1:]), style="bold")
+    if target.startswith("!date^"):
+        return Text(_unescape(label or target), style="")
     if target.startswith("!"):
         return Text("@" + (label or target[1:].split("^")[0]), style="bold")
     return Text(_unescape(label or target), style="underline")

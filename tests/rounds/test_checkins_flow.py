@@ -288,7 +288,7 @@ def test_intro_buttons_update_the_message_in_place(harness: Harness, team: Team)
         IntroAction.SKIP,
         IntroAction.NOT_A_FIT,
     ]
-    assert "Ana can teach *Spanish*" in text_of(now)  # the intro itself is kept
+    assert "Ana Alvarez can teach *Spanish*" in text_of(now)  # the intro itself is kept
     assert group(team).state is GroupState.SCHEDULED
     [ack] = team.sim.wait_for_response()
     assert "enjoy it" in ack["text"]

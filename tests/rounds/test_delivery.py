@@ -76,9 +76,12 @@ def test_a_pair_gets_one_group_dm_and_the_round_is_delivered(team: Team) -> None
     [intro] = team.sim.messages(dm)
     text = intro["blocks"][0]["text"]["text"]
     assert f"<@{ANA}> and <@{BEN}>, you're this week's skill swap!" in text
-    assert "Ana can teach *Spanish* (intermediate) — Ben wants to learn it" in text
+    assert "Ana Alvarez can teach *Spanish* (intermediate) — Ben Brown wants to learn it" in text
     assert "You've never been paired before and work in different teams (Design, Data)." in text
-    assert "First session idea: 30 minutes, 15 each way. Ana's 10:00 is Ben's 09:00." in text
+    assert (
+        "First session idea: 30 minutes, 15 each way. "
+        "Ana Alvarez's 10:00 is Ben Brown's 09:00 (<!date^" in text
+    )
     labels = [e["text"]["text"] for e in intro["blocks"][1]["elements"]]
     assert labels == ["We've scheduled it", "Skip this round", "Not a fit"]
     g = group(team)

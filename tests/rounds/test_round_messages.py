@@ -29,9 +29,9 @@ from bot.blocks.rounds import (
 )
 from bot.store.models import Cadence, CheckinAnswer, GroupKind, GroupState
 
-ANA = Person("U_ANA", "Ana Alvarez", "Europe/Madrid", "Design")
-BEN = Person("U_BEN", "Ben Brown", "Europe/London", "Data")
-CAL = Person("U_CAL", "Cal Chen", "America/New_York", "Ops")
+ANA = Person("U_ANA", "Ana", "Europe/Madrid", "Design")
+BEN = Person("U_BEN", "Ben", "Europe/London", "Data")
+CAL = Person("U_CAL", "Cal", "America/New_York", "Ops")
 MONDAY = date(2026, 12, 7)
 
 
@@ -62,7 +62,9 @@ def test_the_intro_reads_like_the_product_example() -> None:
         "• Ana can teach *Spanish* (conversational) — Ben wants to learn it",
         "• Ben can teach *SQL* (intermediate) — Ana wants to learn it",
         "You've never been paired before and work in different teams (Design, Data).",
-        "First session idea: 30 minutes, 15 each way. Ana's 10:00 is Ben's 09:00.",
+        "First session idea: 30 minutes, 15 each way. Ana's 10:00 is Ben's 09:00 "
+        "(<!date^1796634000^{date_short_pretty} at {time}|Mon 7 Dec, 10:00 Europe/Madrid time>"
+        " in your own time zone).",
     ]
 
 
@@ -92,8 +94,45 @@ def test_a_circle_finds_a_time_inside_everyones_working_day() -> None:
     body = text(circle)
     assert "you're this week's skill circle!" in body
     assert "round the circle (Ana → Ben → Cal → Ana)" in body
-    assert "Ana's 15:00 is Ben's 14:00 and Cal's 09:00." in body
+    assert "Ana's 15:00 is Ben's 14:00 and Cal's 09:00 (<!date^" in body
     assert "None of you have been paired before" in body
+
+
+def test_circle_arrows_follow_who_teaches_whom_not_member_order() -> None:
+    # Ana teaches Cal, Cal teaches Ben, Ben teaches Ana: the circle runs Ana → Cal → Ben.
+    circle = swap(
+        kind=GroupKind.CIRCLE,
+        people=(ANA, BEN, CAL),
+        lessons=(
+            LessonLine(ANA, CAL, "Spanish", None),
+            LessonLine(CAL, BEN, "Guitar", None),
+            LessonLine(BEN, ANA, "SQL", None),
+        ),
+    )
+    assert "round the circle (Ana → Cal → Ben → Ana)" in text(circle)
+
+
+def test_a_repeat_pair_across_teams_reads_as_two_sentences() -> None:
+    body = text(swap(new_connection=False))
+    assert (
+        "You've been paired before: a chance to go further. "
+        "You work in different teams (Design, Data)." in body
+    )
+
+
+def test_names_are_whole_display_names_and_rtl_names_are_isolated() -> None:
+    fatima = Person("U_FZ", "Fatima Zahra", "Europe/Madrid", None)
+    noor = Person("U_NO", "نور الهدى", "Asia/Riyadh", None)
+    view = swap(
+        people=(fatima, noor),
+        lessons=(
+            LessonLine(fatima, noor, "Spanish", None),
+            LessonLine(noor, fatima, "Arabic", None),
+        ),
+    )
+    body = text(view)
+    assert "• Fatima Zahra can teach *Spanish* — \u2068نور الهدى\u2069 wants to learn it" in body
+    assert "\u2068Fatima" not in body  # left-to-right names stay as they are
 
 
 def test_one_teacher_two_learners_is_one_line() -> None:
@@ -123,7 +162,8 @@ def test_people_without_a_name_are_mentioned_and_long_notes_are_clipped() -> Non
     )
     body = text(view)
     assert "• <@U_X> can teach *Spanish* (xxx" in body
-    assert "You've been paired before" in body
+    assert "You've been paired before: a chance to go further.\n" in body
+    assert "you're paired for this week's lesson!" in body and "swap" not in body.split("\n")[0]
     assert len(body) < 1000
 
 
