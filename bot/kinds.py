@@ -57,6 +57,13 @@ class GroupState(StrEnum):
     FAILED = "failed"  # delivery gave up (permanent Slack error)
 
 
+class Decline(StrEnum):
+    """One member's "not this round" inside a group (the others may carry on)."""
+
+    SKIPPED = "skipped"
+    NOT_A_FIT = "not_a_fit"
+
+
 class CheckinAnswer(StrEnum):
     MET = "met"
     SCHEDULED = "scheduled"

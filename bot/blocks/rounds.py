@@ -5,6 +5,7 @@ Pure functions of plain data, built with ``slack_sdk.models``; no database, no S
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -27,6 +28,7 @@ from bot.matching.tz import meeting_slot, same_moment
 from bot.slack.text import clip, isolate
 
 INTRO_ACTIONS_BLOCK = "intro_actions"
+OPEN_STATES = (GroupState.PENDING, GroupState.INTRODUCED, GroupState.SCHEDULED)
 LEVEL_WORDS = {1: "beginner-friendly", 2: "intermediate", 3: "expert"}
 
 
@@ -34,6 +36,23 @@ class IntroAction(StrEnum):
     SCHEDULED = "intro_scheduled"
     SKIP = "intro_skip"
     NOT_A_FIT = "intro_not_a_fit"
+
+
+class DeclineAction(StrEnum):
+    UNDO = "intro_undo"  # in the ephemeral reply to Skip / Not a fit
+
+
+class PairingAction(StrEnum):
+    REMOVE = "home_do_not_pair_remove"  # Home tab: take someone off one's do-not-pair list
+
+
+class EntryRef(BaseModel):
+    """Button value naming a do-not-pair entry: ``{"entry": 7}`` (checked against the
+    clicker)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    entry: int
 
 
 class GroupRef(BaseModel):
@@ -86,6 +105,12 @@ class IntroView:
     cross_team: bool
     state: GroupState = GroupState.PENDING
     actor: str | None = None  # who clicked last, for the status line
+    out: tuple[str, ...] = ()  # user ids of members who skipped or stepped out this round
+
+    @property
+    def carries_on(self) -> bool:
+        """Someone stepped out and the others still have a lesson together."""
+        return bool(self.out) and self.state in OPEN_STATES
 
 
 def period_phrase(cadence: Cadence) -> str:
@@ -239,12 +264,26 @@ def intro_text(view: IntroView) -> str:
 
 def status_line(view: IntroView) -> str | None:
     who = f"<@{view.actor}>" if view.actor else "Someone"
+    out = _join([f"<@{u}>" for u in view.out])
+    staying = _join([p.mention for p in view.people if p.user_id not in view.out])
+    if view.carries_on:
+        line = f"{out} can't make it this round; {staying}, your lessons still fit — carry on!"
+        if view.state is GroupState.SCHEDULED:
+            line += f" :calendar: {who} marked this as scheduled."
+        return line
     if view.state is GroupState.SCHEDULED:
         return f":calendar: {who} marked this as scheduled. Enjoy the swap!"
     if view.state is GroupState.SKIPPED:
-        return f"{who} skipped this round. No problem — see you next round."
+        if len(view.people) > 2 and view.out:
+            return (
+                f"{out} can't make it this round, which leaves no lesson between "
+                f"{staying}, so this one is off. No problem — you'll all be paired again "
+                "next round."
+            )
+        skipper = out or who
+        return f"{skipper} skipped this round. No problem — see you next round."
     if view.state is GroupState.NOT_A_FIT:
-        return "This swap won't go ahead this round."
+        return "This swap won't go ahead this round. You'll be paired again next round."
     if view.state is GroupState.MET:
         return ":tada: You met — thanks for sharing what you know."
     return None
@@ -252,7 +291,14 @@ def status_line(view: IntroView) -> str | None:
 
 def intro_blocks(view: IntroView) -> list[Block]:
     lines = [intro_text(view)]
-    lines.extend(lesson_lines(view.lessons))
+    lessons = view.lessons
+    if view.carries_on:  # only the lessons that still run
+        lessons = tuple(
+            lesson
+            for lesson in lessons
+            if lesson.teacher.user_id not in view.out and lesson.learner.user_id not in view.out
+        )
+    lines.extend(lesson_lines(lessons))
     lines.append(reason_line(view))
     idea = session_idea(view)
     when = times_line(view.people, view.round_date)
@@ -264,8 +310,7 @@ def intro_blocks(view: IntroView) -> list[Block]:
         )
     ]
     value = GroupRef(group=view.group_id).model_dump_json()
-    open_states = (GroupState.PENDING, GroupState.INTRODUCED, GroupState.SCHEDULED)
-    if view.state in open_states:
+    if view.state in OPEN_STATES:
         buttons = []
         if view.state is not GroupState.SCHEDULED:
             buttons.append(
@@ -304,6 +349,57 @@ def intro_blocks(view: IntroView) -> list[Block]:
     status = status_line(view)
     if status:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(status, 2000))]))
+    return blocks
+
+
+def decline_note_blocks(note: str, group_id: int, *, undo: bool) -> list[Block]:
+    """The private reply to Skip / Not a fit, with Undo while it can still be undone."""
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=clip(note, SECTION_TEXT_LIMIT)))
+    ]
+    if undo:
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    ButtonElement(
+                        text=PlainTextObject(text="Undo"),
+                        action_id=DeclineAction.UNDO.value,
+                        value=GroupRef(group=group_id).model_dump_json(),
+                    )
+                ]
+            )
+        )
+    return blocks
+
+
+def do_not_pair_blocks(entries: Sequence[tuple[int, str]], total: int) -> list[Block]:
+    """Home tab: the people a member asked not to be paired with, each removable. Nothing
+    when the list is empty."""
+    if not entries:
+        return []
+    blocks: list[Block] = [
+        SectionBlock(
+            text=MarkdownTextObject(
+                text="*Not paired with you*\nOnly you see this list. Remove someone and they can "
+                "be paired with you again from the next round."
+            )
+        )
+    ]
+    for entry_id, user_id in entries:
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(text=f"<@{user_id}>"),
+                accessory=ButtonElement(
+                    text=PlainTextObject(text="Remove"),
+                    action_id=PairingAction.REMOVE.value,
+                    value=EntryRef(entry=entry_id).model_dump_json(),
+                ),
+            )
+        )
+    if total > len(entries):
+        blocks.append(
+            ContextBlock(elements=[MarkdownTextObject(text=f"And {total - len(entries)} more.")])
+        )
     return blocks
 
 

@@ -14,11 +14,30 @@ from pydantic import BaseModel, ValidationError
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
+from sqlalchemy.orm import Session
 
-from bot.blocks.rounds import GroupRef, IntroAction, dump, intro_blocks, intro_fallback
+from bot.blocks.rounds import (
+    DeclineAction,
+    EntryRef,
+    GroupRef,
+    IntroAction,
+    PairingAction,
+    decline_note_blocks,
+    do_not_pair_blocks,
+    dump,
+    intro_blocks,
+    intro_fallback,
+)
 from bot.deps import Deps
 from bot.errors import UserInputError
-from bot.rounds.responses import respond_to_intro
+from bot.handlers.home import publish_home
+from bot.rounds.responses import (
+    do_not_pair_list,
+    remove_do_not_pair,
+    respond_to_intro,
+    undo_decline,
+)
 from bot.slack.actor import Actor
 
 log = logging.getLogger(__name__)
@@ -68,12 +87,17 @@ def update_message(
     *,
     text: str,
     blocks: list[dict[str, object]],
+    channel_id: str | None = None,
+    ts: str | None = None,
 ) -> None:
-    """Show the new state in place; the answer is already stored, so a failure only logs."""
-    if not click.channel_id or not click.message_ts:
+    """Show the new state in place (the clicked message, or ``channel_id``/``ts``); the answer
+    is already stored, so a failure only logs."""
+    channel_id = channel_id or click.channel_id
+    ts = ts or click.message_ts
+    if not channel_id or not ts:
         return
     try:
-        client.chat_update(channel=click.channel_id, ts=click.message_ts, text=text, blocks=blocks)
+        client.chat_update(channel=channel_id, ts=ts, text=text, blocks=blocks)
     except SlackApiError as exc:
         log.warning(
             "could not update the message: %s",
@@ -89,7 +113,8 @@ def tell(respond: Respond, text: str) -> None:
 def intro_clicked(
     deps: Deps, action: IntroAction, click: Click, client: WebClient, respond: Respond
 ) -> None:
-    """Record the click, update the intro in place, tell the clicker what happened."""
+    """Record the click, update the intro in place, tell the clicker what happened (a Skip or
+    Not a fit privately, with Undo)."""
     ref = click.ref(GroupRef)
     result = respond_to_intro(
         deps, team_id=click.team_id, user_id=click.user_id, group_id=ref.group, action=action
@@ -97,7 +122,39 @@ def intro_clicked(
     update_message(
         client, click, text=intro_fallback(result.view), blocks=dump(intro_blocks(result.view))
     )
-    tell(respond, result.note)
+    respond(
+        text=result.note,
+        blocks=dump(decline_note_blocks(result.note, ref.group, undo=result.undo)),
+        response_type="ephemeral",
+        replace_original=False,
+    )
+
+
+def undo_clicked(deps: Deps, click: Click, client: WebClient, respond: Respond) -> None:
+    """Take back a Skip / Not a fit: the intro shows the group as it is again, and the private
+    note is replaced by what happened."""
+    ref = click.ref(GroupRef)
+    result = undo_decline(deps, team_id=click.team_id, user_id=click.user_id, group_id=ref.group)
+    update_message(
+        client,
+        click,
+        text=intro_fallback(result.view),
+        blocks=dump(intro_blocks(result.view)),
+        channel_id=result.channel_id,
+        ts=result.intro_ts,
+    )
+    respond(text=result.note, response_type="ephemeral", replace_original=True)
+
+
+def do_not_pair_section(
+    *, session: Session, deps: Deps, team_id: str, user_id: str, admin: bool
+) -> list[Block]:
+    """The member's private do-not-pair list, in their Home tab."""
+    entries, total = do_not_pair_list(session=session, team_id=team_id, user_id=user_id)
+    return do_not_pair_blocks([(e.id, e.other_user_id) for e in entries], total)
+
+
+HOME_SECTIONS = (do_not_pair_section,)
 
 
 def register(app: App, deps: Deps) -> None:
@@ -121,3 +178,26 @@ def register(app: App, deps: Deps) -> None:
     ) -> None:
         ack()
         intro_clicked(deps, IntroAction.NOT_A_FIT, Click.of(body, context), client, respond)
+
+    @app.action(DeclineAction.UNDO)
+    def on_intro_undo(
+        ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond
+    ) -> None:
+        ack()
+        undo_clicked(deps, Click.of(body, context), client, respond)
+
+    @app.action(PairingAction.REMOVE)
+    def on_do_not_pair_remove(
+        ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient
+    ) -> None:
+        ack()
+        click = Click.of(body, context)
+        try:
+            ref = click.ref(EntryRef)
+        except UserInputError:
+            ref = None
+        if ref is not None:
+            remove_do_not_pair(
+                deps, team_id=click.team_id, user_id=click.user_id, entry_id=ref.entry
+            )
+        publish_home(deps, client, click.team_id, click.user_id)  # no response_url on Home

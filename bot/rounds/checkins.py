@@ -146,8 +146,8 @@ def close_round(session: Session, round_: Round, workspace: Workspace, *, now: d
             continue
         for link in group.members:
             member = link.member
-            if (group.id, member.id) in answered:
-                continue
+            if (group.id, member.id) in answered or link.declined is not None:
+                continue  # answered, or stepped out of this group (Skip / Not a fit)
             member.unanswered_checkins = min(member.unanswered_checkins + 1, 99)
             if member.unanswered_checkins >= PAUSE_AFTER_MISSES and (
                 member.status is MemberStatus.ACTIVE

@@ -25,11 +25,12 @@ from bot.blocks.checkins import (
 )
 from bot.blocks.rounds import IntroAction, IntroView
 from bot.deps import Deps
-from bot.errors import NotAllowedError, NotFoundError
-from bot.kinds import CheckinAnswer, GroupState
+from bot.errors import NotAllowedError, NotFoundError, UserInputError
+from bot.kinds import CheckinAnswer, Decline, GroupState
 from bot.rounds.checkins import checkin_view
 from bot.rounds.service import load_intro_view
-from bot.store.models import Checkin, DoNotPair, Feedback, Group, GroupMember, Member, Workspace
+from bot.store import do_not_pair as store_pairs
+from bot.store.models import Checkin, Feedback, Group, GroupMember, Member, Workspace
 
 log = logging.getLogger(__name__)
 
@@ -39,27 +40,18 @@ NOT_YOURS = (
 )
 GONE = "I can't find this swap any more (its members may have left). Nothing to do here."
 
-#: Intro clicks: the state each button moves a group to, from which states.
-INTRO_MOVES: dict[IntroAction, tuple[GroupState, tuple[GroupState, ...]]] = {
-    IntroAction.SCHEDULED: (
-        GroupState.SCHEDULED,
-        (GroupState.PENDING, GroupState.INTRODUCED),
-    ),
-    IntroAction.SKIP: (
-        GroupState.SKIPPED,
-        (GroupState.PENDING, GroupState.INTRODUCED, GroupState.SCHEDULED),
-    ),
-    IntroAction.NOT_A_FIT: (
-        GroupState.NOT_A_FIT,
-        (
-            GroupState.PENDING,
-            GroupState.INTRODUCED,
-            GroupState.SCHEDULED,
-            GroupState.SKIPPED,
-            GroupState.NOT_MET,
-        ),
-    ),
-}
+#: Groups whose intro buttons still act: introduced (or about to be) and not called off.
+OPEN_STATES = (GroupState.PENDING, GroupState.INTRODUCED, GroupState.SCHEDULED)
+#: A late "Not a fit" (the round is over, or the group was already called off) still records
+#: the do-not-pair entries.
+LATE_NOT_A_FIT_STATES = (GroupState.SKIPPED, GroupState.NOT_A_FIT, GroupState.NOT_MET)
+DECLINE_OF = {IntroAction.SKIP: Decline.SKIPPED, IntroAction.NOT_A_FIT: Decline.NOT_A_FIT}
+TOO_LATE_TO_UNDO = (
+    "The check-in for this round has gone out, so your answer stands for this round. "
+    "You'll be paired again next round; the people you'd rather not be paired with are listed "
+    "(and removable) in the Home tab."
+)
+NOTHING_TO_UNDO = "Nothing to undo: you're still in this swap."
 
 
 def _membership(
@@ -93,6 +85,40 @@ class IntroResult:
     view: IntroView
     changed: bool
     note: str  # shown to the person who clicked
+    undo: bool = False  # offer "Undo" with the note
+    channel_id: str | None = None  # where the intro is, to update it in place
+    intro_ts: str | None = None
+
+
+def _state_after_declines(group: Group) -> GroupState:
+    """The group's state given its members' declines, from an open state.
+
+    Nobody out: as it was. Someone out: the group carries on if at least two people remain and
+    a lesson still runs between them; otherwise it is off this round: ``NOT_A_FIT`` (worded
+    neutrally to the group) if anyone said so, else ``SKIPPED``.
+    """
+    out = {gm.member_id for gm in group.members if gm.declined is not None}
+    if not out:
+        return group.state
+    remaining = {gm.member_id for gm in group.members} - out
+    carries_on = len(remaining) >= 2 and any(
+        lesson.teacher_id in remaining and lesson.learner_id in remaining
+        for lesson in group.lessons
+    )
+    if carries_on:
+        return group.state
+    if any(gm.declined is Decline.NOT_A_FIT for gm in group.members):
+        return GroupState.NOT_A_FIT
+    return GroupState.SKIPPED
+
+
+def _checked_in(group: Group) -> bool:
+    """The round's check-in has gone out: Skip, Not a fit and Undo are settled from then."""
+    return group.checkin_ts is not None or group.round.checkins_sent_at is not None
+
+
+def _reopened_state(group: Group) -> GroupState:
+    return GroupState.INTRODUCED if group.intro_ts else GroupState.PENDING
 
 
 def respond_to_intro(
@@ -100,55 +126,129 @@ def respond_to_intro(
 ) -> IntroResult:
     with deps.unit_of_work() as session:
         group, member = _membership(session, team_id=team_id, user_id=user_id, group_id=group_id)
-        target, allowed_from = INTRO_MOVES[action]
-        changed = group.state is not target and group.state in allowed_from
-        if changed:
-            group.state = target
+        link = next(gm for gm in group.members if gm.member_id == member.id)
         others = [gm.member for gm in group.members if gm.member_id != member.id]
-        if action is IntroAction.NOT_A_FIT:
+        changed = False
+        if action is IntroAction.SCHEDULED:
+            if group.state in (GroupState.PENDING, GroupState.INTRODUCED) and not link.declined:
+                group.state = GroupState.SCHEDULED
+                changed = True
+        elif group.state in OPEN_STATES and not _checked_in(group):
+            decline = DECLINE_OF[action]
+            if link.declined is not decline and link.declined is not Decline.NOT_A_FIT:
+                link.declined = decline
+                group.state = _state_after_declines(group)
+                changed = True
+        if action is IntroAction.NOT_A_FIT and (group.state in OPEN_STATES + LATE_NOT_A_FIT_STATES):
             for other in others:
-                _never_again(session, group.round.workspace_id, member.id, other.id)
+                changed |= store_pairs.never_again(
+                    session=session,
+                    workspace_id=group.round.workspace_id,
+                    member_id=member.id,
+                    other_id=other.id,
+                )
         session.flush()
-        view = load_intro_view(session, group, actor=user_id if group.state is target else None)
+        view = load_intro_view(session, group, actor=user_id)
         log.info(
             "intro %s (%s)",
             action.value,
             "recorded" if changed else "unchanged",
             extra={"team_id": team_id, "user_id": user_id, "group_id": group_id},
         )
-        return IntroResult(view=view, changed=changed, note=_intro_note(action, group, others))
-
-
-def _never_again(session: Session, workspace_id: int, member_id: int, other_id: int) -> None:
-    exists = session.scalars(
-        select(DoNotPair.id).where(
-            DoNotPair.member_id == member_id, DoNotPair.other_member_id == other_id
+        undo = link.declined is not None and not _checked_in(group)
+        return IntroResult(
+            view=view,
+            changed=changed,
+            note=_intro_note(action, group, link, others),
+            undo=undo and action is not IntroAction.SCHEDULED,
+            channel_id=group.channel_id,
+            intro_ts=group.intro_ts,
         )
-    ).first()
-    if exists is not None:
-        return
-    try:
-        with session.begin_nested():
-            session.add(
-                DoNotPair(workspace_id=workspace_id, member_id=member_id, other_member_id=other_id)
+
+
+def undo_decline(deps: Deps, *, team_id: str, user_id: str, group_id: int) -> IntroResult:
+    """Take back one's own Skip or Not a fit, until the check-in goes out. A Not a fit's
+    do-not-pair entries for this group's people go too."""
+    with deps.unit_of_work() as session:
+        group, member = _membership(session, team_id=team_id, user_id=user_id, group_id=group_id)
+        link = next(gm for gm in group.members if gm.member_id == member.id)
+        if link.declined is None:
+            raise UserInputError(NOTHING_TO_UNDO)
+        if _checked_in(group) or group.state in (GroupState.MET, GroupState.NOT_MET):
+            raise UserInputError(TOO_LATE_TO_UNDO)
+        was = link.declined
+        link.declined = None
+        if was is Decline.NOT_A_FIT:
+            store_pairs.forget(
+                session=session,
+                member_id=member.id,
+                other_ids=[gm.member_id for gm in group.members if gm.member_id != member.id],
             )
-    except IntegrityError:  # a concurrent click stored it first
-        pass
+        if group.state in (GroupState.SKIPPED, GroupState.NOT_A_FIT):
+            group.state = _reopened_state(group)
+        group.state = _state_after_declines(group)
+        session.flush()
+        view = load_intro_view(session, group, actor=None)
+        log.info(
+            "intro decline undone",
+            extra={"team_id": team_id, "user_id": user_id, "group_id": group_id},
+        )
+        still_off = group.state in (GroupState.SKIPPED, GroupState.NOT_A_FIT)
+        note = (
+            "Undone: you're back in. The others have also stepped out, so this one stays off "
+            "this round."
+            if still_off
+            else "Undone: you're back in this swap."
+        )
+        return IntroResult(
+            view=view,
+            changed=True,
+            note=note,
+            channel_id=group.channel_id,
+            intro_ts=group.intro_ts,
+        )
 
 
-def _intro_note(action: IntroAction, group: Group, others: list[Member]) -> str:
+def do_not_pair_list(
+    *, session: Session, team_id: str, user_id: str
+) -> tuple[list[store_pairs.Entry], int]:
+    """A member's own do-not-pair entries (for their Home tab) and how many there are."""
+    return store_pairs.entries_of(session=session, team_id=team_id, slack_user_id=user_id)
+
+
+def remove_do_not_pair(deps: Deps, *, team_id: str, user_id: str, entry_id: int) -> bool:
+    """Remove one of the member's own entries; False when it is gone or not theirs."""
+    with deps.unit_of_work() as session:
+        removed = store_pairs.remove_entry(
+            session=session, team_id=team_id, slack_user_id=user_id, entry_id=entry_id
+        )
+    log.info(
+        "do-not-pair entry %s",
+        "removed" if removed else "not removed (gone, or not the clicker's)",
+        extra={"team_id": team_id, "user_id": user_id},
+    )
+    return removed
+
+
+def _intro_note(action: IntroAction, group: Group, link: GroupMember, others: list[Member]) -> str:
     names = " and ".join(f"<@{m.slack_user_id}>" for m in others) or "them"
     if group.state is GroupState.MET:
         return "You've already met — thanks! Nothing else to do."
     if action is IntroAction.SCHEDULED:
-        if group.state is not GroupState.SCHEDULED:
+        if group.state is not GroupState.SCHEDULED or link.declined is not None:
             return "This swap is already called off for this round."
         return ":calendar: Lovely — enjoy it! I'll check in with you both in a few days."
     if action is IntroAction.SKIP:
-        if group.state is GroupState.NOT_A_FIT:
-            return "This swap is already called off."
+        if link.declined is Decline.NOT_A_FIT:
+            return "You've already said this one isn't a fit; nothing more to do."
+        if link.declined is None:
+            return "This round is over for this swap already; nothing to skip."
         return "Skipped — no problem. You'll be paired again next round."
-    return f"Got it. We won't pair you with {names} again. Thanks for saying so."
+    return (
+        f"Got it, and only you see this. We won't pair you with {names} again; the group "
+        "only sees that this swap won't go ahead this round. You can change your mind in the "
+        "Home tab."
+    )
 
 
 # --------------------------------------------------------------------------- check-ins
@@ -340,6 +440,15 @@ def save_feedback(
         found.would_swap_again = feedback.would_swap_again
         if created:
             found.created_at = now
+        if feedback.would_swap_again is False:  # "No": the same private list as Not a fit
+            for link in group.members:
+                if link.member_id != member.id:
+                    store_pairs.never_again(
+                        session=session,
+                        workspace_id=group.round.workspace_id,
+                        member_id=member.id,
+                        other_id=link.member_id,
+                    )
         log.info(
             "feedback %s",
             "stored" if created else "updated",

@@ -672,6 +672,11 @@ def load_intro_view(session: Session, group: Group, *, actor: str | None = None)
         cross_team=group.cross_team,
         state=group.state,
         actor=actor,
+        out=tuple(
+            by_member_id[gm.member_id].user_id
+            for gm in sorted(group.members, key=lambda gm: gm.id)
+            if gm.declined is not None and gm.member_id in by_member_id
+        ),
     )
 
 

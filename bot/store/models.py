@@ -35,6 +35,7 @@ from sqlalchemy.types import TypeDecorator
 from bot.kinds import (
     Cadence,
     CheckinAnswer,
+    Decline,
     Direction,
     GroupKind,
     GroupState,
@@ -291,6 +292,8 @@ class GroupMember(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    #: This member's Skip or Not a fit for this round (undone: back to None).
+    declined: Mapped[Decline | None] = mapped_column(_enum(Decline, "decline"))
 
     group: Mapped[Group] = relationship(back_populates="members")
     member: Mapped[Member] = relationship()
