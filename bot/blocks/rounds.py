@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.blocks.common import SECTION_TEXT_LIMIT
-from bot.kinds import Cadence, GroupKind, GroupState
+from bot.kinds import Cadence, Direction, GroupKind, GroupState
 from bot.matching.tz import meeting_slot, same_moment
 from bot.slack.text import clip, isolate
 
@@ -417,11 +417,35 @@ class WantedSkill:
 
 
 @dataclass(frozen=True)
+class SuggestedSkill:
+    """A skill to add in one click: one colleagues want taught, or one colleagues teach."""
+
+    skill_id: int
+    name: str
+    direction: Direction
+    people: int  # how many colleagues want it taught (teach) or teach it (learn)
+
+
+class SuggestAction(StrEnum):
+    ADD = "unmatched_add_skill"  # one per section: "I can teach it" / "I'd like to learn it"
+
+
+class SuggestValue(BaseModel):
+    """Button value of a suggested skill: direction and skill id (checked on the server)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    d: Direction
+    s: int
+
+
+@dataclass(frozen=True)
 class UnmatchedView:
     user_id: str
     why: str
     cadence: Cadence
     wanted: tuple[WantedSkill, ...] = ()
+    suggestions: tuple[SuggestedSkill, ...] = ()
 
 
 def unmatched_blocks(view: UnmatchedView) -> list[Block]:
@@ -437,7 +461,35 @@ def unmatched_blocks(view: UnmatchedView) -> list[Block]:
         for wanted in known[:3]:
             people = _join([f"<@{u}>" for u in wanted.teachers[:3]])
             lines.append(f"• *{wanted.skill}*: {people}")
-    return [SectionBlock(text=MarkdownTextObject(text=clip("\n".join(lines), SECTION_TEXT_LIMIT)))]
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=clip("\n".join(lines), SECTION_TEXT_LIMIT)))
+    ]
+    if view.suggestions:
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(text="One more skill makes a partner likelier. One click:")
+                ]
+            )
+        )
+    for skill in view.suggestions:
+        if skill.direction is Direction.TEACH:
+            wants = "colleague wants" if skill.people == 1 else "colleagues want"
+            text, label = f"*{skill.name}*: {skill.people} {wants} to learn it", "I can teach it"
+        else:
+            teach = "colleague teaches" if skill.people == 1 else "colleagues teach"
+            text, label = f"*{skill.name}*: {skill.people} {teach} it", "I'd like to learn it"
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(text=clip(text, SECTION_TEXT_LIMIT)),
+                accessory=ButtonElement(
+                    text=PlainTextObject(text=label),
+                    action_id=SuggestAction.ADD.value,
+                    value=SuggestValue(d=skill.direction, s=skill.skill_id).model_dump_json(),
+                ),
+            )
+        )
+    return blocks
 
 
 def unmatched_fallback(view: UnmatchedView) -> str:

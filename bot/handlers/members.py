@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from pydantic import ValidationError
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.blocks import members as blocks
 from bot.blocks.common import text_blocks
+from bot.blocks.rounds import SuggestAction, SuggestValue
 from bot.deps import Deps
 from bot.errors import UserInputError
 from bot.handlers.commands import CommandContext, Reply, Subcommand
@@ -223,4 +225,31 @@ def register(app: App, deps: Deps) -> None:
             text=f"You now list {blocks.esc(suggestion)}.",
             blocks=[b.to_dict() for b in blocks.switched(changed, suggestion)],
             replace_original=True,
+        )
+
+    @app.action(SuggestAction.ADD)
+    def on_suggested_skill(
+        ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond
+    ) -> None:
+        ack()
+        actor = Actor.of(context)
+        try:
+            value = SuggestValue.model_validate_json(_value(body))
+        except ValidationError:
+            raise UserInputError(
+                "That button is out of date. Add a skill with `/skillswap teach <skill>`."
+            ) from None
+        with deps.unit_of_work() as session:
+            result = skills.add_suggested(
+                session=session,
+                team_id=actor.team_id,
+                user_id=actor.user_id,
+                direction=value.d,
+                skill_id=value.s,
+            )
+        respond(
+            text=blocks.skills_added_text(result),
+            blocks=[b.to_dict() for b in blocks.skills_added(result)],
+            response_type="ephemeral",
+            replace_original=False,
         )

@@ -57,12 +57,23 @@ def unmatched_no_skills() -> str:
     )
 
 
+def _either(items: Sequence[str]) -> str:
+    """ "Danish", "Danish or Sailing", "Danish, Sailing or Chess": any one of them would do."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " or " + items[-1]
+
+
 def unmatched_no_partner(wants: Sequence[str], offers: Sequence[str]) -> str:
+    """Nobody fits: nobody teaches any of what they want, nobody wants any of what they teach.
+
+    No "at your level": learners choose no level, and a teacher's level never rules a learner
+    out."""
     bits: list[str] = []
     if wants:
-        bits.append(f"nobody in this round teaches {_join(list(wants))} at your level yet")
+        bits.append(f"nobody in this round teaches {_either(list(wants))} yet")
     if offers:
-        bits.append(f"nobody asked to learn {_join(list(offers))}")
+        bits.append(f"nobody asked to learn {_either(list(offers))}")
     text = " and ".join(bits) if bits else "nobody in this round fits your skills yet"
     return (
         text[0].upper()

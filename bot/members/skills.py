@@ -150,6 +150,29 @@ def add_skills(
     )
 
 
+def add_suggested(
+    *, session: Session, team_id: str, user_id: str, direction: Direction, skill_id: int
+) -> SkillsAdded:
+    """A skill from the "no partner" DM's one-click suggestions, added to the clicker's own
+    profile; a skill id from another workspace (or one since removed) is refused."""
+    workspace = workspace_row(session, team_id)
+    found = skill_store.skills_by_ids(session=session, workspace_id=workspace.id, ids=[skill_id])
+    if skill_id not in found:
+        raise UserInputError(
+            "That skill isn't listed here any more. Add one of your own with "
+            f"`{COMMAND} teach <skill>` or `{COMMAND} learn <skill>`."
+        )
+    name = check_name(found[skill_id].name, example=example_for(direction))
+    return add_skills(
+        session=session,
+        team_id=team_id,
+        user_id=user_id,
+        person=None,
+        direction=direction,
+        names=[name],
+    )
+
+
 def switch_skill(
     *,
     session: Session,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import zlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -27,6 +27,7 @@ from bot.blocks.rounds import (
     IntroView,
     LessonLine,
     Person,
+    SuggestedSkill,
     SummaryView,
     UnmatchedView,
     WantedSkill,
@@ -78,6 +79,8 @@ log = logging.getLogger(__name__)
 TEACHERS_SHOWN = 3
 WAITING_FOR_CONFIRMATION = "waiting for an admin to confirm the settings once"
 SKIPPED = "an admin skipped this round"
+#: One-click skill suggestions in the "no partner" DM.
+SUGGESTED = 3
 
 
 # --------------------------------------------------------------------------- snapshot
@@ -494,13 +497,17 @@ def store_round(
                 group_id=group.id,
             )
         )
+    streaks = {m.id: m.unmatched_streak for m in snapshot.inputs}
     for left_out in result.unmatched:
+        if streaks.get(left_out.member, 0) > 0:
+            continue  # told at their first miss; they keep their priority without a DM a week
         alone = snapshot.members[left_out.member]
         unmatched_view = UnmatchedView(
             user_id=left_out.member,
             why=left_out.why,
             cadence=workspace.cadence,
             wanted=_teachers_for(snapshot, alone),
+            suggestions=suggest_skills(snapshot, alone),
         )
         messages.append(
             NewMessage(
@@ -578,6 +585,35 @@ def _teachers_for(snapshot: Snapshot, facts: MemberFacts) -> tuple[WantedSkill, 
     return tuple(
         WantedSkill(skill=s.name, teachers=tuple(teachers.get(s.key, ()))) for s in facts.learn
     )
+
+
+def suggest_skills(snapshot: Snapshot, facts: MemberFacts) -> tuple[SuggestedSkill, ...]:
+    """Up to ``SUGGESTED`` skills that would give ``facts`` a partner: what most colleagues
+    want to learn (to teach), then what most colleagues teach (to learn), leaving out what
+    the member lists already."""
+    wanted: Counter[int] = Counter()
+    taught: Counter[int] = Counter()
+    names: dict[int, str] = {}
+    for other in snapshot.members.values():
+        if other.user_id == facts.user_id:
+            continue
+        for skill in other.learn:
+            wanted[skill.skill_id] += 1
+            names[skill.skill_id] = skill.name
+        for skill in other.teach:
+            taught[skill.skill_id] += 1
+            names[skill.skill_id] = skill.name
+    listed = {s.skill_id for s in (*facts.teach, *facts.learn)}
+
+    def top(counts: Counter[int], direction: Direction, limit: int) -> list[SuggestedSkill]:
+        ranked = sorted(
+            (c for c in counts.items() if c[0] not in listed), key=lambda c: (-c[1], names[c[0]])
+        )
+        return [SuggestedSkill(i, names[i], direction, n) for i, n in ranked[:limit]]
+
+    teach = top(wanted, Direction.TEACH, SUGGESTED - 1)
+    learn = top(taught, Direction.LEARN, SUGGESTED - len(teach))
+    return (*teach, *learn)
 
 
 def summary_of(period: str, result: MatchResult) -> SummaryView:

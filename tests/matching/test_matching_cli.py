@@ -65,7 +65,7 @@ def test_match_writes_groups(tmp_path: Path) -> None:
     assert data["unmatched"] == [
         {
             "member": "U9",
-            "why": "Nobody in this round teaches Kubernetes at your level yet — "
+            "why": "Nobody in this round teaches Kubernetes yet — "
             "you have priority next round. Adding another skill widens "
             "your options.",
         }

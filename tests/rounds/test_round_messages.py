@@ -170,8 +170,7 @@ def test_people_without_a_name_are_mentioned_and_long_notes_are_clipped() -> Non
 def test_the_unmatched_dm_gives_the_reason_and_up_to_three_teachers() -> None:
     view = UnmatchedView(
         user_id="U_CAL",
-        why="Nobody in this round teaches Kubernetes at your level yet — you have priority next "
-        "round.",
+        why="Nobody in this round teaches Kubernetes yet — you have priority next round.",
         cadence=Cadence.MONTHLY,
         wanted=(WantedSkill("Kubernetes", ("U1", "U2", "U3")), WantedSkill("Go", ())),
     )
