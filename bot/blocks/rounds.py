@@ -435,8 +435,8 @@ class SuggestValue(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    d: Direction
-    s: int
+    direction: Direction
+    skill: int
 
 
 @dataclass(frozen=True)
@@ -485,7 +485,9 @@ def unmatched_blocks(view: UnmatchedView) -> list[Block]:
                 accessory=ButtonElement(
                     text=PlainTextObject(text=label),
                     action_id=SuggestAction.ADD.value,
-                    value=SuggestValue(d=skill.direction, s=skill.skill_id).model_dump_json(),
+                    value=SuggestValue(
+                        direction=skill.direction, skill=skill.skill_id
+                    ).model_dump_json(),
                 ),
             )
         )

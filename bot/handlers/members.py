@@ -244,8 +244,8 @@ def register(app: App, deps: Deps) -> None:
                 session=session,
                 team_id=actor.team_id,
                 user_id=actor.user_id,
-                direction=value.d,
-                skill_id=value.s,
+                direction=value.direction,
+                skill_id=value.skill,
             )
         respond(
             text=blocks.skills_added_text(result),

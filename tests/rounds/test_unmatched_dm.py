@@ -58,7 +58,7 @@ def test_the_first_miss_gets_one_dm_with_fitting_words_and_one_click_skills(
     assert "Nobody in this round teaches Danish or Sailing yet" in body
     assert "at your level" not in body
     offered = suggestions(dm)
-    assert [(v.d, text.split("*")[1]) for text, v in offered] == [
+    assert [(v.direction, text.split("*")[1]) for text, v in offered] == [
         (Direction.TEACH, "SQL"),
         (Direction.TEACH, "Spanish"),
         (Direction.LEARN, "SQL"),
@@ -83,7 +83,7 @@ def test_the_first_miss_gets_one_dm_with_fitting_words_and_one_click_skills(
         team_id=harness.team_id,
         user_id=CAL,
         action_id=SuggestAction.ADD,
-        value=SuggestValue(d=Direction.TEACH, s=999_999).model_dump_json(),
+        value=SuggestValue(direction=Direction.TEACH, skill=999_999).model_dump_json(),
         message=dm,
     )
     [_, refused] = team.sim.wait_for_response(count=2)
