@@ -240,21 +240,90 @@ def answer_ack_text(answer: CheckinAnswer) -> str:
     }[answer]
 
 
+class PauseAction(StrEnum):
+    KEEP = "pause_question_keep"  # "Still up for swaps?" → Keep me in
+    PAUSE = "pause_question_pause"  # → Pause for now
+    RESUME = "paused_resume"  # the pause DM's Resume
+
+
 @dataclass(frozen=True)
 class PausedView:
     user_id: str
     missed: int
 
 
+def _buttons(*buttons: tuple[str, PauseAction, str | None]) -> ActionsBlock:
+    return ActionsBlock(
+        elements=[
+            ButtonElement(text=PlainTextObject(text=text), action_id=action.value, style=style)
+            for text, action, style in buttons
+        ]
+    )
+
+
+def still_up_blocks(view: PausedView) -> list[Block]:
+    """Asked once, after the third check-in missed in a row, before anyone is paused."""
+    text = (
+        f"Hi <@{view.user_id}> — I haven't heard back on the last {view.missed} check-ins. "
+        "Still up for swaps? No pressure either way. If I don't hear from you before the next "
+        "round ends, I'll pause you; one click brings you back."
+    )
+    return [
+        SectionBlock(text=MarkdownTextObject(text=text)),
+        _buttons(
+            ("Keep me in", PauseAction.KEEP, "primary"),
+            ("Pause for now", PauseAction.PAUSE, None),
+        ),
+    ]
+
+
+def still_up_fallback(view: PausedView) -> str:
+    return "Still up for skill swaps? Keep me in, or pause for now."
+
+
 def paused_blocks(view: PausedView) -> list[Block]:
     text = (
-        f"Hi <@{view.user_id}> — you've missed the last {view.missed} check-ins, so I've paused "
-        "your skill swaps for now. No worries at all.\n"
-        "When you'd like to be paired again, type `/skillswap resume` (or use the button in the "
-        "SkillSwap Home tab)."
+        f"Hi <@{view.user_id}> — I didn't hear back, so I've paused your skill swaps for now. "
+        "No worries at all. Whenever you'd like to be paired again:"
     )
-    return [SectionBlock(text=MarkdownTextObject(text=text))]
+    return [
+        SectionBlock(text=MarkdownTextObject(text=text)),
+        _buttons(("Resume", PauseAction.RESUME, "primary")),
+    ]
 
 
 def paused_fallback(view: PausedView) -> str:
-    return "Your skill swaps are paused. Type /skillswap resume to start again."
+    return "Your skill swaps are paused. Resume whenever you like."
+
+
+def pause_answer_text(action: PauseAction, next_round: str | None) -> str:
+    """The reply that replaces the question (or the pause DM) once answered."""
+    when = f" The next round starts {next_round}." if next_round else ""
+    if action is PauseAction.PAUSE:
+        return (
+            "Paused — enjoy the break. Come back any time with `/skillswap resume` or the "
+            "Resume button in the SkillSwap Home tab."
+        )
+    if action is PauseAction.KEEP:
+        return f"Great, you're in for the next round.{when}"
+    return f"Welcome back! You're in the pool again.{when}"
+
+
+def auto_paused_blocks(user_ids: list[str], total: int) -> list[Block]:
+    """Admins' Home: who SkillSwap paused after an unanswered "Still up for swaps?"."""
+    if not user_ids:
+        return []
+    names = ", ".join(f"<@{u}>" for u in user_ids)
+    more = f" and {total - len(user_ids)} more" if total > len(user_ids) else ""
+    return [
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=clip(
+                    f"*Paused after going quiet* ({total})\n{names}{more}\n"
+                    "They missed three check-ins in a row and didn't answer "
+                    "\u201cStill up for swaps?\u201d. Each has a Resume button in their DM.",
+                    SECTION_TEXT_LIMIT,
+                )
+            )
+        )
+    ]

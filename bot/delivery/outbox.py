@@ -32,7 +32,8 @@ class OutboxKind(StrEnum):
     SUMMARY = "summary"  # round summary in the announce channel
     CHECKIN = "checkin"  # "Did you meet?" (group DM)
     REMINDER = "reminder"  # one nudge when nobody answered the check-in
-    PAUSED = "paused"  # "we paused you after three unanswered check-ins" (1:1 DM)
+    STILL_UP = "still_up"  # "Still up for swaps?" after three unanswered check-ins (1:1 DM)
+    PAUSED = "paused"  # "we paused you" after that question went unanswered (1:1 DM)
     PREVIEW = "preview"  # the next round's groups, to the admin who asked (1:1 DM)
     WELCOME = "welcome"  # an invitation to someone who just joined the Slack workspace (1:1 DM)
     NOTICE = "notice"  # a one-off DM: a refusal, a confirmation (1:1 DM, sent at once)

@@ -14,23 +14,30 @@ from pydantic import ValidationError
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
+from sqlalchemy.orm import Session
 
 from bot.blocks.checkins import (
     CheckinAction,
     FeedbackCallback,
     FeedbackField,
     FeedbackMeta,
+    PauseAction,
     answer_ack_text,
+    auto_paused_blocks,
     checkin_blocks,
     checkin_text,
     feedback_modal,
     feedback_thanks_modal,
+    pause_answer_text,
 )
+from bot.blocks.members import slack_date
 from bot.blocks.rounds import GroupRef, dump
 from bot.deps import Deps
 from bot.errors import SkillSwapError
 from bot.handlers.rounds import Click, tell, update_message
 from bot.kinds import CheckinAnswer
+from bot.members import overview, profile
 from bot.rounds.responses import answer_checkin, parse_feedback, save_feedback
 from bot.slack.actor import Actor
 
@@ -81,7 +88,58 @@ def _open_feedback(
         )
 
 
+def pause_question_answered(
+    deps: Deps, action: PauseAction, actor: Actor, respond: Respond
+) -> None:
+    """ "Keep me in", "Pause for now" (the question) or "Resume" (the pause DM): each acts for
+    the clicker only, and the DM's buttons are replaced by what happened."""
+    team_id, user_id = actor.team_id, actor.user_id
+    with deps.unit_of_work() as session:
+        if action is PauseAction.PAUSE:
+            result = profile.pause(
+                session=session, deps=deps, team_id=team_id, user_id=user_id, raw=""
+            )
+        elif action is PauseAction.KEEP:
+            result = profile.keep_me_in(
+                session=session, deps=deps, team_id=team_id, user_id=user_id
+            )
+        else:
+            result = profile.resume(session=session, deps=deps, team_id=team_id, user_id=user_id)
+        tz = overview.overview(session=session, deps=deps, team_id=team_id, user_id=user_id).tz
+    log.info("pause question: %s", action.value, extra={"team_id": team_id, "user_id": user_id})
+    when = slack_date(result.next_round, tz) if result.next_round else None
+    respond(text=pause_answer_text(action, when), replace_original=True)
+
+
+def auto_paused_section(
+    *, session: Session, deps: Deps, team_id: str, user_id: str, admin: bool
+) -> list[Block]:
+    """Admins' Home tab: who was paused after going quiet."""
+    if not admin:
+        return []
+    user_ids, total = overview.auto_paused(session=session, team_id=team_id)
+    return auto_paused_blocks(user_ids, total)
+
+
+HOME_SECTIONS = (auto_paused_section,)
+
+
 def register(app: App, deps: Deps) -> None:
+    @app.action(PauseAction.KEEP)
+    def on_pause_question_keep(ack: Ack, context: BoltContext, respond: Respond) -> None:
+        ack()
+        pause_question_answered(deps, PauseAction.KEEP, Actor.of(context), respond)
+
+    @app.action(PauseAction.PAUSE)
+    def on_pause_question_pause(ack: Ack, context: BoltContext, respond: Respond) -> None:
+        ack()
+        pause_question_answered(deps, PauseAction.PAUSE, Actor.of(context), respond)
+
+    @app.action(PauseAction.RESUME)
+    def on_paused_resume(ack: Ack, context: BoltContext, respond: Respond) -> None:
+        ack()
+        pause_question_answered(deps, PauseAction.RESUME, Actor.of(context), respond)
+
     @app.action(CheckinAction.MET)
     def on_checkin_met(
         ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond

@@ -105,3 +105,12 @@ def overview(*, session: Session, deps: Deps, team_id: str, user_id: str) -> Ove
         tz=tz,
         today=today,
     )
+
+
+#: Auto-paused members named in the admins' Home section.
+AUTO_PAUSED_SHOWN = 20
+
+
+def auto_paused(*, session: Session, team_id: str) -> tuple[list[str], int]:
+    """Who was paused because "Still up for swaps?" went unanswered (for admins)."""
+    return store.auto_paused(session=session, team_id=team_id, limit=AUTO_PAUSED_SHOWN)

@@ -255,6 +255,8 @@ def pause(*, session: Session, deps: Deps, team_id: str, user_id: str, raw: str)
     back = parse_pause(raw, member_today(member, workspace, now))
     member.status = MemberStatus.PAUSED
     member.paused_until = back
+    member.pause_asked_at = None
+    member.auto_paused = False  # their own choice now
     last = read_model.latest_round(session=session, workspace_id=workspace.id)
     return PauseResult(paused_until=back, next_round=next_round(workspace, last, now))
 
@@ -268,6 +270,15 @@ def resume(*, session: Session, deps: Deps, team_id: str, user_id: str) -> Pause
         )
     member.status = MemberStatus.ACTIVE
     member.paused_until = None
+    member.pause_asked_at = None
+    member.auto_paused = False
+    member.unanswered_checkins = 0
     now = deps.clock.now()
     last = read_model.latest_round(session=session, workspace_id=workspace.id)
     return PauseResult(paused_until=None, next_round=next_round(workspace, last, now))
+
+
+def keep_me_in(*, session: Session, deps: Deps, team_id: str, user_id: str) -> PauseResult:
+    """The answer "Keep me in" to "Still up for swaps?": the question is settled and the
+    missed check-ins are forgotten. Someone paused since is brought back, as they asked."""
+    return resume(session=session, deps=deps, team_id=team_id, user_id=user_id)

@@ -3,7 +3,8 @@
 - ``checkins_due_at`` (N days after the round): every introduced group gets "Did you meet?".
 - ``reminders_due_at`` (end of the round): one nudge to groups where nobody answered.
 - When the round closes (or the next round starts), members who left the check-in unanswered
-  count one more miss; the third miss in a row pauses them, with a DM saying how to resume.
+  count one more miss; the third miss in a row asks "Still up for swaps?" [Keep me in] [Pause
+  for now]; only silence until a later round closes pauses them, with a DM that has Resume.
 
 Each step is one transaction per round and idempotent (outbox keys, ``*_sent_at`` stamps), so
 two clock processes or ``skillswap round checkins`` re-runs never double a message.
@@ -25,6 +26,8 @@ from bot.blocks.checkins import (
     checkin_text,
     paused_blocks,
     paused_fallback,
+    still_up_blocks,
+    still_up_fallback,
 )
 from bot.blocks.rounds import dump
 from bot.delivery.outbox import NewMessage, OutboxKind, enqueue
@@ -32,7 +35,7 @@ from bot.deps import Deps
 from bot.kinds import GroupState, MemberStatus, RoundState
 from bot.rounds.locks import lock_workspace
 from bot.rounds.schedule import Rhythm, round_times
-from bot.store.models import Checkin, Group, GroupMember, Round, Workspace
+from bot.store.models import Checkin, Group, GroupMember, Member, Round, Workspace
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +133,11 @@ def queue_reminders(session: Session, round_: Round, *, now: datetime) -> int:
 
 
 def close_round(session: Session, round_: Round, workspace: Workspace, *, now: datetime) -> int:
-    """Count unanswered check-ins; pause members at their third miss in a row. Returns pauses."""
+    """Count unanswered check-ins. A member's third miss in a row asks "Still up for swaps?"
+    once; if that question is still unanswered when a later round closes, they are paused
+    (with a DM that has Resume). Returns how many members were paused."""
+    messages = _pause_the_silent(session, round_, workspace, now=now)
+    paused = len(messages)
     groups = _groups(session, round_.id)
     answered = {
         (group_id, member_id)
@@ -140,7 +147,6 @@ def close_round(session: Session, round_: Round, workspace: Workspace, *, now: d
             )
         )
     }
-    paused: list[NewMessage] = []
     for group in groups:
         if group.checkin_ts is None or group.state not in ANSWER_OWED_STATES:
             continue
@@ -149,35 +155,70 @@ def close_round(session: Session, round_: Round, workspace: Workspace, *, now: d
             if (group.id, member.id) in answered or link.declined is not None:
                 continue  # answered, or stepped out of this group (Skip / Not a fit)
             member.unanswered_checkins = min(member.unanswered_checkins + 1, 99)
-            if member.unanswered_checkins >= PAUSE_AFTER_MISSES and (
-                member.status is MemberStatus.ACTIVE
+            if (
+                member.unanswered_checkins >= PAUSE_AFTER_MISSES
+                and member.status is MemberStatus.ACTIVE
+                and member.pause_asked_at is None
             ):
                 view = PausedView(user_id=member.slack_user_id, missed=member.unanswered_checkins)
-                member.status = MemberStatus.PAUSED
-                member.paused_until = None
-                member.unanswered_checkins = 0
-                paused.append(
+                member.pause_asked_at = now
+                messages.append(
                     NewMessage(
-                        key=f"paused:{round_.id}:{member.id}",
-                        kind=OutboxKind.PAUSED,
-                        text=paused_fallback(view),
-                        blocks=dump(paused_blocks(view)),
+                        key=f"still-up:{round_.id}:{member.id}",
+                        kind=OutboxKind.STILL_UP,
+                        text=still_up_fallback(view),
+                        blocks=dump(still_up_blocks(view)),
                         target_users=(member.slack_user_id,),
                         round_id=round_.id,
                         member_id=member.id,
                     )
                 )
-    enqueue(paused, session=session, workspace_id=workspace.id, now=now)
+    enqueue(messages, session=session, workspace_id=workspace.id, now=now)
     round_.state = RoundState.CLOSED
     round_.closed_at = now
-    if paused:
+    if messages:
         log.info(
-            "paused %d members after %d unanswered check-ins",
-            len(paused),
-            PAUSE_AFTER_MISSES,
+            "asked %d members whether they are still up for swaps, paused %d",
+            len(messages) - paused,
+            paused,
             extra={"team_id": workspace.team_id, "round_id": round_.id},
         )
-    return len(paused)
+    return paused
+
+
+def _pause_the_silent(
+    session: Session, round_: Round, workspace: Workspace, *, now: datetime
+) -> list[NewMessage]:
+    """Pause the active members asked "Still up for swaps?" at an earlier closing who have
+    neither answered it nor any check-in since."""
+    silent = session.scalars(
+        select(Member).where(
+            Member.workspace_id == workspace.id,
+            Member.status == MemberStatus.ACTIVE,
+            Member.pause_asked_at.is_not(None),
+            Member.pause_asked_at < now,
+        )
+    ).all()
+    messages = []
+    for member in silent:
+        view = PausedView(user_id=member.slack_user_id, missed=member.unanswered_checkins)
+        member.status = MemberStatus.PAUSED
+        member.paused_until = None
+        member.auto_paused = True
+        member.pause_asked_at = None
+        member.unanswered_checkins = 0
+        messages.append(
+            NewMessage(
+                key=f"paused:{round_.id}:{member.id}",
+                kind=OutboxKind.PAUSED,
+                text=paused_fallback(view),
+                blocks=dump(paused_blocks(view)),
+                target_users=(member.slack_user_id,),
+                round_id=round_.id,
+                member_id=member.id,
+            )
+        )
+    return messages
 
 
 def _closes_at(round_: Round, workspace: Workspace) -> datetime:

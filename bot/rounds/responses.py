@@ -294,6 +294,7 @@ def answer_checkin(
         reminder = bool(message_ts and group.checkin_ts and message_ts != group.checkin_ts)
         changed = _upsert_checkin(session, group.id, member.id, answer, now)
         member.unanswered_checkins = 0
+        member.pause_asked_at = None  # an answer is not silence
         result = _checkin_result(session, group, member, answer, changed, reminder)
         log.info(
             "check-in %s (%s)",
@@ -417,6 +418,7 @@ def save_feedback(
         group, member = _membership(session, team_id=team_id, user_id=user_id, group_id=group_id)
         _upsert_checkin(session, group.id, member.id, CheckinAnswer.MET, now)
         member.unanswered_checkins = 0
+        member.pause_asked_at = None  # an answer is not silence
         group.state = GroupState.MET
         found = session.scalars(
             select(Feedback).where(Feedback.group_id == group.id, Feedback.member_id == member.id)

@@ -260,3 +260,19 @@ def active_member_ids(*, session: Session, team_id: str) -> set[str]:
             .where(Workspace.team_id == team_id, Member.status == MemberStatus.ACTIVE)
         )
     )
+
+
+def auto_paused(*, session: Session, team_id: str, limit: int) -> tuple[list[str], int]:
+    """Slack ids of the first ``limit`` members paused after an unanswered "Still up for
+    swaps?" (still paused), and how many there are."""
+    rows = session.scalars(
+        select(Member.slack_user_id)
+        .join(Workspace, Workspace.id == Member.workspace_id)
+        .where(
+            Workspace.team_id == team_id,
+            Member.auto_paused.is_(True),
+            Member.status == MemberStatus.PAUSED,
+        )
+        .order_by(Member.id)
+    ).all()
+    return list(rows[:limit]), len(rows)

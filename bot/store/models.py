@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect
@@ -157,6 +158,11 @@ class Member(Base):
     )
     unanswered_checkins: Mapped[int] = mapped_column(SmallInteger, default=0)
     unmatched_streak: Mapped[int] = mapped_column(SmallInteger, default=0)
+    #: When "Still up for swaps?" was asked (after the third check-in missed in a row); cleared
+    #: by any answer. Silence until the next round closes pauses the member.
+    pause_asked_at: Mapped[datetime | None] = mapped_column()
+    #: Paused by that silence rather than by the member (admins see who); cleared on resume.
+    auto_paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
