@@ -28,6 +28,7 @@ from bot.blocks.members import (
     mention,
     next_round_text,
     profile_text,
+    waiting_text,
 )
 from bot.kinds import MemberStatus
 from bot.members.views import Overview
@@ -112,15 +113,20 @@ def home_view(view: Overview, extra: Sequence[Block] = ()) -> View:
         ]
         if view.current is not None:
             blocks.append(_section(current_text(view.current, view.user_id)))
+            blocks.append(_context(next_round_text(view)))
         else:
-            blocks.append(_section("You're not paired in the latest round."))
-        blocks.append(_context(next_round_text(view)))
+            blocks.append(_section(waiting_text(view)))
         blocks.append(DividerBlock())
         if view.history:
             lines = [history_line(g, view.user_id) for g in view.history]
             blocks.append(_section("*Your swaps*\n" + "\n".join(lines)))
         else:
-            blocks.append(_section("*Your swaps*\nNothing yet: your first swap will show up here."))
+            blocks.append(
+                _section(
+                    "*Your swaps*\nNothing yet: after your first round, who you met and what "
+                    "you swapped show up here."
+                )
+            )
     if extra:
         blocks.append(DividerBlock())
         room = MAX_HOME_BLOCKS - len(blocks)

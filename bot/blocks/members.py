@@ -19,8 +19,8 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.blocks.common import SECTION_TEXT_LIMIT
-from bot.blocks.profile import CADENCE_LABELS, ProfileAction
-from bot.kinds import Direction, GroupKind, GroupState, MemberStatus
+from bot.blocks.profile import ProfileAction
+from bot.kinds import Direction, GroupKind, GroupState, MemberCadence, MemberStatus
 from bot.members.dates import zone
 from bot.members.names import LEVEL_LABELS
 from bot.members.views import (
@@ -153,12 +153,20 @@ def skill_list(entries: Sequence[SkillEntry], *, levels: bool) -> str:
     return ", ".join(parts)
 
 
+RHYTHM_WORDS: dict[MemberCadence, str] = {
+    MemberCadence.EVERY_ROUND: "every round",
+    MemberCadence.EVERY_OTHER: "every other round",
+    MemberCadence.MONTHLY: "about one round a month",
+}
+
+
 def status_text(profile: ProfileView) -> str:
+    """Where the member stands, in a sentence: "You're taking part in every round."."""
     if profile.status == MemberStatus.PAUSED:
         if profile.paused_until is None:
-            return f"paused until you resume (`{COMMAND} resume`)"
-        return f"paused, back on {day_text(profile.paused_until)}"
-    return "taking part"
+            return f"You're paused until you resume (`{COMMAND} resume`)."
+        return f"You're paused, back on {day_text(profile.paused_until)}."
+    return f"You're taking part in {RHYTHM_WORDS[profile.cadence]}."
 
 
 def profile_text(profile: ProfileView) -> str:
@@ -166,14 +174,25 @@ def profile_text(profile: ProfileView) -> str:
         f"*You can teach:* {skill_list(profile.teach, levels=True)}",
         f"*You'd like to learn:* {skill_list(profile.learn, levels=False)}",
     ]
-    details = [
-        f"*Status:* {status_text(profile)}",
-        f"*Rhythm:* {CADENCE_LABELS[profile.cadence].lower()}",
-    ]
     if profile.team:
-        details.insert(0, f"*Team:* {esc(profile.team)}")
-    lines.append(" · ".join(details))
+        lines.append(f"*Team:* {esc(profile.team)}")
+    lines.append(status_text(profile))
     return "\n".join(lines)
+
+
+def waiting_text(view: Overview) -> str:
+    """No partner in the latest round: what happens next, not just what is missing."""
+    profile = view.profile
+    when = (
+        f"the next round, {slack_date(view.next_round, view.tz)}"
+        if view.next_round is not None
+        else "the next round"
+    )
+    if profile is None or profile.is_empty:
+        return f"Add a skill and you're in for {when}."
+    if profile.status == MemberStatus.PAUSED:
+        return "You're on a break, so rounds go ahead without you until you resume."
+    return f"No partner right now: you're in for {when}."
 
 
 def profile_blocks(profile: ProfileView) -> list[Block]:
@@ -248,7 +267,7 @@ def skills_added(result: SkillsAdded) -> list[Block]:
     blocks += [_near_miss_block(m) for m in result.near_misses]
     blocks.append(DividerBlock())
     blocks += profile_blocks(result.profile)
-    if result.direction == Direction.TEACH:
+    if result.direction == Direction.TEACH and not result.levels_given:
         blocks.append(
             _context(
                 "Tip: add a level, like `/skillswap teach Spanish (expert)`, or set levels in "
@@ -352,7 +371,7 @@ def me_blocks(view: Overview) -> list[Block]:
     if view.current is not None:
         round_lines.insert(0, current_text(view.current, view.user_id))
     else:
-        round_lines.insert(0, "You're not paired in the latest round.")
+        round_lines = [waiting_text(view)]
     blocks.append(_section("\n".join(round_lines)))
     if view.profile.is_empty:
         blocks.append(

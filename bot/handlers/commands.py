@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -21,13 +21,14 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block
 
-from bot.blocks.common import help_blocks, text_blocks
+from bot.blocks.common import text_blocks
+from bot.blocks.help import HelpAction, HelpCommand, HelpView, command_help_text, help_blocks
 from bot.deps import Deps
 from bot.errors import SkillSwapError
 from bot.slack.acks import ACK_BUDGET_SECONDS, AckGuard
 from bot.slack.actor import Actor
 from bot.slack.text import COMMAND, clip
-from bot.workspaces.admins import require_admin
+from bot.workspaces.admins import is_admin, require_admin
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ class CommandContext:
     client: WebClient
     deps: Deps
     respond: Respond
+    api_app_id: str | None = None  # for the help's "Open Home" link
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ class CommandRegistry:
     def __init__(self) -> None:
         self._by_name: dict[str, Subcommand] = {}
         self._primary: list[Subcommand] = []
-        self._help: Reply | None = None
+        self._help: dict[bool, HelpView] = {}
 
     def add(self, sub: Subcommand) -> None:
         for name in (sub.name, *sub.aliases):
@@ -88,14 +90,14 @@ class CommandRegistry:
                 raise ValueError(f"subcommand {name!r} registered twice")
             self._by_name[name] = sub
         self._primary.append(sub)
-        self._help = None
+        self._help = {}
 
-    def help(self) -> Reply:
-        """The help reply: built from the registry once, then reused (it only changes when a
-        subcommand is added, which happens before the app serves anything)."""
-        if self._help is None:
-            self._help = help_reply(self)
-        return self._help
+    def help(self, *, admin: bool) -> HelpView:
+        """What the help shows (admin subcommands to admins only): built from the registry once
+        per audience, then reused (subcommands are added before the app serves anything)."""
+        if admin not in self._help:
+            self._help[admin] = help_view(self, admin=admin)
+        return self._help[admin]
 
     def get(self, name: str) -> Subcommand | None:
         return self._by_name.get(name)
@@ -117,14 +119,42 @@ def parse_text(text: str | None) -> tuple[str, str]:
     return head.lower(), rest.strip()
 
 
-def help_reply(registry: CommandRegistry) -> Reply:
-    lines = [
-        (f"{COMMAND} {s.usage}".rstrip(), s.summary + (" _(admins)_" if s.admin_only else ""))
-        for s in registry.all()
-    ]
+#: Subcommands ordered before this join SkillSwap (teach, learn): the help's "Join" line.
+JOIN_ORDER = 30
+
+
+def _help_command(sub: Subcommand) -> HelpCommand:
+    return HelpCommand(name=sub.name, usage=sub.usage, summary=sub.summary)
+
+
+def help_view(registry: CommandRegistry, *, admin: bool) -> HelpView:
+    subs = registry.all()
+    return HelpView(
+        join=tuple(_help_command(s) for s in subs if s.order < JOIN_ORDER and not s.admin_only),
+        more=tuple(_help_command(s) for s in subs if s.order >= JOIN_ORDER and not s.admin_only),
+        admin=tuple(_help_command(s) for s in subs if s.admin_only) if admin else (),
+    )
+
+
+def help_reply(registry: CommandRegistry, ctx: CommandContext) -> Reply:
+    """Four lines and two buttons; ``help <command>`` explains one (admin ones to admins)."""
+    admin = is_admin(ctx.deps, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id)
+    if ctx.args:
+        sub = registry.get(parse_text(ctx.args)[0])
+        if sub is None or (sub.admin_only and not admin):
+            typed = clip(ctx.args.replace("`", "'"), 40)
+            message = f"I don't know `{typed}`. Try `{COMMAND} help` to see what I can do."
+            return Reply(text=message, blocks=text_blocks(message))
+        message = command_help_text(_help_command(sub))
+        return Reply(text=message, blocks=text_blocks(message))
+    view = registry.help(admin=admin)
+    if ctx.api_app_id:
+        view = replace(
+            view, home_url=f"slack://app?team={ctx.team_id}&id={ctx.api_app_id}&tab=home"
+        )
     return Reply(
-        text="SkillSwap pairs colleagues every week to teach each other what they know.",
-        blocks=help_blocks(lines),
+        text="SkillSwap pairs colleagues each round to show each other what they know.",
+        blocks=help_blocks(view),
     )
 
 
@@ -150,7 +180,7 @@ def dispatch(registry: CommandRegistry, ctx: CommandContext) -> Reply | None:
 
 def _run(registry: CommandRegistry, ctx: CommandContext) -> Reply | None:
     if ctx.subcommand in ("", "help"):
-        return registry.help()
+        return help_reply(registry, ctx)
     sub = registry.get(ctx.subcommand)
     if sub is None:
         return unknown_reply(registry, ctx)
@@ -200,6 +230,7 @@ def register(app: App, deps: Deps) -> None:
             client=client,
             deps=deps,
             respond=respond,
+            api_app_id=body.get("api_app_id") or None,
         )
         log.info(
             "command %s",
@@ -220,3 +251,7 @@ def register(app: App, deps: Deps) -> None:
                 response_type="ephemeral",
                 replace_original=False,
             )
+
+    @app.action(HelpAction.OPEN_HOME)
+    def on_help_open_home(ack: Ack) -> None:
+        ack()  # a link: Slack opens the Home tab itself and tells us of the click

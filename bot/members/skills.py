@@ -147,6 +147,7 @@ def add_skills(
         people=people,
         near_misses=near,
         joined=joined,
+        levels_given=any(name.level is not None for name in names),
     )
 
 

@@ -74,6 +74,7 @@ class SkillsAdded:
     people: list[SkillPeople]
     near_misses: list[NearMiss]
     joined: bool
+    levels_given: bool = False  # a level was typed, e.g. "SQL (expert)": no tip needed
 
 
 @dataclass(frozen=True)

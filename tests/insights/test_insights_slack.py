@@ -213,10 +213,13 @@ def test_help_lists_stats_for_everyone(slack: Harness) -> None:
     slack.slack.slash_command(team_id=TEAM, user_id=MEMBER, text="help")
     reply = slack.sim.wait_for_response()[-1]
     shown = _all_text(reply["blocks"])
-    assert "/skillswap stats" in shown
-    # Help lists every subcommand; the admin-only ones say so (and are refused to members).
-    report_line = next(line for line in shown.splitlines() if "/skillswap report" in line)
-    assert "(admins)" in report_line
+    assert "`stats`" in shown
+    # Admin subcommands are shown to admins only (and refused to members anyway).
+    assert "`report`" not in shown and "Admins:" not in shown
+    slack.slack.slash_command(team_id=TEAM, user_id=ADMIN, text="help")
+    admin_help = _all_text(slack.sim.wait_for_response(count=2)[-1]["blocks"])
+    admins_line = next(line for line in admin_help.splitlines() if "Admins:" in line)
+    assert "`report`" in admins_line and "`export`" in admins_line
 
 
 def test_home_section_is_for_admins_and_its_button_sends_the_report(slack: Harness) -> None:

@@ -242,14 +242,40 @@ def test_pause_and_resume_before_joining_say_how_to_join(driver: Driver) -> None
     assert driver.member(ANA) is None
 
 
-def test_help_lists_every_member_subcommand_in_a_sensible_order(driver: Driver) -> None:
-    body = text_of(driver.command(ANA, "help"))
-    order = ["teach <skill>", "learn <skill>", "/skillswap profile", "/skillswap me", "who <skill>"]
-    order += ["drop <skill>", "pause [<n> weeks | until <date>]", "/skillswap resume"]
-    order += ["/skillswap leave"]
-    positions = [body.index(item) for item in order]
+def test_help_is_four_lines_with_two_buttons_and_no_admin_commands(driver: Driver) -> None:
+    reply = driver.command(ANA, "help")
+    section, actions = reply["blocks"]
+    lines = section["text"]["text"].split("\n")
+    assert len(lines) == 4
+    assert "`/skillswap teach <skill>` and `/skillswap learn <skill>`" in lines[1]
+    order = ["`profile`", "`me`", "`who`", "`drop`", "`pause`", "`resume`", "`leave`"]
+    positions = [lines[2].index(item) for item in order]
     assert positions == sorted(positions)
+    assert "`admin`" not in section["text"]["text"] and "report" not in section["text"]["text"]
+    labels = [e["text"]["text"] for e in actions["elements"]]
+    assert labels == ["Set up my profile", "Open Home"]
+    assert actions["elements"][1]["url"].startswith("slack://app?team=")
     assert driver.member(ANA) is None
+
+
+def test_help_about_one_command_and_not_about_admin_ones(driver: Driver) -> None:
+    assert "`/skillswap who <skill>`: who can teach a skill" in text_of(
+        driver.command(ANA, "help who")
+    )
+    assert "I don't know `report`" in text_of(driver.command(ANA, "help report"))
+
+
+def test_the_level_tip_only_when_no_level_was_given(driver: Driver) -> None:
+    assert "Tip: add a level" in text_of(driver.command(ANA, "teach Spanish"))
+    assert "Tip: add a level" not in text_of(driver.command(ANA, "teach SQL (expert)"))
+
+
+def test_me_says_in_plain_words_where_you_stand_and_what_happens_next(driver: Driver) -> None:
+    driver.command(ANA, "teach Spanish")
+    body = text_of(driver.command(ANA, "me"))
+    assert "You're taking part in every round." in body
+    assert "Status:" not in body and "Rhythm:" not in body
+    assert "No partner right now: you're in for the next round, <!date^" in body
 
 
 def test_unknown_subcommand_suggests_the_closest_member_command(driver: Driver) -> None:
