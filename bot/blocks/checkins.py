@@ -27,7 +27,7 @@ from slack_sdk.models.views import View
 
 from bot.blocks.common import SECTION_TEXT_LIMIT
 from bot.blocks.rounds import GroupRef
-from bot.kinds import CheckinAnswer
+from bot.kinds import CheckinAnswer, GroupKind
 from bot.slack.text import clip
 
 CHECKIN_ACTIONS_BLOCK = "checkin_actions"
@@ -102,6 +102,17 @@ class CheckinView:
     skills: tuple[str, ...]
     answers: tuple[tuple[str, CheckinAnswer], ...] = ()  # (user id, answer)
     reminder: bool = False
+    kind: GroupKind = GroupKind.SWAP
+
+
+def _what(view: CheckinView) -> str:
+    """ "skill swap (Spanish ↔ SQL)", "lesson (Spanish)", "skill circle (…)": a one-way lesson
+    is not called a swap."""
+    noun = {GroupKind.ONE_WAY: "lesson", GroupKind.CIRCLE: "skill circle"}.get(
+        view.kind, "skill swap"
+    )
+    joiner = " ↔ " if view.kind is GroupKind.SWAP else ", "
+    return f"{noun} ({joiner.join(view.skills)})" if view.skills else noun
 
 
 def _join(items: list[str]) -> str:
@@ -112,13 +123,12 @@ def _join(items: list[str]) -> str:
 
 def checkin_text(view: CheckinView) -> str:
     mentions = _join([f"<@{u}>" for u in view.people])
-    about = f" ({' ↔ '.join(view.skills)})" if view.skills else ""
     if view.reminder:
         return (
-            f"A gentle nudge, {mentions}: did your skill swap{about} happen? "
+            f"A gentle nudge, {mentions}: did your {_what(view)} happen? "
             "One click is plenty — and if it didn't work out, that's fine too."
         )
-    return f"Hi {mentions} — did you meet for your skill swap{about}?"
+    return f"Hi {mentions} — did you meet for your {_what(view)}?"
 
 
 def checkin_blocks(view: CheckinView) -> list[Block]:

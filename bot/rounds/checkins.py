@@ -66,7 +66,13 @@ def checkin_view(group: Group, *, reminder: bool = False) -> CheckinView:
     for lesson in sorted(group.lessons, key=lambda item: item.id):
         if lesson.skill_label not in skills:
             skills.append(lesson.skill_label)
-    return CheckinView(group_id=group.id, people=people, skills=tuple(skills), reminder=reminder)
+    return CheckinView(
+        group_id=group.id,
+        people=people,
+        skills=tuple(skills),
+        reminder=reminder,
+        kind=group.kind,
+    )
 
 
 def _groups(session: Session, round_id: int) -> list[Group]:

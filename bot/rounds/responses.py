@@ -355,6 +355,7 @@ def _checkin_result(
             (gm.member.slack_user_id, rows[gm.member_id]) for gm in ordered if gm.member_id in rows
         ),
         reminder=reminder,
+        kind=base.kind,
     )
     partners = tuple(gm.member.slack_user_id for gm in ordered if gm.member_id != member.id)
     return CheckinResult(

@@ -10,6 +10,7 @@ from bot.blocks.checkins import (
     CheckinView,
     FeedbackMeta,
     checkin_blocks,
+    checkin_text,
     feedback_modal,
 )
 from bot.blocks.rounds import (
@@ -218,3 +219,11 @@ def test_the_checkin_has_four_answers_and_shows_who_said_what() -> None:
         "again",
     ]
     assert json.loads(modal["private_metadata"]) == {"group": 7}
+
+
+def test_a_one_way_check_in_asks_about_the_lesson_not_a_swap() -> None:
+    lesson = CheckinView(
+        group_id=1, people=("U1", "U2"), skills=("Spanish",), kind=GroupKind.ONE_WAY
+    )
+    text = checkin_text(lesson)
+    assert text == "Hi <@U1> and <@U2> — did you meet for your lesson (Spanish)?"
