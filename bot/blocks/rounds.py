@@ -268,7 +268,7 @@ def status_line(view: IntroView) -> str | None:
     staying = _join([p.mention for p in view.people if p.user_id not in view.out])
     if view.carries_on:
         line = f"{out} can't make it this round; {staying}, your lessons still fit — carry on!"
-        if view.state is GroupState.SCHEDULED:
+        if view.state is GroupState.SCHEDULED and view.actor:
             line += f" :calendar: {who} marked this as scheduled."
         return line
     if view.state is GroupState.SCHEDULED:

@@ -148,7 +148,10 @@ def respond_to_intro(
                     other_id=other.id,
                 )
         session.flush()
-        view = load_intro_view(session, group, actor=user_id)
+        # The status line names who scheduled; a skip is shown through ``out``, a not-a-fit
+        # names nobody.
+        actor = user_id if action is IntroAction.SCHEDULED else None
+        view = load_intro_view(session, group, actor=actor)
         log.info(
             "intro %s (%s)",
             action.value,
