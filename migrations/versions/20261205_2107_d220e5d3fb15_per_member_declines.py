@@ -1,7 +1,7 @@
 """per member declines
 
 Revision ID: d220e5d3fb15
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-05 21:07:38.093283+00:00
 """
 
@@ -13,7 +13,7 @@ import bot.store.models
 
 
 revision: str = 'd220e5d3fb15'
-down_revision: str | None = '0001'
+down_revision: str | None = '0002'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
