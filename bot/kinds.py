@@ -39,6 +39,20 @@ class RoundState(StrEnum):
     CLOSED = "closed"
 
 
+class Origin(StrEnum):
+    """How a round's groups came about: the scheduled round, or a member's request."""
+
+    ROUND = "round"
+    REQUEST = "request"
+
+
+class RequestState(StrEnum):
+    OPEN = "open"  # waiting for the teacher's answer
+    ACCEPTED = "accepted"
+    DECLINED = "declined"  # "Not now"
+    EXPIRED = "expired"  # nobody answered within the week
+
+
 class GroupKind(StrEnum):
     SWAP = "swap"
     CIRCLE = "circle"

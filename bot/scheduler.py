@@ -30,6 +30,7 @@ from bot.clock import Clock, SystemClock
 from bot.delivery.throttle import Throttle
 from bot.delivery.worker import ClientFor, DeliveryReport, DeliveryWorker, make_throttle
 from bot.deps import Deps
+from bot.requests.expiry import expire_due
 from bot.rounds.checkins import CheckinReport, process_due
 from bot.rounds.service import RoundsReport, run_due_rounds
 from bot.store.events import EVENTS_KEPT_FOR, prune_events
@@ -62,7 +63,8 @@ def tick(
     client_for: ClientFor | None = None,
     stop: threading.Event | None = None,
 ) -> TickReport:
-    """One beat of the clock: start due rounds, queue due check-ins, then deliver what is due.
+    """One beat of the clock: start due rounds, queue due check-ins, expire requests nobody
+    answered, then deliver what is due.
 
     ``now`` defaults to ``deps.clock.now()``; delivery reads ``deps.clock`` as it goes.
     """
@@ -71,6 +73,7 @@ def tick(
         deps, moment, client_for=(lambda team: client_for(team, None)) if client_for else None
     )
     checkins = process_due(deps, moment)
+    expire_due(deps, moment)
     delivery = None
     if deliver:
         delivery = DeliveryWorker(deps, throttle=throttle, client_for=client_for, stop=stop).run()

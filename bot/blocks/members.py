@@ -20,6 +20,7 @@ from slack_sdk.models.blocks import (
 
 from bot.blocks.common import SECTION_TEXT_LIMIT
 from bot.blocks.profile import ProfileAction
+from bot.blocks.requests import ask_button
 from bot.kinds import Direction, GroupKind, GroupState, MemberCadence, MemberStatus
 from bot.members.dates import zone
 from bot.members.names import LEVEL_LABELS
@@ -391,7 +392,11 @@ def me_text(view: Overview) -> str:
 # --------------------------------------------------------------------------- who
 
 
-def who_blocks(view: WhoView) -> list[Block]:
+#: Teachers in a ``who`` reply that get an *Ask for a swap* button of their own.
+ASK_SHOWN = 5
+
+
+def who_blocks(view: WhoView, viewer: str = "") -> list[Block]:
     if not view.query:
         if not view.popular:
             return [
@@ -436,12 +441,22 @@ def who_blocks(view: WhoView) -> list[Block]:
         if view.learners
         else "nobody yet"
     )
-    return [
-        _section(
-            f"*{esc(view.skill)}*\n*Can teach it:* {teachers}\n*Want to learn it:* {learners}"
-        ),
-        _context("Pairs are made each round; you can also just send them a message."),
+    blocks: list[Block] = [
+        _section(f"*{esc(view.skill)}*\n*Can teach it:* {teachers}\n*Want to learn it:* {learners}")
     ]
+    if view.skill_id is not None:
+        askable = [u for u, _ in view.teachers if u != viewer][:ASK_SHOWN]
+        blocks += [
+            SectionBlock(
+                text=MarkdownTextObject(text=f"{mention(u)} teaches *{esc(view.skill)}*"),
+                accessory=ask_button(u, view.skill_id),
+            )
+            for u in askable
+        ]
+    blocks.append(
+        _context("Pairs are made each round; or ask someone above for a swap of your own.")
+    )
+    return blocks
 
 
 def who_text(view: WhoView) -> str:

@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.blocks.common import SECTION_TEXT_LIMIT
-from bot.kinds import Cadence, Direction, GroupKind, GroupState
+from bot.kinds import Cadence, Direction, GroupKind, GroupState, Origin
 from bot.matching.tz import meeting_slot, same_moment
 from bot.slack.text import clip, isolate
 
@@ -106,6 +106,7 @@ class IntroView:
     state: GroupState = GroupState.PENDING
     actor: str | None = None  # who clicked last, for the status line
     out: tuple[str, ...] = ()  # user ids of members who skipped or stepped out this round
+    origin: Origin = Origin.ROUND  # a round's pairing, or an accepted request
 
     @property
     def carries_on(self) -> bool:
@@ -259,6 +260,8 @@ def intro_text(view: IntroView) -> str:
         GroupKind.CIRCLE: "you're {period} skill circle!",
         GroupKind.TRIO: "you're {period} trio!",
     }.get(view.kind, "you're paired for {period} round!")
+    if view.origin is Origin.REQUEST:
+        return f":wave: {mentions}, you said yes to a skill swap!"
     return f":wave: {mentions}, " + noun.format(period=period_phrase(view.cadence))
 
 

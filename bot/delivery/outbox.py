@@ -37,6 +37,9 @@ class OutboxKind(StrEnum):
     PREVIEW = "preview"  # the next round's groups, to the admin who asked (1:1 DM)
     WELCOME = "welcome"  # an invitation to someone who just joined the Slack workspace (1:1 DM)
     NOTICE = "notice"  # a one-off DM: a refusal, a confirmation (1:1 DM, sent at once)
+    REQUEST = "request"  # a swap request, to the teacher (1:1 DM with Accept / Not now)
+    REQUEST_DECLINED = "request_declined"  # "not now", to the asker (1:1 DM)
+    REQUEST_EXPIRED = "request_expired"  # nobody answered within the week (1:1 DM to each)
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,7 @@ def who(ctx: CommandContext) -> Reply:
     view = ctx.deps.read_mostly(
         lambda session: skills.who(session=session, team_id=ctx.team_id, raw=ctx.args)
     )
-    return Reply(text=blocks.who_text(view), blocks=blocks.who_blocks(view))
+    return Reply(text=blocks.who_text(view), blocks=blocks.who_blocks(view, ctx.user_id))
 
 
 def pause(ctx: CommandContext) -> Reply:

@@ -295,4 +295,5 @@ def who(*, session: Session, team_id: str, raw: str) -> WhoView:
         learners=found.learners,
         teachers_total=found.teachers_total,
         learners_total=found.learners_total,
+        skill_id=skill.id,
     )

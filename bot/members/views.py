@@ -125,6 +125,7 @@ class WhoView:
     popular: list[tuple[str, int, int]] = field(default_factory=list)
     teachers_total: int = 0
     learners_total: int = 0
+    skill_id: int | None = None  # for the *Ask for a swap* buttons
 
 
 @dataclass(frozen=True)

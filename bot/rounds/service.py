@@ -14,7 +14,7 @@ import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
@@ -60,6 +60,7 @@ from bot.rounds.eligibility import Eligibility, Participation, resolve
 from bot.rounds.locks import lock_workspace
 from bot.rounds.schedule import Due, Rhythm, due_slot, interval_days, round_times
 from bot.slack.clients import client_for_team
+from bot.store import requests as request_store
 from bot.store.models import (
     DoNotPair,
     Group,
@@ -278,11 +279,16 @@ def plan(
     seed = round_seed(workspace.team_id, period)
     if workspace.preview_period == period and workspace.preview_seed is not None:
         seed = workspace.preview_seed  # an admin previewed this round: the same groups
+    # A request accepted this ISO week already paired them: a round never pairs them again.
+    monday = round_date - timedelta(days=round_date.weekday())
+    requested = request_store.request_pairs(
+        session=session, workspace_id=workspace.id, start=monday, end=monday + timedelta(days=6)
+    )
     inp = MatchInput(
         round_date=round_date,
         members=snapshot.inputs,
         history=snapshot.history,
-        do_not_pair=snapshot.do_not_pair,
+        do_not_pair=snapshot.do_not_pair | requested,
         settings=MatchSettings(cooldown_rounds=workspace.cooldown_rounds),
         round_interval_days=interval_days(workspace.cadence),
     )
@@ -713,6 +719,7 @@ def load_intro_view(session: Session, group: Group, *, actor: str | None = None)
             for gm in sorted(group.members, key=lambda gm: gm.id)
             if gm.declined is not None and gm.member_id in by_member_id
         ),
+        origin=round_.origin,
     )
 
 

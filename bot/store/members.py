@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import cast, delete, or_, select, update
+from sqlalchemy import cast, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 from sqlalchemy.types import Text
@@ -29,6 +29,19 @@ from bot.store.models import (
 from bot.store.rounds import NEWEST_FIRST
 
 ERASED_REASON = "A member of this group left SkillSwap; the details were removed."
+
+
+def members_named(*, session: Session, workspace_id: int, name: str) -> list[str]:
+    """Slack user ids of the workspace's members whose display name is ``name`` (any case)."""
+    return list(
+        session.scalars(
+            select(Member.slack_user_id).where(
+                Member.workspace_id == workspace_id,
+                Member.status != MemberStatus.LEFT,
+                func.lower(Member.display_name) == name.strip().lower(),
+            )
+        )
+    )
 
 
 def get_member(*, session: Session, workspace_id: int, slack_user_id: str) -> Member | None:

@@ -27,6 +27,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect
@@ -42,7 +43,9 @@ from bot.kinds import (
     GroupState,
     MemberCadence,
     MemberStatus,
+    Origin,
     OutboxState,
+    RequestState,
     RoundState,
 )
 
@@ -163,6 +166,8 @@ class Member(Base):
     pause_asked_at: Mapped[datetime | None] = mapped_column()
     #: Paused by that silence rather than by the member (admins see who); cleared on resume.
     auto_paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    takes_requests: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    requests_per_month: Mapped[int] = mapped_column(SmallInteger, default=4, server_default="4")
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -174,6 +179,7 @@ class Member(Base):
     __table_args__ = (
         UniqueConstraint("workspace_id", "slack_user_id"),
         Index("ix_members_workspace_status", "workspace_id", "status"),
+        CheckConstraint("requests_per_month BETWEEN 1 AND 20", name="requests_per_month_range"),
     )
 
 
@@ -236,6 +242,11 @@ class Round(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     period: Mapped[str] = mapped_column(String(16))  # e.g. "2026-W49", "2026-12" (monthly)
+    # A request's accepted swap is a round of its own (period "req-<id>") with one group, so
+    # check-ins, history, the cooldown and the numbers treat it like a round's.
+    origin: Mapped[Origin] = mapped_column(
+        _enum(Origin, "origin"), default=Origin.ROUND, server_default=Origin.ROUND.value
+    )
     state: Mapped[RoundState] = mapped_column(
         _enum(RoundState, "round_state"), default=RoundState.MATCHED
     )
@@ -323,6 +334,36 @@ class Lesson(Base):
     skill_label: Mapped[str] = mapped_column(String(80))
 
     group: Mapped[Group] = relationship(back_populates="lessons")
+
+
+class SwapRequest(Base):
+    """A member asking a teacher for a swap. Only the two of them ever see it."""
+
+    __tablename__ = "swap_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    asker_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    skill_id: Mapped[int | None] = mapped_column(ForeignKey("skills.id", ondelete="SET NULL"))
+    skill_label: Mapped[str] = mapped_column(String(80))
+    offer_skill_id: Mapped[int | None] = mapped_column(ForeignKey("skills.id", ondelete="SET NULL"))
+    offer_label: Mapped[str | None] = mapped_column(String(80))
+    note: Mapped[str | None] = mapped_column(String(300))  # cleared once answered or expired
+    state: Mapped[RequestState] = mapped_column(
+        _enum(RequestState, "request_state"), default=RequestState.OPEN
+    )
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    answered_at: Mapped[datetime | None] = mapped_column()
+
+    __table_args__ = (
+        CheckConstraint("asker_id <> teacher_id", name="not_self"),
+        Index("ix_swap_requests_asker_state", "asker_id", "state"),
+        Index("ix_swap_requests_teacher_created", "teacher_id", "created_at"),
+        Index("ix_swap_requests_state_expires", "state", "expires_at"),
+    )
 
 
 class Checkin(Base):

@@ -30,7 +30,7 @@ from bot.store.models import (
     Workspace,
     utcnow,
 )
-from bot.store.rounds import NEWEST_FIRST
+from bot.store.rounds import NEWEST_FIRST, SCHEDULED
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +132,10 @@ _MEMBER = (
 def _latest_round(*columns: Any, workspace_id: Any) -> Any:
     """The workspace's latest round (by date, then id): the one ordering `me` and pause use."""
     return (
-        select(*columns).where(Round.workspace_id == workspace_id).order_by(*NEWEST_FIRST).limit(1)
+        select(*columns)
+        .where(Round.workspace_id == workspace_id, SCHEDULED)
+        .order_by(*NEWEST_FIRST)
+        .limit(1)
     )
 
 

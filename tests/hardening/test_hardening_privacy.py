@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 import pytest
@@ -23,6 +24,7 @@ from bot.store.models import (
     Group,
     Member,
     OutboxMessage,
+    SwapRequest,
 )
 from tests.hardening.hardening_support import Served, reply_text
 from tests.support import BOT_TOKEN, SIGNING_SECRET, TEAM
@@ -103,6 +105,16 @@ def _populate(served: Served) -> int:
         )
         for a, b in ((me.id, other.id), (other.id, me.id)):
             session.add(DoNotPair(workspace_id=me.workspace_id, member_id=a, other_member_id=b))
+            session.add(
+                SwapRequest(
+                    workspace_id=me.workspace_id,
+                    asker_id=a,
+                    teacher_id=b,
+                    skill_label="Spanish",
+                    note="a note only the two of them see",
+                    expires_at=datetime(2026, 12, 14, tzinfo=UTC),
+                )
+            )
         return me.id
 
 

@@ -1,0 +1,345 @@
+"""Asking for a swap: from ``who``, ``/skillswap ask`` and the Home explorer, through the
+teacher's Accept / Not now, to the group DM, check-ins, expiry, limits and privacy."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from members_kit import ANA, BEN, CAL, DEV, Driver, buttons, text_of
+from sqlalchemy import select
+
+from bot.blocks.requests import RequestAction, RequestCallback
+from bot.delivery.worker import DeliveryWorker
+from bot.kinds import GroupKind, Origin, RequestState
+from bot.requests.expiry import expire_due
+from bot.rounds.checkins import process_due
+from bot.rounds.service import start_round
+from bot.store.models import (
+    DoNotPair,
+    Group,
+    Lesson,
+    Member,
+    Round,
+    Skill,
+    SwapRequest,
+    Workspace,
+)
+
+BOT = "U0BOT0009"
+EVE = "U0EVE0005"
+
+
+def setup(driver: Driver) -> None:
+    driver.command(ANA, "teach Spanish (expert), guitar")
+    driver.command(ANA, "learn SQL")
+    driver.command(BEN, "teach SQL, drawing")
+    driver.command(BEN, "learn Spanish")
+    driver.command(CAL, "teach Spanish")
+
+
+def skill_id(driver: Driver, key: str) -> int:
+    with driver.session() as s:
+        return int(s.scalars(select(Skill.id).where(Skill.key == key)).one())
+
+
+def deliver(driver: Driver) -> None:
+    DeliveryWorker(driver.h.deps).run()
+
+
+def dms(driver: Driver, *users: str) -> list[dict[str, Any]]:
+    return driver.h.sim.messages(driver.h.sim.dm_channel_id(driver.h.team_id, *users))
+
+
+def open_form_from_who(driver: Driver, asker: str, teacher: str, skill: str) -> dict[str, Any]:
+    reply = driver.command(asker, f"who {skill}")
+    ask = [
+        b["accessory"]
+        for b in reply["blocks"]
+        if (b.get("accessory") or {}).get("action_id") == RequestAction.ASK
+        and teacher in json.dumps(b)
+    ]
+    assert ask, text_of(reply)
+    before = len(driver.h.sim.calls_to("views.open"))
+    driver.h.slack.block_action(
+        team_id=driver.h.team_id,
+        user_id=asker,
+        action_id=RequestAction.ASK,
+        value=ask[0]["value"],
+    )
+    call = driver.h.sim.wait_for("views.open", count=before + 1)[-1]
+    assert call.response["ok"], call.response
+    view: dict[str, Any] = call.response["view"]
+    return view
+
+
+def form_values(skill: int, offer: int | None = None, note: str = "") -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "request_skill": {
+            "value": {"type": "static_select", "selected_option": {"value": str(skill)}}
+        },
+        "request_note": {"value": {"type": "plain_text_input", "value": note}},
+    }
+    if offer is not None:
+        values["request_offer"] = {
+            "value": {"type": "static_select", "selected_option": {"value": str(offer)}}
+        }
+    return values
+
+
+def send(driver: Driver, asker: str, view: dict[str, Any], values: dict[str, Any]) -> Any:
+    reply = driver.h.slack.view_submission(
+        team_id=driver.h.team_id,
+        user_id=asker,
+        callback_id=RequestCallback.FORM,
+        values=values,
+        private_metadata=view["private_metadata"],
+        view_id=view["id"],
+    )
+    assert reply.status == 200, reply.body
+    return reply.json or {}
+
+
+def ask(driver: Driver, asker: str, teacher: str, skill: str, offer: str | None = None) -> int:
+    view = open_form_from_who(driver, asker, teacher, skill)
+    answer = send(
+        driver,
+        asker,
+        view,
+        form_values(skill_id(driver, skill.lower()), skill_id(driver, offer) if offer else None),
+    )
+    assert answer.get("response_action") == "update", answer
+    with driver.session() as s:
+        return int(s.scalars(select(SwapRequest.id).order_by(SwapRequest.id.desc())).first() or 0)
+
+
+def click_dm(driver: Driver, user: str, message: dict[str, Any], action: str) -> dict[str, Any]:
+    found = buttons(message)[action]
+    before = len(driver.h.sim.responses())
+    reply = driver.h.slack.block_action(
+        team_id=driver.h.team_id,
+        user_id=user,
+        action_id=action,
+        value=found["value"],
+        message=message,
+    )
+    assert reply.status == 200, reply.body
+    return driver.h.sim.wait_for_response(count=before + 1)[-1]
+
+
+# ----------------------------------------------------------------------------- the happy path
+
+
+def test_ask_from_who_accept_introduces_both_and_checks_in_later(driver: Driver) -> None:
+    setup(driver)
+    view = open_form_from_who(driver, BEN, ANA, "Spanish")
+    form = text_of(view)
+    assert f"<@{ANA}>" in form
+    offers = next(b for b in view["blocks"] if b.get("block_id") == "request_offer")
+    labels = [o["text"]["text"] for o in offers["element"]["options"]]
+    assert labels == ["SQL (they want it)", "drawing"]  # what Ana wants to learn comes first
+    skill = next(b for b in view["blocks"] if b.get("block_id") == "request_skill")
+    assert skill["element"]["initial_option"]["text"]["text"] == "Spanish"
+
+    answer = send(
+        driver,
+        BEN,
+        view,
+        form_values(skill_id(driver, "spanish"), skill_id(driver, "sql"), "Off to Madrid in May"),
+    )
+    assert answer["response_action"] == "update" and "Sent to" in json.dumps(answer)
+    deliver(driver)
+    [card] = dms(driver, ANA)
+    body = text_of(card)
+    assert f"<@{BEN}> would like to learn *Spanish*" in body
+    assert "teach you *SQL*" in body and "Off to Madrid in May" in body
+    assert {RequestAction.ACCEPT, RequestAction.DECLINE} <= set(buttons(card))
+
+    reply = click_dm(driver, ANA, card, RequestAction.ACCEPT)
+    assert reply.get("replace_original") is True and "You said yes" in text_of(reply)
+    deliver(driver)
+    [intro] = dms(driver, ANA, BEN)
+    intro_text = text_of(intro)
+    assert "you said yes to a skill swap!" in intro_text
+    assert "can teach *Spanish*" in intro_text and "can teach *SQL*" in intro_text
+    assert "15 each way" in intro_text and "is" in intro_text and "'s " in intro_text
+
+    with driver.session() as s:
+        request = s.scalars(select(SwapRequest)).one()
+        round_ = s.scalars(select(Round)).one()
+        group = s.scalars(select(Group)).one()
+        assert request.state is RequestState.ACCEPTED and request.note is None
+        assert round_.origin is Origin.REQUEST and group.kind is GroupKind.SWAP
+        assert group.new_connection and request.group_id == group.id
+        assert len(s.scalars(select(Lesson)).all()) == 2
+
+    # The check-in comes like a round's, a few days later.
+    later = driver.h.clock.now() + timedelta(days=3, hours=2)
+    driver.h.clock.set(later)
+    assert process_due(driver.h.deps, later).checkins == 1
+    deliver(driver)
+    assert "did you meet" in text_of(dms(driver, ANA, BEN)[-1])
+
+
+def test_not_now_tells_the_asker_kindly_with_other_teachers(driver: Driver) -> None:
+    setup(driver)
+    ask(driver, BEN, ANA, "Spanish")
+    deliver(driver)
+    [card] = dms(driver, ANA)
+    reply = click_dm(driver, ANA, card, RequestAction.DECLINE)
+    assert "not now" in text_of(reply)
+    deliver(driver)
+    [told] = dms(driver, BEN)
+    body = text_of(told)
+    assert f"<@{ANA}> can't take a *Spanish* swap right now" in body
+    assert "because" not in body  # no reason given
+    others = [b for b in told["blocks"] if (b.get("accessory") or {}).get("value")]
+    assert [json.loads(b["accessory"]["value"])["t"] for b in others] == [CAL]
+    with driver.session() as s:
+        assert s.scalars(select(SwapRequest.state)).one() is RequestState.DECLINED
+        assert s.scalars(select(Group)).all() == []
+
+
+def test_ask_command_by_mention_or_name_opens_the_form(driver: Driver) -> None:
+    setup(driver)
+    for text in (f"ask <@{ANA}|ana> Spanish", "ask @Ana spanish"):
+        before = len(driver.h.sim.calls_to("views.open"))
+        driver.h.slack.slash_command(team_id=driver.h.team_id, user_id=BEN, text=text)
+        call = driver.h.sim.wait_for("views.open", count=before + 1)[-1]
+        assert call.params["view"]["callback_id"] == RequestCallback.FORM
+
+
+# ----------------------------------------------------------------------------- bad input
+
+
+def test_bad_asks_get_one_line_and_change_nothing(driver: Driver) -> None:
+    setup(driver)
+    driver.h.sim.add_user(driver.h.team_id, BOT, name="deploybot", is_bot=True)
+    driver.h.sim.add_user(driver.h.team_id, DEV, name="dev", real_name="Dev", tz="Asia/Kolkata")
+    before = driver.snapshot()
+    cases = {
+        f"ask <@{BEN}> SQL": "That's you!",
+        f"ask <@{BOT}> SQL": "is a bot or an app",
+        f"ask <@{DEV}> SQL": "isn't in SkillSwap",
+        f"ask <@{ANA}> SQL": "doesn't list *SQL* to teach",
+        "ask Spanish": "Say who and what",
+        "ask @nobody Spanish": "can't find a SkillSwap member called @nobody",
+    }
+    for text, expected in cases.items():
+        reply = driver.command(BEN, text)
+        assert expected in text_of(reply), (text, text_of(reply))
+    assert driver.snapshot() == before
+
+
+def test_a_note_over_300_characters_is_an_inline_error(driver: Driver) -> None:
+    setup(driver)
+    view = open_form_from_who(driver, BEN, ANA, "Spanish")
+    too_long = send(driver, BEN, view, form_values(skill_id(driver, "spanish"), note="x" * 301))
+    assert too_long["response_action"] == "errors"
+    assert "300 characters" in too_long["errors"]["request_note"]
+    with driver.session() as s:
+        assert s.scalars(select(SwapRequest)).all() == []
+
+
+def test_duplicate_and_fourth_open_request_are_refused(driver: Driver) -> None:
+    setup(driver)
+    driver.h.sim.add_user(driver.h.team_id, DEV, name="dev", real_name="Dev", tz="Asia/Kolkata")
+    driver.h.sim.add_user(driver.h.team_id, EVE, name="eve", real_name="Eve", tz="Europe/Paris")
+    driver.command(DEV, "teach Spanish")
+    driver.command(EVE, "teach chess")
+    ask(driver, BEN, ANA, "Spanish")
+    ask(driver, BEN, CAL, "Spanish")
+    before = driver.snapshot()
+    duplicate = driver.command(BEN, f"ask <@{ANA}> guitar")
+    assert "already have a request waiting" in text_of(duplicate)
+    assert driver.snapshot() == before
+    ask(driver, BEN, DEV, "Spanish")
+    before = driver.snapshot()
+    fourth = driver.command(BEN, f"ask <@{EVE}> chess")
+    assert "You have 3 requests waiting" in text_of(fourth)
+    assert driver.snapshot() == before
+
+
+def test_double_click_forged_answer_and_expired_answer_change_nothing(driver: Driver) -> None:
+    setup(driver)
+    ask(driver, BEN, ANA, "Spanish")
+    deliver(driver)
+    [card] = dms(driver, ANA)
+    forged = click_dm(driver, CAL, card, RequestAction.ACCEPT)
+    assert "only they can answer" in text_of(forged)
+    click_dm(driver, ANA, card, RequestAction.ACCEPT)
+    before = driver.snapshot()
+    again = click_dm(driver, ANA, card, RequestAction.ACCEPT)
+    assert "already accepted" in text_of(again)
+    assert driver.snapshot() == before
+
+    # A second request, never answered: it expires; both are told once.
+    driver.command(CAL, "learn drawing")
+    second = ask(driver, CAL, BEN, "drawing")
+    deliver(driver)
+    [late_card] = dms(driver, BEN)
+    week = driver.h.clock.now() + timedelta(days=7, minutes=1)
+    assert expire_due(driver.h.deps, week) == 1
+    assert expire_due(driver.h.deps, week) == 0
+    driver.h.clock.set(week)
+    deliver(driver)
+    assert "expired" in text_of(dms(driver, CAL)[-1])
+    assert "expired" in text_of(dms(driver, BEN)[-1])
+    told = len(dms(driver, CAL)) + len(dms(driver, BEN))
+    before = driver.snapshot()
+    late = click_dm(driver, BEN, late_card, RequestAction.ACCEPT)
+    assert "expired" in text_of(late)
+    assert driver.snapshot() == before
+    deliver(driver)
+    assert len(dms(driver, CAL)) + len(dms(driver, BEN)) == told
+    with driver.session() as s:
+        assert s.get_one(SwapRequest, second).state is RequestState.EXPIRED
+
+
+def test_do_not_pair_paused_and_opted_out_read_not_taking_requests(driver: Driver) -> None:
+    setup(driver)
+    with driver.session() as s:
+        ana, ben = (
+            s.scalars(select(Member).where(Member.slack_user_id == u)).one() for u in (ANA, BEN)
+        )
+        s.add(DoNotPair(workspace_id=ana.workspace_id, member_id=ana.id, other_member_id=ben.id))
+    reply = driver.command(BEN, f"ask <@{ANA}> Spanish")
+    assert "isn't taking requests right now" in text_of(reply)
+    driver.command(CAL, "pause")
+    reply = driver.command(BEN, f"ask <@{CAL}> Spanish")
+    assert "isn't taking requests right now" in text_of(reply)
+    with driver.session() as s:
+        assert s.scalars(select(SwapRequest)).all() == []
+
+
+def test_a_round_in_the_same_week_never_pairs_an_accepted_request(driver: Driver) -> None:
+    setup(driver)
+    ask(driver, BEN, ANA, "Spanish", offer="sql")
+    deliver(driver)
+    click_dm(driver, ANA, dms(driver, ANA)[0], RequestAction.ACCEPT)
+    driver.command(CAL, "drop Spanish")  # Ana and Ben are each other's only match
+    with driver.session() as s:
+        for ws in s.scalars(select(Workspace)):
+            ws.cooldown_rounds = 0  # only the same-week rule can keep them apart
+    outcome = start_round(driver.h.deps, driver.h.team_id, now=driver.h.clock.now())
+    assert outcome.created and outcome.groups == 0
+    with driver.session() as s:
+        rounds = s.scalars(select(Round).where(Round.origin == Origin.ROUND)).all()
+        pairs = [
+            {gm.member.slack_user_id for gm in g.members}
+            for g in s.scalars(select(Group).where(Group.round_id == rounds[0].id))
+        ]
+    assert {ANA, BEN} not in pairs
+
+
+def test_leave_deletes_requests_both_ways(driver: Driver) -> None:
+    setup(driver)
+    ask(driver, BEN, ANA, "Spanish")
+    driver.command(ANA, "learn drawing")
+    ask(driver, ANA, BEN, "drawing")
+    reply = driver.command(BEN, "leave")
+    confirm = buttons(reply)["member_leave_confirm"]
+    driver.click(BEN, confirm)
+    with driver.session() as s:
+        assert s.scalars(select(SwapRequest)).all() == []
