@@ -50,14 +50,20 @@ class RequestAction(StrEnum):
     ACCEPT = "request_accept"  # the teacher's DM
     DECLINE = "request_decline"  # the teacher's DM: "Not now"
     EXPLORE_SKILL = "explore_skill"  # Home: a skill's "Teachers" button
-    EXPLORE_SEARCH = "explore_search"  # Home: the skills typeahead
+    EXPLORE_SEARCH = "explore_search"  # Home: a skill picked in the search (ExploreMenu)
 
 
 class RequestCallback(StrEnum):
     FORM = "request_form"
 
 
-class RequestBlock(StrEnum):
+class ExploreMenu(StrEnum):
+    """The Home explorer's skill search: its options come from the typeahead."""
+
+    SEARCH = "explore_search"
+
+
+class RequestField(StrEnum):
     SKILL = "request_skill"
     OFFER = "request_offer"
     NOTE = "request_note"
@@ -83,26 +89,26 @@ class _Value(BaseModel):
 class AskValue(_Value):
     """An *Ask for a swap* button: the teacher's Slack id and the skill id (re-checked)."""
 
-    t: str
-    s: int
+    teacher: str
+    skill: int
 
 
 class AnswerValue(_Value):
     """*Accept* / *Not now*: the request id (the server checks who may answer it)."""
 
-    r: int
+    request: int
 
 
 class SkillValue(_Value):
     """A skill in the explorer."""
 
-    s: int
+    skill: int
 
 
 class FormMeta(_Value):
     """The ask form's ``private_metadata``: whom it asks."""
 
-    t: str
+    teacher: str
 
 
 def _plain(text: str) -> PlainTextObject:
@@ -127,7 +133,7 @@ def ask_button(teacher: str, skill_id: int) -> ButtonElement:
     return ButtonElement(
         text=_plain(ASK_LABEL),
         action_id=RequestAction.ASK,
-        value=AskValue(t=teacher, s=skill_id).dump(),
+        value=AskValue(teacher=teacher, skill=skill_id).dump(),
     )
 
 
@@ -155,7 +161,7 @@ def ask_modal(form: AskForm) -> View:
             "no reasons needed."
         ),
         InputBlock(
-            block_id=RequestBlock.SKILL,
+            block_id=RequestField.SKILL,
             label=_plain("You'd like to learn"),
             element=StaticSelectElement(
                 action_id=_INPUT, options=teaches[:100], initial_option=chosen
@@ -165,7 +171,7 @@ def ask_modal(form: AskForm) -> View:
     if form.offers:
         blocks.append(
             InputBlock(
-                block_id=RequestBlock.OFFER,
+                block_id=RequestField.OFFER,
                 label=_plain("You could teach back"),
                 element=StaticSelectElement(
                     action_id=_INPUT,
@@ -185,7 +191,7 @@ def ask_modal(form: AskForm) -> View:
         )
     blocks.append(
         InputBlock(
-            block_id=RequestBlock.NOTE,
+            block_id=RequestField.NOTE,
             label=_plain("A note"),
             element=PlainTextInputElement(
                 action_id=_INPUT,
@@ -203,7 +209,7 @@ def ask_modal(form: AskForm) -> View:
         title=_plain("Ask for a swap"),
         submit=_plain("Send"),
         close=_plain("Cancel"),
-        private_metadata=FormMeta(t=form.teacher).dump(),
+        private_metadata=FormMeta(teacher=form.teacher).dump(),
         blocks=blocks,
     )
 
@@ -242,10 +248,10 @@ def _selected_id(values: Mapping[str, Any], block: str) -> int | None:
 
 def read_form(values: Mapping[str, Any]) -> tuple[int | None, int | None, str]:
     """(skill id, offered skill id, note) from the form's ``view.state.values``."""
-    note = _element(values, RequestBlock.NOTE).get("value")
+    note = _element(values, RequestField.NOTE).get("value")
     return (
-        _selected_id(values, RequestBlock.SKILL),
-        _selected_id(values, RequestBlock.OFFER),
+        _selected_id(values, RequestField.SKILL),
+        _selected_id(values, RequestField.OFFER),
         str(note or ""),
     )
 
@@ -263,7 +269,7 @@ def request_card_blocks(card: RequestCard) -> list[Block]:
         lines.append(f"They could teach you *{esc(card.offer)}* in return.")
     if card.note:
         lines.append("> " + esc(card.note).replace("\n", "\n> "))
-    value = AnswerValue(r=card.request_id).dump()
+    value = AnswerValue(request=card.request_id).dump()
     return [
         _section("\n".join(lines)),
         ActionsBlock(
@@ -363,7 +369,7 @@ def explorer_blocks(lines: Sequence[SkillLine]) -> list[Block]:
             block_id="explore_search",
             elements=[
                 ExternalDataSelectElement(
-                    action_id=RequestAction.EXPLORE_SEARCH,
+                    action_id=ExploreMenu.SEARCH,
                     placeholder=_plain("Search a skill…"),
                     min_query_length=1,
                 )
@@ -382,7 +388,7 @@ def explorer_blocks(lines: Sequence[SkillLine]) -> list[Block]:
                 accessory=ButtonElement(
                     text=_plain("Teachers"),
                     action_id=RequestAction.EXPLORE_SKILL,
-                    value=SkillValue(s=line.skill_id).dump(),
+                    value=SkillValue(skill=line.skill_id).dump(),
                 ),
             )
         )
@@ -416,4 +422,4 @@ def teachers_modal(view: SkillTeachers) -> View:
 
 
 def skill_option(skill_id: int, name: str) -> Option:
-    return Option(value=SkillValue(s=skill_id).dump(), text=_plain(name))
+    return Option(value=SkillValue(skill=skill_id).dump(), text=_plain(name))

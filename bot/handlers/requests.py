@@ -17,10 +17,11 @@ from bot.blocks.common import text_blocks
 from bot.blocks.requests import (
     AnswerValue,
     AskValue,
+    ExploreMenu,
     FormMeta,
     RequestAction,
-    RequestBlock,
     RequestCallback,
+    RequestField,
     SkillValue,
     answered_text,
     ask_modal,
@@ -169,8 +170,8 @@ def register(app: App, deps: Deps) -> None:
                 client,
                 team_id=actor.team_id,
                 user_id=actor.user_id,
-                teacher=value.t,
-                skill_id=value.s,
+                teacher=value.teacher,
+                skill_id=value.skill,
             )
         except SkillSwapError as exc:
             _tell(client, respond, body, exc.message, actor.team_id)
@@ -184,7 +185,7 @@ def register(app: App, deps: Deps) -> None:
         meta = FormMeta.load(view.get("private_metadata"))
         skill_id, offer_id, note = read_form(((view.get("state") or {}).get("values")) or {})
         if meta is None or skill_id is None:
-            ack(response_action="errors", errors={RequestBlock.SKILL: "Pick a skill to learn."})
+            ack(response_action="errors", errors={RequestField.SKILL: "Pick a skill to learn."})
             return
         try:
             with deps.unit_of_work() as session:
@@ -192,20 +193,20 @@ def register(app: App, deps: Deps) -> None:
                     session=session,
                     team_id=actor.team_id,
                     asker_user=actor.user_id,
-                    teacher_user=meta.t,
+                    teacher_user=meta.teacher,
                     skill_id=skill_id,
                     offer_skill_id=offer_id,
                     note=note,
                     now=deps.clock.now(),
                 )
         except asking.FormError as exc:
-            block = RequestBlock.NOTE if exc.field == "note" else RequestBlock.OFFER
+            block = RequestField.NOTE if exc.field == "note" else RequestField.OFFER
             ack(response_action="errors", errors={block: exc.message})
             return
         except SkillSwapError as exc:
-            ack(response_action="errors", errors={RequestBlock.SKILL: exc.message})
+            ack(response_action="errors", errors={RequestField.SKILL: exc.message})
             return
-        ack(response_action="update", view=sent_modal(meta.t))
+        ack(response_action="update", view=sent_modal(meta.teacher))
 
     def answer(
         body: dict[str, Any], context: BoltContext, respond: Respond, *, accepted: bool
@@ -222,7 +223,7 @@ def register(app: App, deps: Deps) -> None:
                     session=session,
                     team_id=actor.team_id,
                     user_id=actor.user_id,
-                    request_id=value.r,
+                    request_id=value.request,
                     now=deps.clock.now(),
                 )
         except SkillSwapError as exc:
@@ -267,7 +268,7 @@ def register(app: App, deps: Deps) -> None:
     ) -> None:
         ack()
         value = SkillValue.load(_action(body).get("value"))
-        show_teachers(body, context, client, value.s if value else None)
+        show_teachers(body, context, client, value.skill if value else None)
 
     @app.action(RequestAction.EXPLORE_SEARCH)
     def on_explore_search(
@@ -276,9 +277,9 @@ def register(app: App, deps: Deps) -> None:
         ack()
         option = _action(body).get("selected_option") or {}
         value = SkillValue.load(str(option.get("value") or ""))
-        show_teachers(body, context, client, value.s if value else None)
+        show_teachers(body, context, client, value.skill if value else None)
 
-    @app.options(RequestAction.EXPLORE_SEARCH)
+    @app.options(ExploreMenu.SEARCH)
     def on_explore_options(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         team_id = Actor.of(context).team_id
         query = str(body.get("value") or "")

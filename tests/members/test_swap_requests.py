@@ -195,7 +195,7 @@ def test_not_now_tells_the_asker_kindly_with_other_teachers(driver: Driver) -> N
     assert f"<@{ANA}> can't take a *Spanish* swap right now" in body
     assert "because" not in body  # no reason given
     others = [b for b in told["blocks"] if (b.get("accessory") or {}).get("value")]
-    assert [json.loads(b["accessory"]["value"])["t"] for b in others] == [CAL]
+    assert [json.loads(b["accessory"]["value"])["teacher"] for b in others] == [CAL]
     with driver.session() as s:
         assert s.scalars(select(SwapRequest.state)).one() is RequestState.DECLINED
         assert s.scalars(select(Group)).all() == []
@@ -322,7 +322,9 @@ def test_a_round_in_the_same_week_never_pairs_an_accepted_request(driver: Driver
     with driver.session() as s:
         for ws in s.scalars(select(Workspace)):
             ws.cooldown_rounds = 0  # only the same-week rule can keep them apart
-    outcome = start_round(driver.h.deps, driver.h.team_id, now=driver.h.clock.now())
+    # Friday of the same week: four days on, outside a zero cooldown, but the same ISO week.
+    friday = driver.h.clock.now() + timedelta(days=4)
+    outcome = start_round(driver.h.deps, driver.h.team_id, now=friday)
     assert outcome.created and outcome.groups == 0
     with driver.session() as s:
         rounds = s.scalars(select(Round).where(Round.origin == Origin.ROUND)).all()
@@ -331,6 +333,79 @@ def test_a_round_in_the_same_week_never_pairs_an_accepted_request(driver: Driver
             for g in s.scalars(select(Group).where(Group.round_id == rounds[0].id))
         ]
     assert {ANA, BEN} not in pairs
+
+
+def test_a_round_the_next_week_may_pair_them_again(driver: Driver) -> None:
+    setup(driver)
+    ask(driver, BEN, ANA, "Spanish", offer="sql")
+    deliver(driver)
+    click_dm(driver, ANA, dms(driver, ANA)[0], RequestAction.ACCEPT)
+    driver.command(CAL, "drop Spanish")
+    with driver.session() as s:
+        for ws in s.scalars(select(Workspace)):
+            ws.cooldown_rounds = 0
+    next_monday = driver.h.clock.now() + timedelta(days=7, hours=2)
+    outcome = start_round(driver.h.deps, driver.h.team_id, now=next_monday)
+    assert outcome.created and outcome.groups == 1
+
+
+def test_home_explorer_lists_most_taught_first_and_shows_teachers(driver: Driver) -> None:
+    setup(driver)
+    driver.command(DEV, "teach Spanish, SQL")
+    before = len(driver.h.sim.calls_to("views.publish"))
+    driver.h.slack.event(
+        team_id=driver.h.team_id,
+        event={"type": "app_home_opened", "user": BEN, "channel": "D0HOME", "tab": "home"},
+    )
+    home = driver.h.sim.wait_for("views.publish", count=before + 1)[-1].params["view"]
+    body = text_of(home)
+    assert "Explore skills" in body
+    lines = [
+        b["text"]["text"]
+        for b in home["blocks"]
+        if (b.get("accessory") or {}).get("action_id") == RequestAction.EXPLORE_SKILL
+    ]
+    assert lines[0] == "*Spanish*  3 teach · 1 want to learn"
+    assert lines[1] == "*SQL*  2 teach · 1 want to learn"
+
+    # The search offers existing skills only; picking one shows its teachers.
+    found = driver.h.slack.block_suggestion(
+        team_id=driver.h.team_id, user_id=BEN, action_id="explore_search", value="span"
+    )
+    [option] = found.json["options"]
+    assert option["text"]["text"] == "Spanish"
+    opened = len(driver.h.sim.calls_to("views.open"))
+    driver.h.slack.block_action(
+        team_id=driver.h.team_id,
+        user_id=BEN,
+        action_id="explore_search",
+        action_type="external_select",
+        selected_option=option,
+        view=home,
+    )
+    modal = driver.h.sim.wait_for("views.open", count=opened + 1)[-1].response["view"]
+    asks = [
+        json.loads(b["accessory"]["value"])["teacher"]
+        for b in modal["blocks"]
+        if (b.get("accessory") or {}).get("action_id") == RequestAction.ASK
+    ]
+    assert asks == [ANA, CAL, DEV]  # the expert first, Ben not offered himself
+
+    # Ask from the modal: the form is pushed on top.
+    pushed = len(driver.h.sim.calls_to("views.push"))
+    driver.h.slack.block_action(
+        team_id=driver.h.team_id,
+        user_id=BEN,
+        action_id=RequestAction.ASK,
+        value=next(
+            b["accessory"]["value"]
+            for b in modal["blocks"]
+            if (b.get("accessory") or {}).get("action_id") == RequestAction.ASK
+        ),
+        view=modal,
+    )
+    form = driver.h.sim.wait_for("views.push", count=pushed + 1)[-1]
+    assert form.params["view"]["callback_id"] == RequestCallback.FORM
 
 
 def test_leave_deletes_requests_both_ways(driver: Driver) -> None:
