@@ -51,7 +51,11 @@ def _numbers(ins: Insights) -> list[tuple[str, str]]:
         ("Pairs introduced", text.introduced(ins)),
         ("Repeat swaps", str(ins.repeat_swaps)),
         ("Members", text.participation(ins)),
-        ("Rounds run", f"{ins.rounds} ({text.plural(ins.pairs_made, 'group')} formed)"),
+        (
+            "Rounds run",
+            f"{ins.rounds} ({text.plural(ins.pairs_made, 'group')} formed"
+            + (f", {ins.request_pairs} from requests)" if ins.request_pairs else ")"),
+        ),
         ("Meeting rate", text.meeting(ins)),
         ("Average rating", text.average_rating(ins)),
     ]
@@ -104,6 +108,14 @@ def report_blocks(ins: Insights) -> list[Block]:
         [text.gap_line(s) for s in ins.skill_gaps(5)],
         "None: every skill people want to learn has enough teachers.",
     )
+    skills_map = _bullets(
+        [
+            f"{s.name}: {s.teachers} teach, {s.learners} want to learn, "
+            f"{text.plural(s.teams, 'team')}"
+            for s in ins.skills_map(8)
+        ],
+        "Nobody lists a skill to teach yet.",
+    )
     kinds = "|".join(k.value for k in ExportKind)
     return [
         HeaderBlock(
@@ -114,6 +126,7 @@ def report_blocks(ins: Insights) -> list[Block]:
         DividerBlock(),
         SectionBlock(text=_mrkdwn(latest_line)),
         SectionBlock(text=_mrkdwn(f"*Top skills taught*\n{taught}")),
+        SectionBlock(text=_mrkdwn(f"*Skills people here teach* \u2014 across teams\n{skills_map}")),
         SectionBlock(
             text=_mrkdwn(
                 f"*Skill gaps* \u2014 wanted by many, taught by too few\n{gaps}\n"

@@ -40,6 +40,7 @@ from bot.members.names import (
     option_value_for_skill,
 )
 from bot.members.views import PickedSkill, ProfileForm, ProfileSubmission, SkillEntry
+from bot.requests.views import MAX_PER_MONTH
 
 MIN_QUERY_LENGTH = 1
 TYPED_MAX_CHARS = 1500
@@ -67,6 +68,8 @@ class ProfileBlock(StrEnum):
     LEARN_NEW = "learn_new"
     TEAM = "team"
     CADENCE = "cadence"
+    TAKES_REQUESTS = "takes_requests"
+    REQUESTS_PER_MONTH = "requests_per_month"
     PAUSE_UNTIL = "pause_until"
 
 
@@ -99,8 +102,12 @@ _ERROR_BLOCKS: dict[str, ProfileBlock] = {
     "learn": ProfileBlock.LEARN,
     "learn_new": ProfileBlock.LEARN_NEW,
     "team": ProfileBlock.TEAM,
+    "takes_requests": ProfileBlock.TAKES_REQUESTS,
+    "requests_per_month": ProfileBlock.REQUESTS_PER_MONTH,
     "pause_until": ProfileBlock.PAUSE_UNTIL,
 }
+
+_TAKES_REQUESTS = {"yes": "Yes, colleagues can ask me", "no": "No, rounds only"}
 
 
 class ProfileMeta(BaseModel):
@@ -130,6 +137,10 @@ def _skill_option(entry: SkillEntry) -> Option:
 
 def _level_option(level: Level) -> Option:
     return Option(value=str(int(level)), text=_plain(LEVEL_LABELS[level].capitalize()))
+
+
+def _count_option(count: int) -> Option:
+    return Option(value=str(count), text=_plain(str(count)))
 
 
 def _cadence_option(cadence: MemberCadence) -> Option:
@@ -236,6 +247,28 @@ def profile_modal(form: ProfileForm, meta: ProfileMeta) -> View:
             ),
         ),
         InputBlock(
+            block_id=ProfileBlock.TAKES_REQUESTS,
+            label=_plain("Take swap requests?"),
+            element=StaticSelectElement(
+                action_id=_INPUT,
+                options=[Option(value=v, text=_plain(t)) for v, t in _TAKES_REQUESTS.items()],
+                initial_option=Option(
+                    value="yes" if form.takes_requests else "no",
+                    text=_plain(_TAKES_REQUESTS["yes" if form.takes_requests else "no"]),
+                ),
+            ),
+            hint=_plain("Colleagues who see you in the directory can ask you for a swap."),
+        ),
+        InputBlock(
+            block_id=ProfileBlock.REQUESTS_PER_MONTH,
+            label=_plain("At most this many requests a month"),
+            element=StaticSelectElement(
+                action_id=_INPUT,
+                options=[_count_option(n) for n in range(1, MAX_PER_MONTH + 1)],
+                initial_option=_count_option(min(form.requests_per_month, MAX_PER_MONTH)),
+            ),
+        ),
+        InputBlock(
             block_id=ProfileBlock.PAUSE_UNTIL,
             label=_plain("Take a break until"),
             element=DatePickerElement(
@@ -314,6 +347,8 @@ def read_submission(values: Mapping[str, Any]) -> ProfileSubmission:
         learn_new=_text(values, ProfileBlock.LEARN_NEW),
         team=_text(values, ProfileBlock.TEAM),
         cadence=_selected(values, ProfileBlock.CADENCE),
+        takes_requests=_selected(values, ProfileBlock.TAKES_REQUESTS),
+        requests_per_month=_selected(values, ProfileBlock.REQUESTS_PER_MONTH),
         pause_until=str(picked_date) if picked_date else None,
     )
 

@@ -142,9 +142,16 @@ def _members(data: InsightsInput) -> tuple[list[str], list[list[Cell | None]]]:
 
 
 def _skills(insights: Insights) -> tuple[list[str], list[list[Cell | None]]]:
-    header = ["skill", "teachers", "learners", "lessons_in_completed_swaps", "gap"]
+    header = [
+        "skill",
+        "teachers",
+        "learners",
+        "lessons_in_completed_swaps",
+        "gap",
+        "teams_teaching",
+    ]
     rows: list[list[Cell | None]] = [
-        [s.name, s.teachers, s.learners, s.taught, "yes" if s.gap else "no"]
+        [s.name, s.teachers, s.learners, s.taught, "yes" if s.gap else "no", s.teams]
         for s in insights.skills
     ]
     return header, rows

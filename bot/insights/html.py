@@ -91,7 +91,11 @@ def render_html(ins: Insights, images: ReportImages) -> str:
             _card("Repeat swaps", str(ins.repeat_swaps), "pairs who met in 2+ rounds"),
             _card("Members", str(ins.members), f"{ins.active} active, {ins.paused} paused"),
             _card("Rounds run", str(ins.rounds)),
-            _card("Groups formed", str(ins.pairs_made)),
+            _card(
+                "Groups formed",
+                str(ins.pairs_made),
+                f"{ins.request_pairs} from requests" if ins.request_pairs else "",
+            ),
             _card(
                 "Meeting rate",
                 text.percent(ins.meeting_rate),
@@ -108,6 +112,14 @@ def render_html(ins: Insights, images: ReportImages) -> str:
         [("Skill", False), ("Lessons in completed swaps", True)],
         [[s.name, str(s.taught)] for s in ins.top_taught(MAX_ROWS)],
         "No completed swaps yet.",
+    )
+    skills_map = _table(
+        [("Skill", False), ("Teach", True), ("Want to learn", True), ("Teams teaching", True)],
+        [
+            [s.name, str(s.teachers), str(s.learners), str(s.teams)]
+            for s in ins.skills_map(MAX_ROWS)
+        ],
+        "Nobody lists a skill to teach yet.",
     )
     gaps = _table(
         [("Skill", False), ("Want to learn", True), ("Teach", True)],
@@ -170,6 +182,9 @@ pairs who met in two or more rounds.</figcaption></figure>
 <figure><img id="rounds" src="{_data_uri(images.rounds_png)}" alt="{escape(images.rounds_alt)}">
 <figcaption>Groups made and groups that met per round, with the new connections each round
 made.</figcaption></figure>
+<h2>Skills people here teach</h2>
+<p class="muted">Most taught first, across every team: the talent already in the company.</p>
+<div id="skills-map">{skills_map}</div>
 <h2>Top skills taught</h2>
 {taught}
 <h2>Skill gaps</h2>

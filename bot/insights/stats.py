@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import combinations
 
-from bot.kinds import Direction, GroupState, MemberCadence, MemberStatus, RoundState
+from bot.kinds import Direction, GroupState, MemberCadence, MemberStatus, Origin, RoundState
 
 # A skill is a gap when at least this many members want to learn it…
 GAP_MIN_LEARNERS = 2
@@ -51,6 +51,7 @@ class RoundRow:
     checkins_sent: bool
     eligible_count: int
     unmatched_count: int
+    origin: Origin = Origin.ROUND  # an accepted request is a round of its own
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,7 @@ class SkillSummary:
     learners: int  # members (active or paused) who want to learn it
     taught: int  # lessons of it in groups that met
     gap: bool
+    teams: int = 0  # distinct teams among the members who teach it
 
 
 @dataclass(frozen=True)
@@ -195,8 +197,10 @@ class Insights:
     pairs_introduced: int  # pairs of people put in a group together, met or not
     repeat_swaps: int
     skills: tuple[SkillSummary, ...]  # every skill a current member teaches, learns or taught
-    per_round: tuple[RoundPoint, ...]  # oldest first
+    per_round: tuple[RoundPoint, ...]  # oldest first, scheduled rounds only
     network: Network
+    request_pairs: int = 0  # of pairs_made: groups made by an accepted request
+    request_swaps_completed: int = 0  # of swaps_completed: those that met
 
     @property
     def title(self) -> str:
@@ -211,6 +215,12 @@ class Insights:
         taught = [s for s in self.skills if s.taught > 0]
         taught.sort(key=lambda s: (-s.taught, s.name.lower()))
         return tuple(taught[:limit])
+
+    def skills_map(self, limit: int | None = None) -> tuple[SkillSummary, ...]:
+        """The skills people here teach, most taught first (the talent the company has)."""
+        taught = [s for s in self.skills if s.teachers > 0]
+        taught.sort(key=lambda s: (-s.teachers, -s.learners, s.name.casefold()))
+        return tuple(taught[:limit] if limit is not None else taught)
 
     def skill_gaps(self, limit: int | None = None) -> tuple[SkillSummary, ...]:
         """Gaps, nobody-teaches first, then by how many want to learn."""
@@ -321,8 +331,11 @@ def compute_insights(data: InsightsInput, *, generated_at: datetime) -> Insights
     for pair, round_id in history.first_met.items():
         new_pairs_by_round[round_id].append(pair)
 
+    requested = {r.id for r in data.rounds if r.origin is Origin.REQUEST}
     per_round: list[RoundPoint] = []
     for rnd in data.rounds:
+        if rnd.id in requested:
+            continue  # counted in the totals, not as a round
         in_round = groups_by_round.get(rnd.id, [])
         new_pairs = new_pairs_by_round.get(rnd.id, [])
         round_feedback = [f for g in in_round for f in feedback_by_group.get(g.id, [])]
@@ -354,7 +367,7 @@ def compute_insights(data: InsightsInput, *, generated_at: datetime) -> Insights
         members=len(data.members),
         active=active,
         paused=paused,
-        rounds=len(data.rounds),
+        rounds=len(data.rounds) - len(requested),
         pairs_made=len(groups),
         swaps_completed=len(met_ids),
         groups_asked=len(asked),
@@ -368,6 +381,10 @@ def compute_insights(data: InsightsInput, *, generated_at: datetime) -> Insights
         skills=skill_summaries(data, met_ids),
         per_round=tuple(per_round),
         network=build_network(data, history),
+        request_pairs=sum(1 for g in groups if g.round_id in requested),
+        request_swaps_completed=sum(
+            1 for g in groups if g.round_id in requested and g.id in met_ids
+        ),
     )
 
 
@@ -376,6 +393,8 @@ def skill_summaries(data: InsightsInput, met_group_ids: set[int]) -> tuple[Skill
     names = {s.id: s.name for s in data.skills}
     teachers: Counter[str] = Counter()
     learners: Counter[str] = Counter()
+    teams: dict[str, set[str]] = defaultdict(set)
+    team_by_member = {m.id: team_of(m) for m in data.members}
     display: dict[str, str] = {}
 
     def key_for(skill_id: int | None, label: str) -> str:
@@ -390,6 +409,8 @@ def skill_summaries(data: InsightsInput, met_group_ids: set[int]) -> tuple[Skill
             continue
         key = key_for(ms.skill_id, names[ms.skill_id])
         (teachers if ms.direction == Direction.TEACH else learners)[key] += 1
+        if ms.direction == Direction.TEACH:
+            teams[key].add(team_by_member[ms.member_id])
     taught: Counter[str] = Counter()
     for lesson in data.lessons:
         if lesson.group_id in met_group_ids and lesson.teacher_id in current:
@@ -402,6 +423,7 @@ def skill_summaries(data: InsightsInput, met_group_ids: set[int]) -> tuple[Skill
             learners=learners[k],
             taught=taught[k],
             gap=is_gap(learners=learners[k], teachers=teachers[k]),
+            teams=len(teams.get(k, ())),
         )
         for k in keys
     ]

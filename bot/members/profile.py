@@ -32,6 +32,7 @@ from bot.members.views import (
     member_today,
     profile_of,
 )
+from bot.requests.views import MAX_PER_MONTH
 from bot.slack.text import COMMAND
 from bot.store import members as store
 from bot.store import read_model
@@ -67,6 +68,8 @@ def profile_form(*, session: Session, deps: Deps, team_id: str, user_id: str) ->
         paused_indefinitely=paused and member.paused_until is None,
         today=today,
         is_member=True,
+        takes_requests=member.takes_requests,
+        requests_per_month=member.requests_per_month,
     )
 
 
@@ -186,6 +189,14 @@ def save_profile(
         cadence = MemberCadence(form.cadence or MemberCadence.EVERY_ROUND)
     except ValueError:
         cadence = MemberCadence.EVERY_ROUND
+    takes = {"yes": True, "no": False}.get(form.takes_requests or "")
+    per_month: int | None = None
+    if form.requests_per_month is not None:
+        raw = form.requests_per_month.strip()
+        if raw.isdigit() and 1 <= int(raw) <= MAX_PER_MONTH:
+            per_month = int(raw)
+        else:
+            errors["requests_per_month"] = f"Choose from 1 to {MAX_PER_MONTH} requests a month."
     if errors:
         raise ProfileErrors(errors)
 
@@ -232,6 +243,10 @@ def save_profile(
             )
     member.team_label = team or None
     member.cadence = cadence
+    if takes is not None:
+        member.takes_requests = takes
+    if per_month is not None:
+        member.requests_per_month = per_month
     if back is not None:
         member.status = MemberStatus.PAUSED
         member.paused_until = back

@@ -155,6 +155,8 @@ class ProfileSubmission:
     team: str
     cadence: str | None
     pause_until: str | None  # "YYYY-MM-DD"
+    takes_requests: str | None = None  # "yes" / "no"; None keeps what they had
+    requests_per_month: str | None = None  # "1".."10"; None keeps what they had
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,8 @@ class ProfileForm:
     paused_indefinitely: bool
     today: date
     is_member: bool
+    takes_requests: bool = True
+    requests_per_month: int = 4
 
 
 def level_of(value: int) -> Level:

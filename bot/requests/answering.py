@@ -134,6 +134,7 @@ def accept(
     request.answered_at = now
     request.group_id = group.id
     request.note = None  # delivered and answered: nothing left to keep it for
+    store.forget_card(session=session, request_id=request.id)
     view = load_intro_view(session, group)
     enqueue_one(
         NewMessage(
@@ -168,6 +169,7 @@ def decline(
     request.state = RequestState.DECLINED
     request.answered_at = now
     request.note = None
+    store.forget_card(session=session, request_id=request.id)
     others = (
         store.teachers_of(
             session=session,

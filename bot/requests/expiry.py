@@ -26,6 +26,7 @@ def expire_due(deps: Deps, now: datetime) -> int:
             teacher = session.get_one(Member, request.teacher_id)
             request.state = RequestState.EXPIRED
             request.note = None
+            store.forget_card(session=session, request_id=request.id)
             messages = []
             for member in (asker, teacher):
                 view = Expired(

@@ -13,7 +13,7 @@ EXPIRY_DAYS = 7
 NOTE_MAX_CHARS = 300
 #: Requests a month a member takes unless they choose otherwise, and the most they may choose.
 DEFAULT_PER_MONTH = 4
-MAX_PER_MONTH = 20
+MAX_PER_MONTH = 10
 #: Other teachers suggested after a "Not now", and teachers shown for a skill.
 OTHERS_SHOWN = 3
 TEACHERS_SHOWN = 10

@@ -64,7 +64,16 @@ def load_input(*, session: Session, team_id: str) -> InsightsInput:
         )
     )
     rounds = tuple(
-        RoundRow(r.id, r.period, r.round_date, r.state, r.sent is not None, r.eligible, r.unmatched)
+        RoundRow(
+            r.id,
+            r.period,
+            r.round_date,
+            r.state,
+            r.sent is not None,
+            r.eligible,
+            r.unmatched,
+            r.origin,
+        )
         for r in session.execute(
             select(
                 Round.id,
@@ -74,6 +83,7 @@ def load_input(*, session: Session, team_id: str) -> InsightsInput:
                 Round.checkins_sent_at.label("sent"),
                 Round.eligible_count.label("eligible"),
                 Round.unmatched_count.label("unmatched"),
+                Round.origin,
             )
             .where(Round.workspace_id == ws)
             .order_by(Round.round_date, Round.id)

@@ -8,16 +8,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from bot.kinds import Direction, GroupState, MemberStatus, Origin, RequestState
+from bot.kinds import Direction, GroupState, MemberStatus, Origin, OutboxState, RequestState
 from bot.store.models import (
     DoNotPair,
     Group,
     GroupMember,
     Member,
     MemberSkill,
+    OutboxMessage,
     Round,
     Skill,
     SwapRequest,
@@ -259,3 +260,16 @@ def request_pairs(
     ):
         groups.setdefault(group_id, set()).add(user_id)
     return frozenset(frozenset(users) for users in groups.values() if len(users) == 2)
+
+
+def forget_card(*, session: Session, request_id: int) -> None:
+    """Once a request is answered or expired, its DM's stored copy (with the asker's note) is
+    no longer needed: keep the row (it proves the DM went out), drop the text."""
+    session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.idempotency_key == f"request:{request_id}",
+            OutboxMessage.state.in_([OutboxState.SENT, OutboxState.FAILED]),
+        )
+        .values(payload={"text": "", "blocks": []})
+    )

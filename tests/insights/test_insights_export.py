@@ -20,11 +20,22 @@ def _rows(kind: ExportKind, data: InsightsInput) -> list[list[str]]:
 
 def test_skills_export(scenario_input: InsightsInput) -> None:
     header, *rows = _rows(ExportKind.SKILLS, scenario_input)
-    assert header == ["skill", "teachers", "learners", "lessons_in_completed_swaps", "gap"]
-    assert rows == [
+    assert header == [
+        "skill",
+        "teachers",
+        "learners",
+        "lessons_in_completed_swaps",
+        "gap",
+        "teams_teaching",
+    ]
+    assert [row[:5] for row in rows] == [
         [name, str(t), str(learn), str(taught), "yes" if gap else "no"]
         for name, (t, learn, taught, gap) in sc.EXPECTED_SKILLS.items()
     ]
+    # Teams teaching a skill: none without teachers, never more than its teachers.
+    assert all(
+        0 <= int(row[5]) <= int(row[1]) and (row[1] == "0") == (row[5] == "0") for row in rows
+    )
 
 
 def test_rounds_export(scenario_input: InsightsInput) -> None:

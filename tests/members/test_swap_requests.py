@@ -10,8 +10,10 @@ from typing import Any
 from members_kit import ANA, BEN, CAL, DEV, Driver, buttons, text_of
 from sqlalchemy import select
 
+from bot.blocks.insights import report_blocks
 from bot.blocks.requests import RequestAction, RequestCallback
 from bot.delivery.worker import DeliveryWorker
+from bot.insights.load import load_insights
 from bot.kinds import GroupKind, Origin, RequestState
 from bot.requests.expiry import expire_due
 from bot.rounds.checkins import process_due
@@ -21,6 +23,7 @@ from bot.store.models import (
     Group,
     Lesson,
     Member,
+    OutboxMessage,
     Round,
     Skill,
     SwapRequest,
@@ -173,6 +176,8 @@ def test_ask_from_who_accept_introduces_both_and_checks_in_later(driver: Driver)
         assert round_.origin is Origin.REQUEST and group.kind is GroupKind.SWAP
         assert group.new_connection and request.group_id == group.id
         assert len(s.scalars(select(Lesson)).all()) == 2
+        stored = json.dumps([o.payload for o in s.scalars(select(OutboxMessage))])
+        assert "Off to Madrid in May" not in stored  # the note is gone once answered
 
     # The check-in comes like a round's, a few days later.
     later = driver.h.clock.now() + timedelta(days=3, hours=2)
@@ -418,3 +423,102 @@ def test_leave_deletes_requests_both_ways(driver: Driver) -> None:
     driver.click(BEN, confirm)
     with driver.session() as s:
         assert s.scalars(select(SwapRequest)).all() == []
+
+
+def profile_values(teach: str, takes: str | None, per_month: str | None) -> dict[str, Any]:
+    def typed(value: str | None) -> dict[str, Any]:
+        return {"value": {"type": "plain_text_input", "value": value}}
+
+    def picked(value: str | None) -> dict[str, Any]:
+        chosen = {"value": value, "text": {"type": "plain_text", "text": value or ""}}
+        return {"value": {"type": "static_select", "selected_option": chosen if value else None}}
+
+    return {
+        "teach_new": typed(teach),
+        "teach_new_level": picked("3"),
+        "cadence": picked("every_round"),
+        "takes_requests": picked(takes),
+        "requests_per_month": picked(per_month),
+    }
+
+
+def save_profile(driver: Driver, user: str, values: dict[str, Any]) -> dict[str, Any]:
+    reply = driver.h.slack.view_submission(
+        team_id=driver.h.team_id, user_id=user, callback_id="profile_modal", values=values
+    )
+    assert reply.status == 200, reply.body
+    return reply.json or {}
+
+
+def test_profile_form_says_whether_and_how_often_someone_takes_requests(driver: Driver) -> None:
+    setup(driver)
+    before = len(driver.h.sim.calls_to("views.open"))
+    driver.h.slack.slash_command(team_id=driver.h.team_id, user_id=ANA, text="profile")
+    modal = driver.h.sim.wait_for("views.open", count=before + 1)[-1].response["view"]
+    initial = {
+        b["block_id"]: b["element"].get("initial_option", {}).get("value")
+        for b in modal["blocks"]
+        if b.get("block_id") in ("takes_requests", "requests_per_month")
+    }
+    assert initial == {"takes_requests": "yes", "requests_per_month": "4"}
+
+    bad = save_profile(driver, ANA, profile_values("Spanish, guitar", "yes", "99"))
+    assert bad["response_action"] == "errors" and "1 to 10" in bad["errors"]["requests_per_month"]
+
+    # A cap of one: the first request goes through, the second asker hears "not right now".
+    assert save_profile(driver, ANA, profile_values("Spanish, guitar", "yes", "1")) == {}
+    ask(driver, BEN, ANA, "Spanish")
+    driver.command(CAL, "learn guitar")
+    capped = driver.command(CAL, f"ask <@{ANA}> guitar")
+    assert "isn't taking requests right now" in text_of(capped)
+
+    # Not taking requests at all: nobody can ask, and the explorer doesn't offer them.
+    assert save_profile(driver, CAL, profile_values("Spanish", "no", "4")) == {}
+    refused = driver.command(BEN, f"ask <@{CAL}> Spanish")
+    assert "isn't taking requests right now" in text_of(refused)
+    with driver.session() as s:
+        cal = s.scalars(select(Member).where(Member.slack_user_id == CAL)).one()
+        assert (cal.takes_requests, cal.requests_per_month) == (False, 4)
+        assert len(s.scalars(select(SwapRequest)).all()) == 1
+
+
+def test_numbers_count_a_request_pair_and_the_report_maps_skills_across_teams(
+    driver: Driver,
+) -> None:
+    setup(driver)
+    with driver.session() as s:
+        teams = {ANA: "Design", BEN: "Data", CAL: "Sales"}
+        for member in s.scalars(select(Member)):
+            member.team_label = teams[member.slack_user_id]
+    ask(driver, BEN, ANA, "Spanish", offer="sql")
+    deliver(driver)
+    click_dm(driver, ANA, dms(driver, ANA)[0], RequestAction.ACCEPT)
+    deliver(driver)
+    later = driver.h.clock.now() + timedelta(days=3, hours=2)
+    driver.h.clock.set(later)
+    process_due(driver.h.deps, later)
+    deliver(driver)
+    checkin = dms(driver, ANA, BEN)[-1]
+    driver.h.slack.block_action(
+        team_id=driver.h.team_id,
+        user_id=BEN,
+        action_id="checkin_met",
+        value=buttons(checkin)["checkin_met"]["value"],
+        message=checkin,
+    )
+    driver.h.sim.wait_for("chat.update")
+
+    with driver.session() as s:
+        ins = load_insights(session=s, team_id=driver.h.team_id, now=later)
+    assert (ins.pairs_made, ins.request_pairs, ins.swaps_completed) == (1, 1, 1)
+    assert ins.request_swaps_completed == 1 and ins.new_connections == 1
+    assert ins.rounds == 0 and ins.per_round == ()  # a request is not a round
+    top = ins.skills_map(2)
+    assert [(s.name, s.teachers, s.learners, s.teams) for s in top] == [
+        ("Spanish", 2, 1, 2),
+        ("SQL", 1, 1, 1),
+    ]
+    report = json.dumps([b.to_dict() for b in report_blocks(ins)])
+    assert "Skills people here teach" in report and "Spanish: 2 teach" in report
+    assert "1 from requests" in report
+    assert "Madrid" not in report and "note" not in report  # counts only
