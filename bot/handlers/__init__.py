@@ -36,8 +36,16 @@ def collect(attribute: str) -> list[Any]:
     return found
 
 
+# Bolt tries listeners in the order they were registered, building each matcher's keyword
+# arguments as it goes: the most frequent requests (the slash command, then the members'
+# buttons) are matched first. Each id has exactly one listener, so order changes no outcome.
+HOT_MODULES = ("commands", "members")
+
+
 def register_all(app: App, deps: Deps) -> None:
-    for module in modules():
+    rank = {name: i for i, name in enumerate(HOT_MODULES)}
+    ordered = sorted(modules(), key=lambda m: rank.get(m.__name__.rsplit(".", 1)[1], len(rank)))
+    for module in ordered:
         register = getattr(module, "register", None)
         if callable(register):
             register(app, deps)

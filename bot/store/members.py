@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import cast, delete, func, or_, select, update
+from sqlalchemy import bindparam, cast, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 from sqlalchemy.types import Text
@@ -77,13 +77,20 @@ def member_of_team(
     )
 
 
+# Asked before every teach and learn (is this a newcomer?): built once, run as Core on the
+# session's connection (the ORM's statement handling costs more than the lookup itself).
+_MEMBER_EXISTS = (
+    select(Member.id)
+    .join(Workspace, Workspace.id == Member.workspace_id)
+    .where(Workspace.team_id == bindparam("team_id"))
+    .where(Member.slack_user_id == bindparam("user_id"))
+    .limit(1)
+)
+
+
 def member_exists(*, session: Session, team_id: str, slack_user_id: str) -> bool:
-    found = session.execute(
-        select(Member.id)
-        .join(Workspace, Workspace.id == Member.workspace_id)
-        .where(Workspace.team_id == team_id, Member.slack_user_id == slack_user_id)
-    ).first()
-    return found is not None
+    params = {"team_id": team_id, "user_id": slack_user_id}
+    return session.connection().execute(_MEMBER_EXISTS, params).first() is not None
 
 
 def create_member(
