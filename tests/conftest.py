@@ -23,20 +23,10 @@ from sqlalchemy.engine import make_url
 from bot.cli.db import upgrade
 from bot.clock import ManualClock
 from bot.deps import Deps
-from bot.sim import SignedClient, SlackSimulator
+from bot.sim import SlackSimulator
 from bot.store.db import make_engine, make_session_factory
 from bot.store.models import Base
-from tests.support import (
-    BOT_TOKEN,
-    IN_CI,
-    PG_DEFAULT,
-    SIGNING_SECRET,
-    START,
-    TEAM,
-    Harness,
-    make_settings,
-    serve_app,
-)
+from tests.support import BOT_TOKEN, IN_CI, PG_DEFAULT, START, TEAM, Harness, make_settings, serve
 
 _pg_state: dict[str, Any] = {"ran": 0}
 
@@ -136,18 +126,9 @@ def deps(engine: Engine, database_url: str, sim: SlackSimulator, clock: ManualCl
 
 @pytest.fixture
 def harness(deps: Deps, sim: SlackSimulator, clock: ManualClock) -> Iterator[Harness]:
-    url, server = serve_app(deps)
-    try:
-        yield Harness(
-            deps=deps,
-            sim=sim,
-            slack=SignedClient(url, SIGNING_SECRET, simulator=sim),
-            url=url,
-            clock=clock,
-        )
-    finally:
-        server.shutdown()
-        server.server_close()
+    """The real app over HTTP, driven from Slack's side (see ``tests/support.py``)."""
+    with serve(deps, sim, clock) as driven:
+        yield driven
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

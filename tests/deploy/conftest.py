@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from deploy_kit import OAuthHarness, oauth_deps
 from sqlalchemy import Engine
 
 from bot.clock import ManualClock
-from bot.sim import SignedClient, SlackSimulator
-from tests.support import SIGNING_SECRET, serve_app
+from bot.sim import SlackSimulator
+from tests.deploy.deploy_kit import OAuthHarness, oauth_deps
+from tests.support import serve
 
 
 @pytest.fixture
@@ -18,14 +18,5 @@ def oauth(
     database_url: str, engine: Engine, sim: SlackSimulator, clock: ManualClock
 ) -> Iterator[OAuthHarness]:
     deps = oauth_deps(database_url, engine, sim, clock)
-    url, server = serve_app(deps)
-    try:
-        yield OAuthHarness(
-            deps=deps,
-            sim=sim,
-            slack=SignedClient(url, SIGNING_SECRET, simulator=sim),
-            base=url.removesuffix("/slack/events"),
-        )
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(deps, sim, clock, kind=OAuthHarness) as harness:
+        yield harness

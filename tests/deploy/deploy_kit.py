@@ -1,8 +1,9 @@
 """Helpers for the deployment tests: multi-workspace (OAuth) mode over HTTP with the simulator.
 
-``oauth`` is an :class:`OAuthHarness`: ``install(team_id, ...)`` walks Bolt's OAuth flow the
-way a browser does (``/slack/install`` → Slack's consent → ``/slack/oauth_redirect``), with
-the simulator playing Slack's side of ``oauth.v2.access``.
+``oauth`` is an :class:`OAuthHarness`, the shared harness (``tests/support.py``) plus a
+browser: ``install(team_id, ...)`` walks Bolt's OAuth flow the way a browser does
+(``/slack/install`` → Slack's consent → ``/slack/oauth_redirect``), with the simulator playing
+Slack's side of ``oauth.v2.access``.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from sqlalchemy import Engine
 
 from bot.clock import ManualClock
 from bot.deps import Deps
-from bot.sim import SignedClient, SlackSimulator
+from bot.sim import SlackSimulator
 from bot.slack.oauth import BOT_SCOPES
 from bot.store.db import make_session_factory
-from tests.support import make_settings
+from tests.support import Harness, make_settings
 
 CLIENT_ID = "1111.2222"
 CLIENT_SECRET = "oauth-client-secret"
@@ -34,12 +35,14 @@ class Page:
     body: str
 
 
-@dataclass
-class OAuthHarness:
-    deps: Deps
-    sim: SlackSimulator
-    slack: SignedClient
-    base: str  # http://127.0.0.1:<port>
+@dataclass(kw_only=True)
+class OAuthHarness(Harness):
+    """The app in multi-workspace (OAuth) mode, driven from Slack's side and a browser's."""
+
+    @property
+    def base(self) -> str:
+        """``http://127.0.0.1:<port>``"""
+        return self.url.removesuffix("/slack/events")
 
     def get(self, path: str, *, cookie: str | None = None) -> Page:
         parts = urlsplit(self.base)

@@ -14,8 +14,7 @@ from tests.support import BOT_TOKEN
 
 @pytest.fixture
 def multi(deps: Deps) -> Deps:
-    from deploy_kit import CLIENT_ID, CLIENT_SECRET
-
+    from tests.deploy.deploy_kit import CLIENT_ID, CLIENT_SECRET
     from tests.support import make_settings
 
     settings = make_settings(

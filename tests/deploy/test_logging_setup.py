@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from deploy_kit import OAuthHarness
 
 from bot.logs import (
     ContextThreadPoolExecutor,
@@ -18,6 +17,7 @@ from bot.logs import (
     configure_logging,
     reset_log_context,
 )
+from tests.deploy.deploy_kit import OAuthHarness
 from tests.support import Harness
 
 TOKEN = "xoxb-1234-5678-abcdefSECRET"
@@ -90,8 +90,8 @@ def test_a_request_from_a_workspace_without_installation_is_logged_with_its_ids(
     oauth: OAuthHarness, json_logs: Callable[[], list[dict[str, Any]]]
 ) -> None:
     """Bolt's own line (no ``extra=``) still says which workspace and member it was."""
-    oauth.slack.slash_command(team_id="TNOPE", user_id="U_LOST", text="teach my secret words")
-    oauth.sim.wait_for_response(count=1)
+    oauth.command("U_LOST", "teach my secret words", team_id="TNOPE")
+    oauth.drain()
     lines = json_logs()
     [missing] = [r for r in lines if "AuthorizeResult" in r["msg"]]
     assert (missing["team_id"], missing["user_id"]) == ("TNOPE", "U_LOST")
@@ -101,8 +101,8 @@ def test_a_request_from_a_workspace_without_installation_is_logged_with_its_ids(
 def test_a_signed_command_logs_its_ids_and_not_its_text(
     harness: Harness, json_logs: Callable[[], list[dict[str, Any]]]
 ) -> None:
-    harness.slack.slash_command(team_id=harness.team_id, user_id="U_ANA", text="hepl me with words")
-    harness.sim.wait_for_response(count=1)
+    harness.command("U_ANA", "hepl me with words")
+    harness.drain()
     lines = json_logs()
     assert any(r.get("team_id") == harness.team_id and r.get("user_id") == "U_ANA" for r in lines)
     output = json.dumps(lines)
@@ -127,6 +127,7 @@ def test_rejected_requests_are_logged_without_their_body(
     messages = [r.getMessage() for r in caplog.records]
     assert sum(m.startswith("rejected a request to /slack/events") for m in messages) == 2
     assert not any("secret" in m for m in messages)
+    harness.drain()
     assert harness.sim.calls == []  # nothing reached Slack: no reply to an unverified URL
 
 

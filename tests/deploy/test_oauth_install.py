@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import time
-from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from deploy_kit import CLIENT_ID, STATE_COOKIE, OAuthHarness, tokens_used
 from sqlalchemy import func, select
 
 from bot.errors import NotFoundError
@@ -16,6 +12,8 @@ from bot.slack.clients import client_for_team
 from bot.slack.oauth import BOT_SCOPES, NOT_INSTALLED_MESSAGE
 from bot.store.models import Workspace
 from bot.store.workspaces import get_workspace
+from tests.deploy.deploy_kit import CLIENT_ID, STATE_COOKIE, OAuthHarness, tokens_used
+from tests.support import shown_text
 
 
 def _rows(oauth: OAuthHarness, table: str, team_id: str, user_id: str | None = None) -> int:
@@ -64,10 +62,8 @@ def test_oauth_install_then_the_workspace_is_authorised_with_its_own_token(
         assert "UALICE" in ws.admin_user_ids
 
     # The next request from that workspace is authorised with the token it installed.
-    reply = oauth.slack.slash_command(team_id="TACME", user_id="UALICE", text="help")
-    assert reply.status == 200
-    [answer] = oauth.sim.wait_for_response(count=1)
-    assert "/skillswap" in json.dumps(answer)
+    answer = oauth.command("UALICE", "help", team_id="TACME")
+    assert "/skillswap" in shown_text(answer)
     assert token in tokens_used(oauth.sim, "auth.test")
     assert client_for_team(oauth.deps, "TACME").token == token
 
@@ -103,9 +99,10 @@ def test_success_page_escapes_the_workspace_name(oauth: OAuthHarness) -> None:
 
 def test_a_workspace_that_never_installed_is_told_to_install(oauth: OAuthHarness) -> None:
     oauth.install("TACME")
-    reply = oauth.slack.slash_command(team_id="TOTHER", user_id="U9", text="help")
-    assert reply.status == 200
-    [answer] = oauth.sim.wait_for_response(count=1)
+    sent = oauth.send_command("U9", "help", team_id="TOTHER")
+    assert sent.status == 200
+    oauth.drain()
+    [answer] = sent.replies()
     assert answer["text"] == NOT_INSTALLED_MESSAGE
     assert all(c.team_id != "TOTHER" for c in oauth.sim.calls)
 
@@ -173,7 +170,8 @@ def test_uninstall_deletes_the_tokens_and_stops_only_that_workspace(oauth: OAuth
             active = session.scalar(select(Workspace.active).where(Workspace.team_id == "TACME"))
         return active is False and _installed_bots(oauth, "TACME") == 0
 
-    _poll(acme_stopped)
+    oauth.drain()
+    assert acme_stopped()
     with pytest.raises(NotFoundError):
         client_for_team(oauth.deps, "TACME")
     assert client_for_team(oauth.deps, "TBETA").token == beta_token
@@ -182,11 +180,8 @@ def test_uninstall_deletes_the_tokens_and_stops_only_that_workspace(oauth: OAuth
         assert beta is not None and beta.active
 
     # Acme's members are told to reinstall; Beta's keep working.
-    oauth.slack.slash_command(team_id="TACME", user_id="U1", text="help")
-    oauth.slack.slash_command(team_id="TBETA", user_id="U2", text="help")
-    answers = oauth.sim.wait_for_response(count=2)
-    texts = [a.get("text") for a in answers]
-    assert texts.count(NOT_INSTALLED_MESSAGE) == 1
+    assert oauth.command("U1", "help", team_id="TACME")["text"] == NOT_INSTALLED_MESSAGE
+    assert "/skillswap" in shown_text(oauth.command("U2", "help", team_id="TBETA"))
 
     # Installing again brings Acme back.
     oauth.install("TACME", bot_token="xoxb-tacme-second")
@@ -203,7 +198,8 @@ def test_bot_token_revoked_is_an_uninstall_user_tokens_revoked_is_not(oauth: OAu
         team_id="TACME",
         event={"type": "tokens_revoked", "tokens": {"oauth": ["UALICE"], "bot": []}},
     )
-    _poll(lambda: _rows(oauth, "installations", "TACME", "UALICE") == 0)
+    oauth.drain()
+    assert _rows(oauth, "installations", "TACME", "UALICE") == 0
     with oauth.deps.unit_of_work() as session:
         assert session.scalar(select(Workspace.active).where(Workspace.team_id == "TACME"))
     assert _installed_bots(oauth, "TACME") == 1
@@ -218,13 +214,5 @@ def test_bot_token_revoked_is_an_uninstall_user_tokens_revoked_is_not(oauth: OAu
             active = session.scalar(select(Workspace.active).where(Workspace.team_id == "TACME"))
         return active is False and _installed_bots(oauth, "TACME") == 0
 
-    _poll(stopped)
-
-
-def _poll(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Listeners run after Slack's ack: wait for their effect, up to a deadline."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met before the deadline")
-        time.sleep(0.02)
+    oauth.drain()
+    assert stopped()

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from deploy_kit import OAuthHarness
 from sqlalchemy import select
 
 from bot.slack.clients import client_for_team
 from bot.store.models import Member, MemberSkill, Skill, Workspace
+from tests.deploy.deploy_kit import OAuthHarness
+from tests.support import payload_json
 
 # The same user id in both: Enterprise Grid members keep one id across an org's workspaces.
 ANA = "U0ANA0001"
@@ -17,10 +17,7 @@ BEN = "U0BEN0002"
 
 
 def _command(oauth: OAuthHarness, team: str, user: str, text: str) -> str:
-    before = len(oauth.sim.responses())
-    reply = oauth.slack.slash_command(team_id=team, user_id=user, text=text)
-    assert reply.status == 200, reply.body
-    return json.dumps(oauth.sim.wait_for_response(count=before + 1)[-1])
+    return payload_json(oauth.command(user, text, team_id=team))
 
 
 def _team_of_calls(oauth: OAuthHarness, token: str) -> set[Any]:

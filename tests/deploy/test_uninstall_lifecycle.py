@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy import select
 
+from bot.clock import ManualClock
 from bot.deps import Deps
-from bot.sim import SignedClient
+from bot.sim import SlackSimulator
 from bot.store.models import (
     Member,
     OutboxMessage,
@@ -19,16 +18,7 @@ from bot.store.models import (
     Workspace,
 )
 from bot.workspaces.uninstall import CANCELLED_REASON
-from tests.support import SIGNING_SECRET, TEAM, Harness, make_settings, serve_app
-
-
-def _poll(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Listeners run after Slack's ack: wait for their effect, up to a deadline."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met before the deadline")
-        time.sleep(0.02)
+from tests.support import TEAM, Harness, make_settings, serve
 
 
 def _seed(deps: Deps, team_id: str = TEAM) -> None:
@@ -83,7 +73,8 @@ def test_uninstall_stops_rounds_and_keeps_members_then_a_reinstall_resumes(
     _seed(harness.deps)
     assert harness.slack.event(team_id=TEAM, event={"type": "app_uninstalled"}).status == 200
 
-    _poll(lambda: _state(harness.deps)[0] is False)
+    harness.drain()
+    assert _state(harness.deps)[0] is False
     _, rounds, outbox = _state(harness.deps)
     assert rounds == [RoundState.CLOSED]
     # The intro still waiting is cancelled; the one already sent is history.
@@ -93,13 +84,13 @@ def test_uninstall_stops_rounds_and_keeps_members_then_a_reinstall_resumes(
 
     # Reinstalled with a new bot token (single-workspace mode): the next request from the
     # workspace makes it active again, so the scheduler picks it up.
-    harness.slack.slash_command(team_id=TEAM, user_id="U_ANA", text="help")
-    harness.sim.wait_for_response(count=1)
-    _poll(lambda: _state(harness.deps)[0] is True)
+    harness.command("U_ANA", "help")
+    harness.drain()
+    assert _state(harness.deps)[0] is True
 
 
 def test_delete_data_on_uninstall_removes_the_workspace_and_everything_personal(
-    deps: Deps,
+    deps: Deps, sim: SlackSimulator, clock: ManualClock
 ) -> None:
     settings = make_settings(
         deps.settings.database_url, deps.settings.slack_api_url, delete_data_on_uninstall=True
@@ -112,19 +103,9 @@ def test_delete_data_on_uninstall_removes_the_workspace_and_everything_personal(
     )
     _seed(wiping)
     _seed(wiping, team_id="TOTHER")
-    url, server = serve_app(wiping)
-    try:
-        slack = SignedClient(url, SIGNING_SECRET)
-        assert slack.event(team_id=TEAM, event={"type": "app_uninstalled"}).status == 200
-
-        def wiped() -> bool:
-            with wiping.unit_of_work() as session:
-                return session.scalar(select(Workspace.id).where(Workspace.team_id == TEAM)) is None
-
-        _poll(wiped)
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(wiping, sim, clock) as wiping_app:
+        assert wiping_app.event({"type": "app_uninstalled"}).status == 200
+        wiping_app.drain()
     with wiping.unit_of_work() as session:
         # Only the other workspace's rows remain.
         assert list(session.scalars(select(Workspace.team_id))) == ["TOTHER"]

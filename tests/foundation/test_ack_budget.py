@@ -23,18 +23,18 @@ def test_work_past_the_budget_is_acked_empty_then_answered_on_the_response_url(
 
     monkeypatch.setattr(commands, "dispatch", stuck)  # the listener looks it up at call time
     try:
-        reply = harness.slack.slash_command(team_id=harness.team_id, user_id="U1", text="stuck")
+        sent = harness.send_command("U1", "stuck")
         # The HTTP answer came back while the handler was still blocked: an empty ack.
-        assert reply.status == 200
+        assert sent.status == 200
         assert not release.is_set()
-        assert reply.body.strip() == ""
+        assert sent.http.body.strip() == ""
     finally:
         release.set()
-    [late] = harness.sim.wait_for_response(count=1)
+    late = sent.reply()
     assert late["text"] == "Done at last."
 
 
 def test_quick_work_answers_in_the_ack(harness: Harness) -> None:
-    reply = harness.slack.slash_command(team_id=harness.team_id, user_id="U1", text="help")
-    assert reply.status == 200
-    assert reply.json is not None and "SkillSwap" in reply.json["text"]
+    sent = harness.send_command("U1", "help")
+    assert sent.status == 200
+    assert "SkillSwap" in sent.ack["text"]

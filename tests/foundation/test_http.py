@@ -6,23 +6,21 @@ import json
 import time
 import urllib.request
 
+from bot.clock import ManualClock
 from bot.deps import Deps
+from bot.sim import SlackSimulator
 from bot.store.db import make_engine, make_session_factory
-from tests.support import Harness, make_settings, serve_app
+from tests.support import Harness, make_settings, serve, shown_text
 
 
 def test_signed_slash_command_reaches_listener_and_reply_reaches_slack(harness: Harness) -> None:
-    reply = harness.slack.slash_command(team_id=harness.team_id, user_id="U100", text="help")
-    assert reply.status == 200
-    [posted] = harness.sim.wait_for_response(count=1)
-    body = json.dumps(posted)
-    assert "/skillswap teach" in body or "SkillSwap" in body
+    posted = harness.command("U100", "help")
+    assert "/skillswap teach" in shown_text(posted)
 
 
 def test_unknown_subcommand_suggests_the_closest(harness: Harness) -> None:
-    harness.slack.slash_command(team_id=harness.team_id, user_id="U100", text="hepl")
-    [posted] = harness.sim.wait_for_response(count=1)
-    assert "help" in json.dumps(posted).lower()
+    posted = harness.command("U100", "hepl")
+    assert "help" in shown_text(posted).lower()
 
 
 def test_unsigned_request_is_rejected(harness: Harness) -> None:
@@ -31,6 +29,7 @@ def test_unsigned_request_is_rejected(harness: Harness) -> None:
         "/slack/events", body, "application/x-www-form-urlencoded", signature="v0=deadbeef"
     )
     assert reply.status == 401
+    harness.drain()
     assert harness.sim.responses() == []
 
 
@@ -43,6 +42,7 @@ def test_six_minute_old_request_is_rejected(harness: Harness) -> None:
         timestamp=int(time.time()) - 6 * 60,
     )
     assert reply.status == 401
+    harness.drain()
     assert harness.sim.responses() == []
 
 
@@ -59,7 +59,9 @@ def test_healthz_reports_the_database(harness: Harness) -> None:
     assert (status, body["database"]) == (200, "ok")
 
 
-def test_healthz_is_503_when_the_database_is_unreachable(deps: Deps) -> None:
+def test_healthz_is_503_when_the_database_is_unreachable(
+    deps: Deps, sim: SlackSimulator, clock: ManualClock
+) -> None:
     bad_url = "postgresql+psycopg://nobody@127.0.0.1:1/none"
     engine = make_engine(bad_url, connect_args={"connect_timeout": 1})
     broken = Deps(
@@ -68,12 +70,10 @@ def test_healthz_is_503_when_the_database_is_unreachable(deps: Deps) -> None:
         session_factory=make_session_factory(engine),
         clock=deps.clock,
     )
-    url, server = serve_app(broken)
     try:
-        status, body = _get(url.replace("/slack/events", "/healthz"))
+        with serve(broken, sim, clock) as app:
+            status, body = _get(app.url.replace("/slack/events", "/healthz"))
     finally:
-        server.shutdown()
-        server.server_close()
         engine.dispose()
     assert (status, body["database"]) == (503, "unreachable")
 

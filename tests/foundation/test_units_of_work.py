@@ -86,8 +86,8 @@ def test_many_writers_at_once_all_get_through(deps: Deps) -> None:
 
 
 def test_me_from_a_workspace_never_seen_before_answers(harness: Harness) -> None:
-    reply = harness.slack.slash_command(team_id="T0NEWTEAM", user_id="U0NEW", text="me")
-    assert reply.status == 200
-    assert reply.json is not None and reply.json.get("text")
+    sent = harness.send_command("U0NEW", "me", team_id="T0NEWTEAM")
+    assert sent.status == 200
+    assert sent.ack.get("text")
     with harness.deps.read_only() as session:
         assert get_workspace(session=session, team_id="T0NEWTEAM") is not None

@@ -15,14 +15,8 @@ from bot.blocks.admin import AdminCallback
 from bot.blocks.insights import InsightsAction
 from bot.handlers.commands import build_registry
 from bot.sim.server import RESPONSE_URL_METHOD
-from tests.hardening.hardening_support import (
-    Served,
-    diff,
-    reply_text,
-    snapshot,
-    state_from_view,
-)
-from tests.support import TEAM
+from tests.hardening.hardening_kit import state_from_view
+from tests.support import TEAM, Harness, diff, shown_text, snapshot
 
 REFUSAL = "Only SkillSwap admins"
 # Web API methods an admin command might use to act; a refused request calls none of them.
@@ -38,11 +32,11 @@ ACTING_METHODS = (
 )
 
 
-def _acting_calls(served: Served) -> list[str]:
+def _acting_calls(served: Harness) -> list[str]:
     return [c.method for c in served.sim.calls if c.method in ACTING_METHODS]
 
 
-def _admin_subcommands(served: Served) -> list[str]:
+def _admin_subcommands(served: Harness) -> list[str]:
     registry = build_registry()
     names = [s.name for s in registry.all() if s.admin_only]
     assert names, "no admin-only subcommands registered?"
@@ -50,9 +44,9 @@ def _admin_subcommands(served: Served) -> list[str]:
 
 
 @pytest.mark.parametrize("args", ["", "members", "x' OR 1=1 --"])
-def test_every_admin_subcommand_refuses_a_member(served: Served, args: str) -> None:
-    served.command("teach Python", user_id="UALICE")
-    engine = served.harness.deps.engine
+def test_every_admin_subcommand_refuses_a_member(served: Harness, args: str) -> None:
+    served.command("UALICE", "teach Python")
+    engine = served.deps.engine
     registry = build_registry()
     for name in _admin_subcommands(served):
         sub = registry.get(name)
@@ -60,14 +54,14 @@ def test_every_admin_subcommand_refuses_a_member(served: Served, args: str) -> N
         for spelled in (sub.name, *sub.aliases):
             served.sim.reset()
             before = snapshot(engine)
-            _, reply = served.command(f"{spelled} {args}".strip(), user_id="UBOB")
-            text = reply_text(reply)
+            reply = served.command("UBOB", f"{spelled} {args}".strip())
+            text = shown_text(reply)
             assert REFUSAL in text, f"/skillswap {spelled} {args}: {text[:200]!r}"
             assert _acting_calls(served) == [], spelled
             assert diff(before, snapshot(engine)) == {}, spelled
 
 
-def test_payload_claims_cannot_make_an_admin(served: Served) -> None:
+def test_payload_claims_cannot_make_an_admin(served: Harness) -> None:
     """Fields an attacker controls (user_name, is_admin in the payload) are ignored."""
     served.sim.reset()
     for name in _admin_subcommands(served):
@@ -80,28 +74,27 @@ def test_payload_claims_cannot_make_an_admin(served: Served) -> None:
         )
         assert reply.status == 200
     served.drain()
-    texts = [reply_text(c.params) for c in served.sim.calls_to(RESPONSE_URL_METHOD)]
+    texts = [shown_text(c.params) for c in served.sim.calls_to(RESPONSE_URL_METHOD)]
     assert texts and all(REFUSAL in t for t in texts)
     assert _acting_calls(served) == []
 
 
-def test_an_admin_gets_through(served: Served) -> None:
+def test_an_admin_gets_through(served: Harness) -> None:
     """The refusal above is a real check, not an always-no."""
-    served.command("teach Python", user_id="UALICE")
+    served.command("UALICE", "teach Python")
     served.sim.reset()
-    reply = served.slack.slash_command(team_id=TEAM, user_id="UADMIN", text="admin")
-    assert reply.status == 200
+    assert served.send_command("UADMIN", "admin").status == 200
     opened = served.sim.wait_for("views.open")
     assert opened[0].ok
 
 
-def test_admin_role_is_checked_on_submit_too(served: Served) -> None:
+def test_admin_role_is_checked_on_submit_too(served: Harness) -> None:
     """A member who got hold of the settings form (or forges its submission) changes nothing."""
-    served.slack.slash_command(team_id=TEAM, user_id="UADMIN", text="admin")
+    served.send_command("UADMIN", "admin")
     served.sim.wait_for("views.open")
     view = served.sim.views(AdminCallback.SETTINGS.value)[-1]
     values = state_from_view(view)
-    engine = served.harness.deps.engine
+    engine = served.deps.engine
     before = snapshot(engine)
     reply = served.slack.view_submission(
         team_id=TEAM,
@@ -127,28 +120,28 @@ def test_admin_role_is_checked_on_submit_too(served: Served) -> None:
     assert not (accepted.json or {}).get("errors"), accepted.body[:300]
 
 
-def test_full_report_button_refuses_a_member(served: Served) -> None:
-    served.command("teach Python", user_id="UALICE")
+def test_full_report_button_refuses_a_member(served: Harness) -> None:
+    served.command("UALICE", "teach Python")
     served.sim.reset()
     reply = served.slack.block_action(
         team_id=TEAM, user_id="UBOB", action_id=InsightsAction.FULL_REPORT.value, value=""
     )
     assert reply.status == 200
     served.drain()
-    said = [reply_text(c.params) for c in served.sim.calls_to("chat.postMessage")]
-    said += [reply_text(c.params) for c in served.sim.calls_to(RESPONSE_URL_METHOD)]
+    said = [shown_text(c.params) for c in served.sim.calls_to("chat.postMessage")]
+    said += [shown_text(c.params) for c in served.sim.calls_to(RESPONSE_URL_METHOD)]
     assert said and all("Only SkillSwap admins" in t for t in said), said
     methods = [c.method for c in served.sim.calls]
     assert "files.getUploadURLExternal" not in methods
     assert "files.completeUploadExternal" not in methods
 
 
-def test_admin_check_fails_closed_when_slack_is_down(served: Served) -> None:
+def test_admin_check_fails_closed_when_slack_is_down(served: Harness) -> None:
     """users.info failing (not a 429 the client retries) must not grant admin rights."""
-    served.command("teach Python", user_id="UALICE")
+    served.command("UALICE", "teach Python")
     served.sim.reset()
     served.sim.fail_next("users.info", error="fatal_error", times=5)
     for name in _admin_subcommands(served):
-        _, reply = served.command(name, user_id="UADMIN")
-        assert REFUSAL in reply_text(reply), name
+        reply = served.command("UADMIN", name)
+        assert REFUSAL in shown_text(reply), name
     assert _acting_calls(served) == []

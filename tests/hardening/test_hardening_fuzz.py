@@ -18,14 +18,8 @@ from sqlalchemy import select
 from bot.blocks.admin import AdminCallback
 from bot.blocks.profile import PROFILE_CALLBACK
 from bot.store.models import MemberSkill
-from tests.hardening.hardening_support import (
-    Served,
-    assert_no_internal_error,
-    diff,
-    snapshot,
-    state_from_view,
-)
-from tests.support import TEAM
+from tests.hardening.hardening_kit import assert_no_internal_error, state_from_view
+from tests.support import TEAM, Harness, diff, snapshot
 
 FUZZ = settings(
     max_examples=40,
@@ -80,8 +74,8 @@ READ_ONLY = {"who", "me", "status", "stats", "leave", "help", "", "bogus", "repo
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def _labels_are_clean(served: Served) -> None:
-    with served.harness.deps.engine.connect() as conn:
+def _labels_are_clean(served: Harness) -> None:
+    with served.deps.engine.connect() as conn:
         labels = conn.scalars(select(MemberSkill.label)).all()
     for label in labels:
         assert 0 < len(label) <= 80, label
@@ -89,20 +83,18 @@ def _labels_are_clean(served: Served) -> None:
 
 
 @pytest.mark.parametrize("text", CORPUS)
-def test_corpus_of_bad_commands(served: Served, text: str) -> None:
-    reply, answer = served.command(text, user_id="UALICE")
-    assert reply.status == 200
+def test_corpus_of_bad_commands(served: Harness, text: str) -> None:
+    answer = served.command("UALICE", text)
     assert_no_internal_error(answer)
     _labels_are_clean(served)
 
 
 @FUZZ
 @given(sub=st.sampled_from(SUBS), rest=WEIRD)
-def test_fuzzed_commands_never_fail_internally(served: Served, sub: str, rest: str) -> None:
-    engine = served.harness.deps.engine
+def test_fuzzed_commands_never_fail_internally(served: Harness, sub: str, rest: str) -> None:
+    engine = served.deps.engine
     before = snapshot(engine, skip=("processed_events",)) if sub in READ_ONLY else None
-    reply, answer = served.command(f"{sub} {rest}", user_id="UBOB")
-    assert reply.status == 200
+    answer = served.command("UBOB", f"{sub} {rest}")
     assert_no_internal_error(answer)
     if before is not None:
         # Read-only subcommands (and refused admin ones) change nothing, whatever follows.
@@ -127,12 +119,11 @@ NO_LETTERS = st.text(
 @FUZZ
 @given(rest=NO_LETTERS)
 def test_skill_names_without_letters_are_rejected_and_store_nothing(
-    served: Served, rest: str
+    served: Harness, rest: str
 ) -> None:
-    engine = served.harness.deps.engine
+    engine = served.deps.engine
     before = snapshot(engine, skip=("processed_events", "workspaces"))
-    reply, answer = served.command(f"teach {rest}", user_id="UCAROL")
-    assert reply.status == 200
+    answer = served.command("UCAROL", f"teach {rest}")
     assert_no_internal_error(answer)
     assert diff(before, snapshot(engine, skip=("processed_events", "workspaces"))) == {}
 
@@ -170,13 +161,13 @@ def mutated_state(draw: st.DrawFn, base: dict[str, dict[str, dict[str, Any]]]) -
     return state
 
 
-def _open_modal(served: Served, text: str, callback_id: str, user_id: str) -> dict[str, Any]:
-    served.slack.slash_command(team_id=TEAM, user_id=user_id, text=text)
+def _open_modal(served: Harness, text: str, callback_id: str, user_id: str) -> dict[str, Any]:
+    served.send_command(user_id, text)
     served.sim.wait_for("views.open", predicate=lambda c: c.ok)
     return served.sim.views(callback_id)[-1]
 
 
-def _submit(served: Served, view: dict[str, Any], user_id: str, values: Any) -> Any:
+def _submit(served: Harness, view: dict[str, Any], user_id: str, values: Any) -> Any:
     payload = {
         "type": "view_submission",
         "team": {"id": TEAM, "domain": "acme"},
@@ -192,12 +183,10 @@ def _submit(served: Served, view: dict[str, Any], user_id: str, values: Any) -> 
 
     from bot.sim.client import FORM
 
-    return served.slack.post(
-        served.harness.url, urlencode({"payload": json.dumps(payload)}).encode(), FORM
-    )
+    return served.slack.post(served.url, urlencode({"payload": json.dumps(payload)}).encode(), FORM)
 
 
-def _check_submission(served: Served, reply: Any) -> None:
+def _check_submission(served: Harness, reply: Any) -> None:
     assert reply.status < 500, reply.body[:300]
     assert reply.status == 200
     assert "Traceback" not in reply.body
@@ -207,19 +196,19 @@ def _check_submission(served: Served, reply: Any) -> None:
 
 
 @pytest.fixture
-def profile_view(served: Served) -> dict[str, Any]:
-    served.command("teach Python", user_id="UBOB")
+def profile_view(served: Harness) -> dict[str, Any]:
+    served.command("UBOB", "teach Python")
     return _open_modal(served, "profile", PROFILE_CALLBACK, "UBOB")
 
 
 @FUZZ
 @given(data=st.data())
 def test_fuzzed_profile_submissions(
-    served: Served, profile_view: dict[str, Any], data: st.DataObject
+    served: Harness, profile_view: dict[str, Any], data: st.DataObject
 ) -> None:
     base = state_from_view(profile_view)
     values = data.draw(mutated_state(base))
-    engine = served.harness.deps.engine
+    engine = served.deps.engine
     before = snapshot(engine, skip=("processed_events",))
     reply = _submit(served, profile_view, "UBOB", values)
     _check_submission(served, reply)
@@ -229,19 +218,19 @@ def test_fuzzed_profile_submissions(
 
 
 @pytest.fixture
-def settings_view(served: Served) -> dict[str, Any]:
-    served.command("teach Python", user_id="UBOB")
+def settings_view(served: Harness) -> dict[str, Any]:
+    served.command("UBOB", "teach Python")
     return _open_modal(served, "admin", AdminCallback.SETTINGS.value, "UADMIN")
 
 
 @FUZZ
 @given(data=st.data())
 def test_fuzzed_admin_settings_submissions(
-    served: Served, settings_view: dict[str, Any], data: st.DataObject
+    served: Harness, settings_view: dict[str, Any], data: st.DataObject
 ) -> None:
     base = state_from_view(settings_view)
     values = data.draw(mutated_state(base))
-    engine = served.harness.deps.engine
+    engine = served.deps.engine
     before = snapshot(engine, skip=("processed_events",))
     reply = _submit(served, settings_view, "UADMIN", values)
     _check_submission(served, reply)
@@ -261,12 +250,12 @@ def test_fuzzed_admin_settings_submissions(
     ),
     value=st.one_of(WEIRD, st.just('{"u": 1}'), st.just("{}"), st.just('{"d":"x","f":"a"}')),
 )
-def test_fuzzed_button_values(served: Served, action: str, value: str) -> None:
-    engine = served.harness.deps.engine
-    served.command("teach Python", user_id="UALICE")
+def test_fuzzed_button_values(served: Harness, action: str, value: str) -> None:
+    engine = served.deps.engine
+    served.command("UALICE", "teach Python")
     before = snapshot(engine, skip=("processed_events",))
-    reply = served.slack.block_action(team_id=TEAM, user_id="UBOB", action_id=action, value=value)
-    assert reply.status == 200
+    served.click("UBOB", action, value=value)
+    served.drain()
     # Bob never asked to leave and owns no skill: a forged value changes nothing of Alice's.
     after = snapshot(engine, skip=("processed_events",))
     assert [r for r in after["member_skills"]] == before["member_skills"]

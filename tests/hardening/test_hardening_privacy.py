@@ -26,59 +26,37 @@ from bot.store.models import (
     OutboxMessage,
     SwapRequest,
 )
-from tests.hardening.hardening_support import Served, reply_text
-from tests.support import BOT_TOKEN, SIGNING_SECRET, TEAM
+from tests.support import (
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    TEAM,
+    Harness,
+    member_fk_columns,
+    rows_mentioning,
+    rows_referencing_member,
+    shown_text,
+)
 
 LEAVER = "UZOE"
 LEAVER_NAME = "Zoë Privacy-Walker"
 
 
-def _member_fk_columns(table: Table) -> list[str]:
-    return [
-        c.name
-        for c in table.columns
-        if any(fk.column.table.name == "members" for fk in c.foreign_keys)
-    ]
-
-
 def _personal_tables() -> list[Table]:
-    return [t for t in Base.metadata.sorted_tables if _member_fk_columns(t)]
+    return [t for t in Base.metadata.sorted_tables if member_fk_columns(t)]
 
 
-def _rows_referencing(served: Served, member_id: int) -> dict[str, int]:
-    found: dict[str, int] = {}
-    with served.harness.deps.engine.connect() as conn:
-        for table in _personal_tables():
-            for name in _member_fk_columns(table):
-                rows = conn.execute(select(table).where(table.c[name] == member_id)).all()
-                if rows:
-                    found[f"{table.name}.{name}"] = len(rows)
-    return found
-
-
-def _rows_mentioning(served: Served, needles: tuple[str, ...]) -> list[str]:
-    found = []
-    with served.harness.deps.engine.connect() as conn:
-        for table in Base.metadata.sorted_tables:
-            for row in conn.execute(select(table)).all():
-                dumped = repr(tuple(row))
-                if any(n in dumped for n in needles):
-                    found.append(f"{table.name}: {dumped[:200]}")
-    return found
-
-
-def _populate(served: Served) -> int:
+def _populate(served: Harness) -> int:
     """A real member life: skills, a round, a delivered intro, a check-in, feedback."""
     sim = served.sim
     sim.add_user(TEAM, LEAVER, name="zoe", real_name=LEAVER_NAME)
-    served.command("teach Spanish, SQL", user_id=LEAVER)
-    served.command("learn Python", user_id=LEAVER)
-    served.command("teach Python", user_id="UBOB")
-    served.command("learn Spanish", user_id="UBOB")
-    served.command("teach Rust", user_id="UCAROL")
-    served.command("learn SQL", user_id="UCAROL")
-    deps = served.harness.deps
-    outcome = start_round(deps, TEAM, now=served.harness.clock.now())
+    served.command(LEAVER, "teach Spanish, SQL")
+    served.command(LEAVER, "learn Python")
+    served.command("UBOB", "teach Python")
+    served.command("UBOB", "learn Spanish")
+    served.command("UCAROL", "teach Rust")
+    served.command("UCAROL", "learn SQL")
+    deps = served.deps
+    outcome = start_round(deps, TEAM, now=served.clock.now())
     assert outcome.created, outcome.note
     deliver_pending(deps)
     with deps.unit_of_work() as session:
@@ -118,39 +96,39 @@ def _populate(served: Served) -> int:
         return me.id
 
 
-def test_leave_removes_every_personal_row_in_every_table(served: Served) -> None:
+def test_leave_removes_every_personal_row_in_every_table(served: Harness) -> None:
     member_id = _populate(served)
-    before = _rows_referencing(served, member_id)
+    before = rows_referencing_member(served.deps.engine, member_id)
     uncovered = [
         f"{t.name}.{c}"
         for t in _personal_tables()
-        for c in _member_fk_columns(t)
+        for c in member_fk_columns(t)
         if f"{t.name}.{c}" not in before
     ]
     # Coverage: each column pointing at members holds a row of the leaver before they leave.
     # A new personal table fails here until this test gives it data.
     assert uncovered == [], f"give the leaver rows in {uncovered}"
-    assert _rows_mentioning(served, (LEAVER,))
+    assert rows_mentioning(served.deps.engine, LEAVER)
 
-    _, confirm = served.command("leave", user_id=LEAVER)
-    assert "delete" in reply_text(confirm).lower()
-    _, done = served.action(
-        MemberAction.LEAVE_CONFIRM.value, LeaveValue(u=LEAVER).model_dump_json(), user_id=LEAVER
-    )
-    assert "deleted" in reply_text(done)
+    confirm = served.command(LEAVER, "leave")
+    assert "delete" in shown_text(confirm).lower()
+    done = served.click(
+        LEAVER, MemberAction.LEAVE_CONFIRM.value, value=LeaveValue(u=LEAVER).model_dump_json()
+    ).reply()
+    assert "deleted" in shown_text(done)
     served.drain()
 
-    assert _rows_referencing(served, member_id) == {}
-    assert _rows_mentioning(served, (LEAVER, LEAVER_NAME, "Privacy-Walker")) == []
+    assert rows_referencing_member(served.deps.engine, member_id) == {}
+    assert rows_mentioning(served.deps.engine, LEAVER, LEAVER_NAME, "Privacy-Walker") == []
 
 
-def test_leave_twice_is_harmless(served: Served) -> None:
-    served.command("teach Spanish", user_id="UALICE")
+def test_leave_twice_is_harmless(served: Harness) -> None:
+    served.command("UALICE", "teach Spanish")
     value = LeaveValue(u="UALICE").model_dump_json()
-    _, first = served.action(MemberAction.LEAVE_CONFIRM.value, value)
-    _, second = served.action(MemberAction.LEAVE_CONFIRM.value, value)
-    assert "deleted" in reply_text(first)
-    assert "nothing of yours" in reply_text(second)
+    first = served.click("UALICE", MemberAction.LEAVE_CONFIRM.value, value=value).reply()
+    second = served.click("UALICE", MemberAction.LEAVE_CONFIRM.value, value=value).reply()
+    assert "deleted" in shown_text(first)
+    assert "nothing of yours" in shown_text(second)
 
 
 SECRET_SKILL = "Quokkaherding"
@@ -167,15 +145,15 @@ def _log_text(caplog: pytest.LogCaptureFixture) -> str:
 
 
 def test_logs_carry_ids_not_tokens_or_what_people_typed(
-    served: Served, caplog: pytest.LogCaptureFixture
+    served: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="bot")
-    served.command(f"teach {SECRET_SKILL}", user_id="UALICE")
-    served.command(f"who {SECRET_SKILL}", user_id="UBOB")
-    served.command(f"learn {SECRET_SKILL}", user_id="UBOB")
-    served.command(f"drop {SECRET_SKILL}", user_id="UALICE")
-    served.command(f"nonsense {SECRET_SKILL}", user_id="UALICE")
-    served.command("me", user_id="UALICE")
+    served.command("UALICE", f"teach {SECRET_SKILL}")
+    served.command("UBOB", f"who {SECRET_SKILL}")
+    served.command("UBOB", f"learn {SECRET_SKILL}")
+    served.command("UALICE", f"drop {SECRET_SKILL}")
+    served.command("UALICE", f"nonsense {SECRET_SKILL}")
+    served.command("UALICE", "me")
     served.drain()
     logged = _log_text(caplog)
     assert "UALICE" in logged  # ids are there…
@@ -185,7 +163,7 @@ def test_logs_carry_ids_not_tokens_or_what_people_typed(
 
 
 def test_rejected_requests_do_not_log_their_body(
-    served: Served, caplog: pytest.LogCaptureFixture
+    served: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Bolt logs a rejected request's body; bot/logs.py strips it (fixed in e32c26f)."""
     caplog.set_level(logging.DEBUG)
@@ -197,26 +175,26 @@ def test_rejected_requests_do_not_log_their_body(
         "response_url": f"{served.sim.base_url}/response/x",
     }
     reply = served.slack.post(
-        served.harness.url, urlencode(fields).encode(), FORM, timestamp=int(time.time()) - 600
+        served.url, urlencode(fields).encode(), FORM, timestamp=int(time.time()) - 600
     )
     assert reply.status == 401
     assert SECRET_SKILL not in _log_text(caplog)
 
 
 def test_database_errors_do_not_log_what_people_typed(
-    served: Served, caplog: pytest.LogCaptureFixture
+    served: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
-    served.command("teach Python", user_id="UALICE")
-    with served.harness.deps.engine.begin() as conn:
+    served.command("UALICE", "teach Python")
+    with served.deps.engine.begin() as conn:
         conn.execute(text("ALTER TABLE skills RENAME TO skills_gone"))
     try:
         caplog.set_level(logging.INFO)
-        _, reply = served.command(f"teach {SECRET_SKILL}", user_id="UBOB")
+        reply = served.command("UBOB", f"teach {SECRET_SKILL}")
         served.drain()
     finally:
-        with served.harness.deps.engine.begin() as conn:
+        with served.deps.engine.begin() as conn:
             conn.execute(text("ALTER TABLE skills_gone RENAME TO skills"))
-    shown = reply_text(reply)
+    shown = shown_text(reply)
     assert "error id" in shown and "Traceback" not in shown  # the member sees an id only
     logged = _log_text(caplog)
     assert "unhandled error" in logged

@@ -19,8 +19,7 @@ from sqlalchemy import func, inspect, select
 from bot.sim.client import FORM, JSON
 from bot.sim.server import RESPONSE_URL_METHOD
 from bot.store.models import Base, Member, MemberSkill, ProcessedEvent
-from tests.hardening.hardening_support import Served, diff, snapshot
-from tests.support import TEAM
+from tests.support import TEAM, Harness, diff, snapshot
 
 TEACH = {
     "token": "verification_token",
@@ -38,7 +37,7 @@ TEACH = {
 }
 
 
-def _teach_body(served: Served, hook: str = "forged") -> bytes:
+def _teach_body(served: Harness, hook: str = "forged") -> bytes:
     fields = {**TEACH, "response_url": f"{served.sim.base_url}/response/{hook}"}
     return urlencode(fields).encode()
 
@@ -75,12 +74,12 @@ FORGERIES: dict[str, tuple[str | None, int]] = {
 
 
 @pytest.mark.parametrize("forgery", list(FORGERIES))
-def test_forged_or_stale_command_is_401_and_stores_nothing(served: Served, forgery: str) -> None:
-    engine = served.harness.deps.engine
+def test_forged_or_stale_command_is_401_and_stores_nothing(served: Harness, forgery: str) -> None:
+    engine = served.deps.engine
     before = snapshot(engine)
     signature, offset = FORGERIES[forgery]
     reply = served.slack.post(
-        served.harness.url,
+        served.url,
         _teach_body(served),
         FORM,
         timestamp=int(time.time()) + offset,
@@ -92,38 +91,38 @@ def test_forged_or_stale_command_is_401_and_stores_nothing(served: Served, forge
     assert served.sim.calls == []  # not even users.info: nothing ran
 
 
-def test_signature_from_another_secret_is_401(served: Served) -> None:
+def test_signature_from_another_secret_is_401(served: Harness) -> None:
     from slack_sdk.signature import SignatureVerifier
 
     body = _teach_body(served)
     ts = str(int(time.time()))
     wrong = SignatureVerifier("not-our-secret").generate_signature(timestamp=ts, body=body)
-    reply = served.slack.post(served.harness.url, body, FORM, timestamp=int(ts), signature=wrong)
+    reply = served.slack.post(served.url, body, FORM, timestamp=int(ts), signature=wrong)
     assert reply.status == 401
     served.drain()
     assert served.sim.calls == []
 
 
-def test_body_changed_after_signing_is_401(served: Served) -> None:
+def test_body_changed_after_signing_is_401(served: Harness) -> None:
     from slack_sdk.signature import SignatureVerifier
 
     signed = _teach_body(served)
     ts = str(int(time.time()))
     sig = SignatureVerifier("test-signing-secret").generate_signature(timestamp=ts, body=signed)
     tampered = signed.replace(b"UALICE", b"UADMIN")
-    reply = served.slack.post(served.harness.url, tampered, FORM, timestamp=int(ts), signature=sig)
+    reply = served.slack.post(served.url, tampered, FORM, timestamp=int(ts), signature=sig)
     assert reply.status == 401
     served.drain()
     assert served.sim.calls == []
 
 
 @pytest.mark.parametrize("missing", ["X-Slack-Signature", "X-Slack-Request-Timestamp"])
-def test_missing_signature_headers_are_401(served: Served, missing: str) -> None:
+def test_missing_signature_headers_are_401(served: Harness, missing: str) -> None:
     import http.client
     from urllib.parse import urlsplit
 
     body = _teach_body(served)
-    url = urlsplit(served.harness.url)
+    url = urlsplit(served.url)
     headers = {
         "Content-Type": FORM,
         "X-Slack-Request-Timestamp": str(int(time.time())),
@@ -142,11 +141,11 @@ def test_missing_signature_headers_are_401(served: Served, missing: str) -> None
 
 
 @pytest.mark.parametrize("timestamp", ["yesterday", "", "1e9"])
-def test_non_numeric_timestamp_is_401_and_calls_nobody(served: Served, timestamp: str) -> None:
+def test_non_numeric_timestamp_is_401_and_calls_nobody(served: Harness, timestamp: str) -> None:
     import http.client
     from urllib.parse import urlsplit
 
-    url = urlsplit(served.harness.url)
+    url = urlsplit(served.url)
     conn = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=10)
     try:
         conn.request(
@@ -167,14 +166,12 @@ def test_non_numeric_timestamp_is_401_and_calls_nobody(served: Served, timestamp
     assert status == 401
 
 
-def test_forged_event_is_401_and_not_recorded(served: Served) -> None:
-    engine = served.harness.deps.engine
-    reply = served.slack.post(
-        served.harness.url, _home_event("EvFORGED"), JSON, signature="v0=" + "1" * 64
-    )
+def test_forged_event_is_401_and_not_recorded(served: Harness) -> None:
+    engine = served.deps.engine
+    reply = served.slack.post(served.url, _home_event("EvFORGED"), JSON, signature="v0=" + "1" * 64)
     assert reply.status == 401
     stale = served.slack.post(
-        served.harness.url, _home_event("EvSTALE"), JSON, timestamp=int(time.time()) - 400
+        served.url, _home_event("EvSTALE"), JSON, timestamp=int(time.time()) - 400
     )
     assert stale.status == 401
     served.drain()
@@ -183,34 +180,34 @@ def test_forged_event_is_401_and_not_recorded(served: Served) -> None:
     assert served.sim.calls_to("views.publish") == []
 
 
-def test_replayed_command_inside_the_window_stores_one_row(served: Served) -> None:
+def test_replayed_command_inside_the_window_stores_one_row(served: Harness) -> None:
     """Same bytes, same signature, twice: both verify; the skill is stored once."""
     body = _teach_body(served, hook="replay")
     ts = int(time.time())
-    first = served.slack.post(served.harness.url, body, FORM, timestamp=ts)
+    first = served.slack.post(served.url, body, FORM, timestamp=ts)
     assert first.status == 200
     assert first.json is not None and "Added" in first.json["text"]  # the reply, in the ack
-    again = served.slack.post(served.harness.url, body, FORM, timestamp=ts)
+    again = served.slack.post(served.url, body, FORM, timestamp=ts)
     assert again.status == 200
     served.drain()
-    engine = served.harness.deps.engine
+    engine = served.deps.engine
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(Member)) == 1
         assert conn.scalar(select(func.count()).select_from(MemberSkill)) == 1
 
 
-def test_replayed_event_is_processed_once(served: Served) -> None:
+def test_replayed_event_is_processed_once(served: Harness) -> None:
     body = _home_event("EvREPLAY1")
     ts = int(time.time())
-    assert served.slack.post(served.harness.url, body, JSON, timestamp=ts).status == 200
+    assert served.slack.post(served.url, body, JSON, timestamp=ts).status == 200
     served.sim.wait_for("views.publish")
-    assert served.slack.post(served.harness.url, body, JSON, timestamp=ts).status == 200
+    assert served.slack.post(served.url, body, JSON, timestamp=ts).status == 200
     served.drain()
     assert len(served.sim.calls_to("views.publish")) == 1
 
 
 @pytest.mark.parametrize("reason", ["http_timeout", "http_error", "connection_failed"])
-def test_event_retries_are_processed_once(served: Served, reason: str) -> None:
+def test_event_retries_are_processed_once(served: Harness, reason: str) -> None:
     event = {"type": "app_home_opened", "user": "UBOB", "channel": "D0HOME", "tab": "home"}
     first = served.slack.event(team_id=TEAM, event=event, event_id="EvRETRY")
     assert first.status == 200
@@ -221,11 +218,11 @@ def test_event_retries_are_processed_once(served: Served, reason: str) -> None:
         assert reply.status == 200  # a non-2xx would make Slack retry again
     served.drain()
     assert len(served.sim.calls_to("views.publish")) == 1
-    with served.harness.deps.engine.connect() as conn:
+    with served.deps.engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(ProcessedEvent)) == 1
 
 
-def test_a_retry_that_is_the_only_delivery_is_processed(served: Served) -> None:
+def test_a_retry_that_is_the_only_delivery_is_processed(served: Harness) -> None:
     """Slack's first attempt may never have reached us: a retry alone must still count."""
     event = {"type": "app_home_opened", "user": "UCAROL", "channel": "D0HOME", "tab": "home"}
     reply = served.slack.event(team_id=TEAM, event=event, event_id="EvONLYRETRY", retry_num=2)
@@ -243,12 +240,12 @@ def test_a_retry_that_is_the_only_delivery_is_processed(served: Served) -> None:
     ],
 )
 def test_bad_http_is_4xx_never_5xx(
-    served: Served, method: str, path: str, body: bytes, expected: int
+    served: Harness, method: str, path: str, body: bytes, expected: int
 ) -> None:
     import http.client
     from urllib.parse import urlsplit
 
-    url = urlsplit(served.harness.url)
+    url = urlsplit(served.url)
     conn = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=10)
     try:
         # The app may answer (413) before it has read the whole body.
@@ -279,12 +276,12 @@ def _garbage_cases() -> list[Any]:
 
 @pytest.mark.parametrize("signed", [True, False], ids=["signed", "unsigned"])
 @pytest.mark.parametrize("payload", _garbage_cases())
-def test_garbage_is_answered_without_a_5xx(served: Served, payload: bytes, signed: bool) -> None:
-    engine = served.harness.deps.engine
+def test_garbage_is_answered_without_a_5xx(served: Harness, payload: bytes, signed: bool) -> None:
+    engine = served.deps.engine
     before = snapshot(engine)
     ctype = JSON if payload.startswith((b"{", b"[")) else FORM
     signature = None if signed else "v0=" + "2" * 64
-    reply = served.slack.post(served.harness.url, payload, ctype, signature=signature)
+    reply = served.slack.post(served.url, payload, ctype, signature=signature)
     assert reply.status < 500, reply.body[:200]
     if not signed:
         assert reply.status == 401
@@ -303,13 +300,13 @@ INJECTIONS = [
 
 
 @pytest.mark.parametrize("text", INJECTIONS)
-def test_sql_injection_is_only_ever_data(served: Served, text: str) -> None:
-    engine = served.harness.deps.engine
-    served.command("teach Python", user_id="UBOB")
+def test_sql_injection_is_only_ever_data(served: Harness, text: str) -> None:
+    engine = served.deps.engine
+    served.command("UBOB", "teach Python")
     tables_before = set(inspect(engine).get_table_names())
-    _, reply = served.command(f"teach {text}")
-    served.command(f"who {text}")
-    served.command(f"drop {text}")
+    reply = served.command("UALICE", f"teach {text}")
+    served.command("UALICE", f"who {text}")
+    served.command("UALICE", f"drop {text}")
     served.drain()
     assert reply is not None
     assert set(inspect(engine).get_table_names()) == tables_before
@@ -320,11 +317,11 @@ def test_sql_injection_is_only_ever_data(served: Served, text: str) -> None:
         assert (conn.scalar(select(func.count()).select_from(Member)) or 0) >= 1
 
 
-def test_no_reply_reaches_a_forged_response_url_host(served: Served) -> None:
+def test_no_reply_reaches_a_forged_response_url_host(served: Harness) -> None:
     """A forged request naming an attacker's response_url is rejected before anything runs."""
     fields = {**TEACH, "response_url": "http://127.0.0.1:9/steal"}
     reply = served.slack.post(
-        served.harness.url, urlencode(fields).encode(), FORM, signature="v0=" + "f" * 64
+        served.url, urlencode(fields).encode(), FORM, signature="v0=" + "f" * 64
     )
     assert reply.status == 401
     served.drain()

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from bot.insights.stats import Insights, InsightsInput, compute_insights
 from bot.store.db import make_session_factory
 from bot.store.insights import load_input
-from tests.insights import insights_scenario as sc
+from tests.insights import insights_kit as sc
 
 NOW = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
 

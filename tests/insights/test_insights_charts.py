@@ -38,7 +38,7 @@ from bot.insights.stats import (
     RoundPoint,
 )
 from bot.store.models import RoundState
-from tests.insights import insights_scenario as sc
+from tests.insights import insights_kit as sc
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from bot.store.db import make_session_factory
 from bot.store.models import Workspace
-from tests.insights import insights_scenario as sc
+from tests.insights import insights_kit as sc
 
 
 def _skillswap(database_url: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -10,7 +10,7 @@ import pytest
 from bot.errors import UserInputError
 from bot.insights.export import ExportKind, export_csv, parse_kind, safe_cell, table, to_csv
 from bot.insights.stats import Insights, InsightsInput
-from tests.insights import insights_scenario as sc
+from tests.insights import insights_kit as sc
 from tests.insights.conftest import NOW
 
 

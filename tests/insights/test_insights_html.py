@@ -17,7 +17,7 @@ from PIL import Image
 from bot.insights.charts import PALETTE, ReportImages, render_images
 from bot.insights.html import render_html
 from bot.insights.stats import Insights
-from tests.insights import insights_scenario as sc
+from tests.insights import insights_kit as sc
 from tests.support import IN_CI
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")

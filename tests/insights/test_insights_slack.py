@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
 
 import pytest
 from PIL import Image
@@ -18,8 +17,8 @@ from bot.sim import RecordedCall
 from bot.slack.clients import make_client
 from bot.store.models import Workspace
 from bot.workspaces.admins import is_admin
-from tests.insights import insights_scenario as sc
-from tests.support import TEAM, Harness
+from tests.insights import insights_kit as sc
+from tests.support import TEAM, Harness, shown_text
 
 ADMIN = "U_ANA"
 MEMBER = "U_BEN"
@@ -34,27 +33,6 @@ def slack(harness: Harness, scenario: sc.Built) -> Harness:
     return harness
 
 
-def _reply(h: Harness, contains: str) -> dict[str, Any]:
-    return h.sim.wait_for_response(predicate=lambda r: contains in str(r.get("text", "")))[-1]
-
-
-def _all_text(blocks: list[dict[str, Any]]) -> str:
-    parts: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if isinstance(node.get("text"), str):
-                parts.append(node["text"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(blocks)
-    return "\n".join(parts)
-
-
 def _png_size(content: bytes) -> tuple[int, int]:
     with Image.open(io.BytesIO(content)) as image:
         assert image.format == "PNG"
@@ -63,10 +41,11 @@ def _png_size(content: bytes) -> tuple[int, int]:
 
 
 def test_stats_is_a_short_ephemeral_summary_for_anyone(slack: Harness) -> None:
-    slack.slack.slash_command(team_id=TEAM, user_id=MEMBER, text="stats")
-    reply = _reply(slack, "new connections")
+    sent = slack.send_command(MEMBER, "stats")
+    reply = sent.reply("new connections")
+    slack.drain()
     assert reply["response_type"] == "ephemeral"
-    shown = _all_text(reply["blocks"])
+    shown = shown_text(reply["blocks"])
     for snippet in (
         "SkillSwap has made 3 new connections (1 across teams).",
         "*Pairs introduced*\n8 (3 of them met)",
@@ -89,9 +68,10 @@ def test_stats_is_a_short_ephemeral_summary_for_anyone(slack: Harness) -> None:
 
 @pytest.mark.parametrize("text", ["report", "export members", "export feedback"])
 def test_admin_commands_refuse_members_politely(slack: Harness, text: str) -> None:
-    slack.slack.slash_command(team_id=TEAM, user_id=MEMBER, text=text)
-    reply = _reply(slack, REFUSAL)
-    assert reply["response_type"] == "ephemeral"
+    sent = slack.send_command(MEMBER, text)
+    slack.drain()
+    [reply] = sent.replies()
+    assert REFUSAL in reply["text"] and reply["response_type"] == "ephemeral"
     assert "Ask one of them" in reply["text"]
     # The refusal is the end of it: nothing opened, posted or uploaded.
     assert slack.sim.calls_to("conversations.open") == []
@@ -102,9 +82,10 @@ def test_admin_commands_refuse_members_politely(slack: Harness, text: str) -> No
 def _assert_report_in_dm(h: Harness, user_id: str) -> None:
     dm = h.sim.dm_channel_id(TEAM, user_id)
     h.sim.wait_for("files.completeUploadExternal", timeout=SLOW)
+    h.drain()
     posted = [m for m in h.sim.messages(dm) if m.get("blocks")]
     assert len(posted) == 1
-    shown = _all_text(posted[0]["blocks"])
+    shown = shown_text(posted[0]["blocks"])
     assert "SkillSwap report: Acme & Co" in shown
     assert (
         "*Latest round — week of 7 Dec*: 2 groups, 0 met, 2 pairs introduced, "
@@ -126,15 +107,16 @@ def _assert_report_in_dm(h: Harness, user_id: str) -> None:
 
 
 def test_report_arrives_in_the_admins_dm_with_two_pictures(slack: Harness) -> None:
-    slack.slack.slash_command(team_id=TEAM, user_id=ADMIN, text="report")
-    assert _reply(slack, "Putting your SkillSwap report together")["text"] == PREPARING
+    sent = slack.send_command(ADMIN, "report")
+    assert sent.reply("Putting your SkillSwap report together")["text"] == PREPARING
     _assert_report_in_dm(slack, ADMIN)
 
 
 def test_report_upload_refused_by_slack_is_explained(slack: Harness) -> None:
     slack.sim.fail_next("files.completeUploadExternal", "missing_scope")
-    slack.slack.slash_command(team_id=TEAM, user_id=ADMIN, text="report")
-    reply = _reply(slack, "missing a Slack permission")
+    sent = slack.send_command(ADMIN, "report")
+    reply = sent.reply("missing a Slack permission")
+    slack.drain()
     assert "reinstall" in reply["text"]
     assert slack.sim.uploaded_files() == []
 
@@ -149,8 +131,8 @@ def _uploaded_csv(h: Harness) -> tuple[str, list[list[str]]]:
 
 
 def test_export_members_leaves_out_who_left_and_defuses_formulas(slack: Harness) -> None:
-    slack.slack.slash_command(team_id=TEAM, user_id=ADMIN, text="export members")
-    reply = _reply(slack, "is in your DM")
+    sent = slack.send_command(ADMIN, "export members")
+    reply = sent.reply("is in your DM")
     name, rows = _uploaded_csv(slack)
     assert name == "skillswap-members-T0001-2026-12-07.csv"
     assert f"`{name}`" in reply["text"] and "(6 rows)" in reply["text"]
@@ -179,8 +161,8 @@ def test_export_members_leaves_out_who_left_and_defuses_formulas(slack: Harness)
 
 
 def test_export_feedback_is_per_round_counts_without_text_or_names(slack: Harness) -> None:
-    slack.slack.slash_command(team_id=TEAM, user_id=ADMIN, text="export feedback")
-    _reply(slack, "is in your DM")
+    sent = slack.send_command(ADMIN, "export feedback")
+    sent.reply("is in your DM")
     _, rows = _uploaded_csv(slack)
     assert rows == [
         [
@@ -203,21 +185,20 @@ def test_export_feedback_is_per_round_counts_without_text_or_names(slack: Harnes
 
 
 def test_export_of_something_unknown_says_what_is_possible(slack: Harness) -> None:
-    slack.slack.slash_command(team_id=TEAM, user_id=ADMIN, text="export passwords")
-    reply = _reply(slack, "isn't something I can export")
+    sent = slack.send_command(ADMIN, "export passwords")
+    slack.drain()
+    [reply] = sent.replies()
     assert "choose members, skills, rounds or feedback" in reply["text"]
     assert slack.sim.calls_to("files.getUploadURLExternal") == []
 
 
 def test_help_lists_stats_for_everyone(slack: Harness) -> None:
-    slack.slack.slash_command(team_id=TEAM, user_id=MEMBER, text="help")
-    reply = slack.sim.wait_for_response()[-1]
-    shown = _all_text(reply["blocks"])
+    reply = slack.command(MEMBER, "help")
+    shown = shown_text(reply["blocks"])
     assert "`stats`" in shown
     # Admin subcommands are shown to admins only (and refused to members anyway).
     assert "`report`" not in shown and "Admins:" not in shown
-    slack.slack.slash_command(team_id=TEAM, user_id=ADMIN, text="help")
-    admin_help = _all_text(slack.sim.wait_for_response(count=2)[-1]["blocks"])
+    admin_help = shown_text(slack.command(ADMIN, "help")["blocks"])
     admins_line = next(line for line in admin_help.splitlines() if "Admins:" in line)
     assert "`report`" in admins_line and "`export`" in admins_line
 
@@ -237,7 +218,7 @@ def test_home_section_is_for_admins_and_its_button_sends_the_report(slack: Harne
         )
     assert for_member == []
     blocks = [b.to_dict() for b in for_admin]
-    shown = _all_text(blocks)
+    shown = shown_text(blocks)
     assert "8 (3 of them met)" in shown and "63% (5 of 8 groups)" in shown
     buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
     assert [b["action_id"] for b in buttons] == [InsightsAction.FULL_REPORT.value]
@@ -259,7 +240,8 @@ def test_home_button_from_a_former_admin_gets_a_polite_dm(slack: Harness) -> Non
     def to_member(call: RecordedCall) -> bool:
         return call.params.get("channel") == dm
 
-    [call] = slack.sim.wait_for("chat.postMessage", predicate=to_member)
+    slack.drain()
+    [call] = [c for c in slack.sim.calls_to("chat.postMessage") if to_member(c)]
     assert call.params["text"] == NOT_ADMIN_HOME
     assert slack.sim.calls_to("files.getUploadURLExternal") == []
 
@@ -270,11 +252,11 @@ def test_report_learns_the_workspace_name_from_slack(slack: Harness) -> None:
         workspace = session.scalars(select(Workspace).where(Workspace.team_id == TEAM)).one()
         workspace.name = None
     slack.sim.add_team(TEAM, name="Brightwater Labs")
-    slack.slack.slash_command(team_id=TEAM, user_id=ADMIN, text="report")
-    slack.sim.wait_for("files.completeUploadExternal", timeout=SLOW)
+    slack.send_command(ADMIN, "report")
+    slack.drain()
     dm = slack.sim.dm_channel_id(TEAM, ADMIN)
     posted = [m for m in slack.sim.messages(dm) if m.get("blocks")]
-    assert "SkillSwap report: Brightwater Labs" in _all_text(posted[0]["blocks"])
+    assert "SkillSwap report: Brightwater Labs" in shown_text(posted[0]["blocks"])
     with slack.deps.unit_of_work() as session:
         workspace = session.scalars(select(Workspace).where(Workspace.team_id == TEAM)).one()
         assert workspace.name == "Brightwater Labs"

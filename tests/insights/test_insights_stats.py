@@ -21,7 +21,7 @@ from bot.insights.stats import (
 )
 from bot.store.db import make_session_factory
 from bot.store.models import GroupState, MemberCadence, MemberStatus, RoundState
-from tests.insights import insights_scenario as sc
+from tests.insights import insights_kit as sc
 from tests.insights.conftest import NOW
 
 

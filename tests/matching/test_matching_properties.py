@@ -20,7 +20,7 @@ from bot.matching.solve import (
     matching_weight,
 )
 from bot.matching.synthetic import workspace
-from tests.matching.matching_helpers import ROUND, claim
+from tests.matching.matching_kit import ROUND, claim
 
 SKILLS = ["spanish", "sql", "python", "guitar", "chess", "c++", "c"]
 TZS = ["Europe/Madrid", "America/New_York", "Asia/Tokyo", "Asia/Kolkata", None]

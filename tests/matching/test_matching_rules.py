@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.matching import GroupKind, MatchResult, MemberCadence, PastPairing, check, match
-from tests.matching.matching_helpers import ROUND, inp, member
+from tests.matching.matching_kit import ROUND, inp, member
 
 
 def pairs(result: MatchResult) -> set[frozenset[str]]:

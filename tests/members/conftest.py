@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from members_kit import ANA, BEN, CAL, DEV, Driver
 
+from tests.members.members_kit import ANA, BEN, CAL, DEV
 from tests.support import Harness
 
 
 @pytest.fixture
-def driver(harness: Harness) -> Driver:
+def driver(harness: Harness) -> Harness:
     """The real app with four colleagues in Slack's directory (none of them members yet)."""
     for user, name, tz in (
         (ANA, "ana", "Europe/Madrid"),
@@ -18,4 +18,4 @@ def driver(harness: Harness) -> Driver:
         (DEV, "dev", "Asia/Kolkata"),
     ):
         harness.sim.add_user(harness.team_id, user, name=name, real_name=name.title(), tz=tz)
-    return Driver(harness)
+    return harness

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from members_kit import ANA, BEN, Driver, text_of
 from sqlalchemy import select
 
 from bot.store.models import Member, MemberSkill
+from tests.members.members_kit import ANA, BEN, member_row, skills, stored
+from tests.support import Harness, payload_json
 
 
 @pytest.mark.parametrize(
@@ -35,29 +36,29 @@ from bot.store.models import Member, MemberSkill
     ],
 )
 def test_bad_input_gets_a_clear_reply_and_changes_nothing(
-    driver: Driver, text: str, words: str
+    driver: Harness, text: str, words: str
 ) -> None:
     driver.command(ANA, "teach Spanish, SQL")
     driver.command(ANA, "learn guitar")
-    before = driver.snapshot()
+    before = stored(driver)
 
     reply = driver.command(ANA, text)
 
-    body = text_of(reply)
+    body = payload_json(reply)
     assert words in body
     assert "Something went wrong" not in body
     assert reply["response_type"] == "ephemeral"
-    assert driver.snapshot() == before
+    assert stored(driver) == before
 
 
-def test_twenty_one_skills_on_one_side_are_refused_whole(driver: Driver) -> None:
+def test_twenty_one_skills_on_one_side_are_refused_whole(driver: Harness) -> None:
     driver.command(ANA, "teach " + ", ".join(f"topic {i}" for i in range(18)))
-    before = driver.snapshot()
-    body = text_of(driver.command(ANA, "teach alpha, beta, gamma"))
+    before = stored(driver)
+    body = payload_json(driver.command(ANA, "teach alpha, beta, gamma"))
     assert "you have 18, so 2 more fit" in body
-    assert driver.snapshot() == before
+    assert stored(driver) == before
     driver.command(ANA, "teach alpha, beta")
-    assert len(driver.skills(ANA)) == 20
+    assert len(skills(driver, ANA)) == 20
 
 
 @pytest.mark.parametrize(
@@ -73,47 +74,50 @@ def test_twenty_one_skills_on_one_side_are_refused_whole(driver: Driver) -> None
         "R&D",
     ],
 )
-def test_unusual_but_real_names_are_stored_exactly_as_typed(driver: Driver, label: str) -> None:
+def test_unusual_but_real_names_are_stored_exactly_as_typed(driver: Harness, label: str) -> None:
     driver.command(BEN, "learn chess")
     reply = driver.command(ANA, f"teach {label.replace('&', '&amp;')}")  # Slack escapes &<>
 
-    assert driver.skills(ANA) == {("teach", label, 1)}
+    assert skills(driver, ANA) == {("teach", label, 1)}
     shown = label.replace("&", "&amp;")
-    assert f"*{shown}*" in text_of(reply)
-    with driver.session() as s:  # nothing else was touched
+    assert f"*{shown}*" in payload_json(reply)
+    with driver.deps.unit_of_work() as s:  # nothing else was touched
         assert len(s.scalars(select(Member)).all()) == 2
         assert len(s.scalars(select(MemberSkill)).all()) == 2
 
 
-def test_broadcast_and_mention_markup_is_shown_not_triggered(driver: Driver) -> None:
+def test_broadcast_and_mention_markup_is_shown_not_triggered(driver: Harness) -> None:
     reply = driver.command(ANA, "teach &lt;!channel&gt; juggling, &lt;@U0BEN0002&gt;")
-    body = text_of(reply)
+    body = payload_json(reply)
     assert "<!channel>" not in body and "&lt;!channel&gt; juggling" in body
     assert "&lt;@U0BEN0002&gt;" in body
-    assert driver.skills(ANA) == {("teach", "<!channel> juggling", 1), ("teach", "<@U0BEN0002>", 1)}
+    assert skills(driver, ANA) == {
+        ("teach", "<!channel> juggling", 1),
+        ("teach", "<@U0BEN0002>", 1),
+    }
 
 
-def test_invisible_direction_overrides_are_removed(driver: Driver) -> None:
+def test_invisible_direction_overrides_are_removed(driver: Harness) -> None:
     driver.command(ANA, "teach \u202eSpanish\u202c, \u200bSQL")
-    assert driver.skills(ANA) == {("teach", "Spanish", 1), ("teach", "SQL", 1)}
+    assert skills(driver, ANA) == {("teach", "Spanish", 1), ("teach", "SQL", 1)}
 
 
-def test_commas_in_other_scripts_separate_skills(driver: Driver) -> None:
+def test_commas_in_other_scripts_separate_skills(driver: Harness) -> None:
     driver.command(ANA, "learn 書道\u3001囲碁\uff0cالعربية\u060c فارسی")  # noqa: RUF001
-    assert {label for _d, label, _l in driver.skills(ANA)} == {"書道", "囲碁", "العربية", "فارسی"}
+    assert {label for _d, label, _l in skills(driver, ANA)} == {"書道", "囲碁", "العربية", "فارسی"}
 
 
-def test_bots_and_slackbot_cannot_join(driver: Driver) -> None:
-    driver.h.sim.add_user(driver.h.team_id, "U0BOT0009", name="ci-bot", is_bot=True)
-    bot = text_of(driver.command("U0BOT0009", "teach deploys"))
-    slackbot = text_of(driver.command("USLACKBOT", "learn manners"))
+def test_bots_and_slackbot_cannot_join(driver: Harness) -> None:
+    driver.sim.add_user(driver.team_id, "U0BOT0009", name="ci-bot", is_bot=True)
+    bot = payload_json(driver.command("U0BOT0009", "teach deploys"))
+    slackbot = payload_json(driver.command("USLACKBOT", "learn manners"))
     assert "bots, apps and deactivated accounts can't join" in bot
     assert "bots, apps and deactivated accounts can't join" in slackbot
-    assert driver.member("U0BOT0009") is None and driver.member("USLACKBOT") is None
+    assert member_row(driver, "U0BOT0009") is None and member_row(driver, "USLACKBOT") is None
 
 
-def test_slack_being_down_does_not_stop_someone_joining(driver: Driver) -> None:
-    driver.h.sim.fail_next("users.info", error="internal_error")
+def test_slack_being_down_does_not_stop_someone_joining(driver: Harness) -> None:
+    driver.sim.fail_next("users.info", error="internal_error")
     driver.command(ANA, "teach Spanish")
-    member = driver.member(ANA)
+    member = member_row(driver, ANA)
     assert member is not None and member.tz is None  # filled in by the next user_change

@@ -6,21 +6,22 @@ from datetime import date
 from typing import Any
 
 import pytest
-from members_kit import ANA, BEN, CAL, Driver, buttons, eventually, text_of
 from slack_sdk.models.blocks import Block, SectionBlock
 from slack_sdk.models.views import View
 
 from bot.handlers import insights as insights_handlers
 from bot.store.models import GroupState, MemberStatus
+from tests.members.members_kit import ANA, BEN, CAL, make_round, member_row
+from tests.support import Harness, buttons, payload_json
 
 
-def open_home(driver: Driver, user: str, tab: str = "home") -> dict[str, Any]:
-    before = len(driver.h.sim.calls_to("views.publish"))
-    driver.h.slack.event(
-        team_id=driver.h.team_id,
+def open_home(driver: Harness, user: str, tab: str = "home") -> dict[str, Any]:
+    before = len(driver.sim.calls_to("views.publish"))
+    driver.slack.event(
+        team_id=driver.team_id,
         event={"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": tab},
     )
-    call = driver.h.sim.wait_for("views.publish", count=before + 1)[-1]
+    call = driver.sim.wait_for("views.publish", count=before + 1)[-1]
     assert call.response["ok"], call.response
     assert call.params["user_id"] == user
     view: dict[str, Any] = call.params["view"]
@@ -28,32 +29,34 @@ def open_home(driver: Driver, user: str, tab: str = "home") -> dict[str, Any]:
     return view
 
 
-def test_home_for_a_newcomer_invites_without_enrolling(driver: Driver) -> None:
+def test_home_for_a_newcomer_invites_without_enrolling(driver: Harness) -> None:
     view = open_home(driver, ANA)
-    body = text_of(view)
+    body = payload_json(view)
     assert "Set up my profile" in body
     assert "profile_open" in buttons(view)
-    assert driver.member(ANA) is None
+    assert member_row(driver, ANA) is None
 
 
-def test_home_shows_profile_partner_prompt_and_history(driver: Driver) -> None:
+def test_home_shows_profile_partner_prompt_and_history(driver: Harness) -> None:
     driver.command(ANA, "teach Spanish (expert)")
     driver.command(ANA, "learn SQL, drawing")
     driver.command(BEN, "teach SQL")
     driver.command(CAL, "teach drawing")
-    driver.make_round(
+    make_round(
+        driver,
         [([ANA, CAL], [(CAL, ANA, "drawing")])],
         round_date=date(2026, 11, 23),
         period="2026-W48",
         state=GroupState.MET,
     )
-    driver.make_round(
+    make_round(
+        driver,
         [([ANA, BEN], [(ANA, BEN, "Spanish"), (BEN, ANA, "SQL")])],
         round_date=date(2026, 11, 30),
         period="2026-W49",
     )
 
-    body = text_of(open_home(driver, ANA))
+    body = payload_json(open_home(driver, ANA))
 
     assert "Spanish (expert)" in body and "SQL, drawing" in body
     assert f"your swap with <@{BEN}>" in body and "book 30 minutes" in body
@@ -63,36 +66,36 @@ def test_home_shows_profile_partner_prompt_and_history(driver: Driver) -> None:
     assert "Your swaps" in body
 
 
-def test_pause_and_resume_from_home(driver: Driver) -> None:
+def test_pause_and_resume_from_home(driver: Harness) -> None:
     driver.command(ANA, "teach Spanish")
     view = open_home(driver, ANA)
     menu = buttons(view)["home_pause"]
     two_weeks = next(o for o in menu["options"] if o["value"] == "2 weeks")
 
-    driver.h.slack.block_action(
-        team_id=driver.h.team_id,
+    driver.slack.block_action(
+        team_id=driver.team_id,
         user_id=ANA,
         action_id="home_pause",
         action_type="static_select",
         selected_option=two_weeks,
         view=view,
     )
-    after = driver.h.sim.wait_for("views.publish", count=2)[-1].params["view"]
-    member = driver.member(ANA)
+    after = driver.sim.wait_for("views.publish", count=2)[-1].params["view"]
+    member = member_row(driver, ANA)
     assert member is not None
     assert (member.status, member.paused_until) == (MemberStatus.PAUSED, date(2026, 12, 21))
     assert "home_resume" in buttons(after)
 
-    driver.h.slack.block_action(
-        team_id=driver.h.team_id, user_id=ANA, action_id="home_resume", value="resume", view=after
+    driver.slack.block_action(
+        team_id=driver.team_id, user_id=ANA, action_id="home_resume", value="resume", view=after
     )
-    driver.h.sim.wait_for("views.publish", count=3)
-    member = driver.member(ANA)
+    driver.sim.wait_for("views.publish", count=3)
+    member = member_row(driver, ANA)
     assert member is not None and member.status == MemberStatus.ACTIVE
 
 
 def test_other_features_sections_follow_ours_and_a_broken_one_is_skipped(
-    driver: Driver, monkeypatch: pytest.MonkeyPatch
+    driver: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def admins(**_: Any) -> list[Block]:
         return [SectionBlock(text="*Admins:* 3 swaps this week", block_id="admin_headline")]
@@ -107,26 +110,28 @@ def test_other_features_sections_follow_ours_and_a_broken_one_is_skipped(
     view = open_home(driver, ANA)
 
     ids = [b.get("block_id") for b in view["blocks"]]
-    profile = next(i for i, b in enumerate(view["blocks"]) if "Your profile" in text_of(b))
+    profile = next(i for i, b in enumerate(view["blocks"]) if "Your profile" in payload_json(b))
     assert ids.index("admin_headline") > profile  # after the member's own blocks
     assert "explore_search" in ids  # the explorer (another feature's section) still shows
 
 
-def test_messages_tab_publishes_nothing(driver: Driver) -> None:
-    driver.h.slack.event(
-        team_id=driver.h.team_id,
+def test_messages_tab_publishes_nothing(driver: Harness) -> None:
+    driver.slack.event(
+        team_id=driver.team_id,
         event={"type": "app_home_opened", "user": ANA, "channel": "D0HOME", "tab": "messages"},
     )
-    open_home(driver, BEN)  # a later event is processed: the first one published nothing
-    assert [c.params["user_id"] for c in driver.h.sim.calls_to("views.publish")] == [BEN]
+    driver.drain()
+    open_home(driver, BEN)
+    assert [c.params["user_id"] for c in driver.sim.calls_to("views.publish")] == [BEN]
 
 
-def test_home_refuses_nothing_when_slack_fails(driver: Driver) -> None:
-    driver.h.sim.fail_next("views.publish", error="internal_error")
-    driver.h.slack.event(
-        team_id=driver.h.team_id,
+def test_home_refuses_nothing_when_slack_fails(driver: Harness) -> None:
+    driver.sim.fail_next("views.publish", error="internal_error")
+    driver.slack.event(
+        team_id=driver.team_id,
         event={"type": "app_home_opened", "user": ANA, "channel": "D0HOME", "tab": "home"},
     )
-    driver.h.sim.wait_for("views.publish")
-    eventually(lambda: driver.member(ANA) is None)
+    driver.sim.wait_for("views.publish")
+    driver.drain()
+    assert member_row(driver, ANA) is None
     assert open_home(driver, ANA)["type"] == "home"  # the next opening works

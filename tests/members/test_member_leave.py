@@ -5,17 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from members_kit import (
-    ANA,
-    BEN,
-    CAL,
-    Driver,
-    buttons,
-    eventually,
-    rows_mentioning,
-    rows_referencing_member,
-    text_of,
-)
 from sqlalchemy import select
 
 from bot.store.models import (
@@ -30,21 +19,30 @@ from bot.store.models import (
     Round,
     Workspace,
 )
+from tests.members.members_kit import ANA, BEN, CAL, catalog, make_round, member_row, skills, stored
+from tests.support import (
+    Harness,
+    buttons,
+    payload_json,
+    rows_mentioning,
+    rows_referencing_member,
+)
 
 
-def _populate(driver: Driver) -> tuple[int, int]:
+def _populate(driver: Harness) -> tuple[int, int]:
     """Ana and Ben swapped last round, with check-ins, feedback, blocks and messages."""
     driver.command(ANA, "teach Spanish, Klingon")
     driver.command(ANA, "learn SQL")
     driver.command(BEN, "teach SQL")
     driver.command(BEN, "learn Spanish")
     driver.command(CAL, "learn Spanish")
-    round_id = driver.make_round(
+    round_id = make_round(
+        driver,
         [([ANA, BEN], [(ANA, BEN, "Spanish"), (BEN, ANA, "SQL")])],
         round_date=date(2026, 11, 30),
         period="2026-W49",
     )
-    with driver.session() as s:
+    with driver.deps.unit_of_work() as s:
         ws = s.scalars(select(Workspace)).one()
         ids = {m.slack_user_id: m.id for m in s.scalars(select(Member))}
         group = s.scalars(select(Group).where(Group.round_id == round_id)).one()
@@ -92,15 +90,15 @@ def _populate(driver: Driver) -> tuple[int, int]:
         return ids[ANA], round_id
 
 
-def _leave(driver: Driver, user: str) -> dict[str, Any]:
+def _leave(driver: Harness, user: str) -> dict[str, Any]:
     confirm = driver.command(user, "leave")
-    assert "deletes your profile" in text_of(confirm)
-    return driver.click(user, buttons(confirm)["member_leave_confirm"])
+    assert "deletes your profile" in payload_json(confirm)
+    return driver.click(user, buttons(confirm)["member_leave_confirm"]).reply()
 
 
-def test_leave_erases_every_row_that_names_the_member(driver: Driver) -> None:
+def test_leave_erases_every_row_that_names_the_member(driver: Harness) -> None:
     ana_id, round_id = _populate(driver)
-    with driver.session() as s:
+    with driver.deps.unit_of_work() as s:
         counts_before = s.execute(
             select(Round.eligible_count, Round.group_count).where(Round.id == round_id)
         ).one()
@@ -109,14 +107,14 @@ def test_leave_erases_every_row_that_names_the_member(driver: Driver) -> None:
 
     assert done["replace_original"] is True
     assert "everything about you is deleted" in done["text"]
-    assert rows_mentioning(driver, ANA) == []
-    assert rows_referencing_member(driver, ana_id) == []
-    assert driver.member(ANA) is None
+    assert rows_mentioning(driver.deps.engine, ANA) == []
+    assert rows_referencing_member(driver.deps.engine, ana_id) == {}
+    assert member_row(driver, ANA) is None
     # Only Ana listed Klingon: it left the catalog with her. Spanish and SQL stay.
-    assert set(driver.catalog()) == {"spanish", "sql"}
+    assert set(catalog(driver)) == {"spanish", "sql"}
     # Ben keeps his profile, his half of the round, his words (without Ana's name).
-    assert driver.skills(BEN) == {("teach", "SQL", 1), ("learn", "Spanish", 1)}
-    with driver.session() as s:
+    assert skills(driver, BEN) == {("teach", "SQL", 1), ("learn", "Spanish", 1)}
+    with driver.deps.unit_of_work() as s:
         group = s.scalars(select(Group).where(Group.round_id == round_id)).one()
         assert "left SkillSwap" in group.reason
         assert (
@@ -132,53 +130,55 @@ def test_leave_erases_every_row_that_names_the_member(driver: Driver) -> None:
         )
         assert [o.idempotency_key for o in s.scalars(select(OutboxMessage))] == ["intro:other"]
     # The Home tab no longer shows her profile.
-    home = driver.h.sim.wait_for("views.publish")[-1]
-    assert "Set up my profile" in text_of(home.params["view"])
+    home = driver.sim.wait_for("views.publish")[-1]
+    assert "Set up my profile" in payload_json(home.params["view"])
 
 
-def test_leave_can_be_cancelled(driver: Driver) -> None:
+def test_leave_can_be_cancelled(driver: Harness) -> None:
     driver.command(ANA, "teach Spanish")
-    before = driver.snapshot()
+    before = stored(driver)
     confirm = driver.command(ANA, "leave")
-    cancelled = driver.click(ANA, buttons(confirm)["member_leave_cancel"])
+    cancelled = driver.click(ANA, buttons(confirm)["member_leave_cancel"]).reply()
     assert "still in SkillSwap" in cancelled["text"]
-    assert driver.snapshot() == before
+    assert stored(driver) == before
 
 
-def test_someone_else_cannot_confirm_your_leave(driver: Driver) -> None:
+def test_someone_else_cannot_confirm_your_leave(driver: Harness) -> None:
     driver.command(ANA, "teach Spanish")
     driver.command(BEN, "teach SQL")
     confirm = driver.command(ANA, "leave")
-    before = driver.snapshot()
-    refused = driver.click(BEN, buttons(confirm)["member_leave_confirm"])
+    before = stored(driver)
+    refused = driver.click(BEN, buttons(confirm)["member_leave_confirm"]).reply()
     assert "belongs to someone else" in refused["text"]
-    assert driver.snapshot() == before
+    assert stored(driver) == before
 
 
-def test_a_forged_leave_value_changes_nothing(driver: Driver) -> None:
+def test_a_forged_leave_value_changes_nothing(driver: Harness) -> None:
     driver.command(ANA, "teach Spanish")
-    before = driver.snapshot()
+    before = stored(driver)
     forged = {"action_id": "member_leave_confirm", "value": "'; DELETE FROM members; --"}
-    refused = driver.click(ANA, forged)
+    refused = driver.click(ANA, forged).reply()
     assert "belongs to someone else" in refused["text"]
-    assert driver.snapshot() == before
+    assert stored(driver) == before
 
 
-def test_leaving_without_having_joined_says_so(driver: Driver) -> None:
+def test_leaving_without_having_joined_says_so(driver: Harness) -> None:
     done = _leave(driver, CAL)
     assert "nothing of yours to delete" in done["text"]
 
 
-def test_deactivated_account_leaves_the_pool_at_once(driver: Driver) -> None:
+def test_deactivated_account_leaves_the_pool_at_once(driver: Harness) -> None:
     ana_id, _round_id = _populate(driver)
-    with driver.session() as s:
+    with driver.deps.unit_of_work() as s:
         s.scalars(select(Workspace)).one().admin_user_ids = [ANA, BEN]
-    user = driver.h.sim.add_user(driver.h.team_id, ANA, name="ana", deleted=True)
+    user = driver.sim.add_user(driver.team_id, ANA, name="ana", deleted=True)
 
-    driver.h.slack.event(team_id=driver.h.team_id, event={"type": "user_change", "user": user})
+    driver.slack.event(team_id=driver.team_id, event={"type": "user_change", "user": user})
 
-    eventually(lambda: driver.member(ANA) is None)
-    assert rows_mentioning(driver, ANA) == []
-    assert rows_referencing_member(driver, ana_id) == []
-    with driver.session() as s:
+    driver.drain()
+
+    assert member_row(driver, ANA) is None
+    assert rows_mentioning(driver.deps.engine, ANA) == []
+    assert rows_referencing_member(driver.deps.engine, ana_id) == {}
+    with driver.deps.unit_of_work() as s:
         assert s.scalars(select(Workspace)).one().admin_user_ids == [BEN]

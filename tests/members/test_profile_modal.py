@@ -8,11 +8,13 @@ from datetime import date
 from typing import Any
 
 import pytest
-from members_kit import ANA, BEN, Driver, buttons, eventually, text_of
 from slack_sdk.models.views import View
 from sqlalchemy import select
 
-from bot.store.models import MemberCadence, MemberStatus, OutboxMessage, OutboxState
+from bot.kinds import OutboxState
+from bot.store.models import MemberCadence, MemberStatus, OutboxMessage
+from tests.members.members_kit import ANA, BEN, catalog, member_row, skills, stored
+from tests.support import Harness, buttons, payload_json
 
 CALLBACK = "profile_modal"
 
@@ -60,26 +62,28 @@ def state(
     }
 
 
-def open_modal(driver: Driver, user: str) -> dict[str, Any]:
-    before = len(driver.h.sim.calls_to("views.open"))
-    driver.h.slack.slash_command(team_id=driver.h.team_id, user_id=user, text="profile")
-    call = driver.h.sim.wait_for("views.open", count=before + 1)[-1]
+def open_modal(driver: Harness, user: str) -> dict[str, Any]:
+    before = len(driver.sim.calls_to("views.open"))
+    driver.send_command(user, "profile")
+    call = driver.sim.wait_for("views.open", count=before + 1)[-1]
     assert call.response["ok"], call.response
     view: dict[str, Any] = call.response["view"]
     return view
 
 
-def submit(driver: Driver, user: str, values: dict[str, Any]) -> Any:
-    reply = driver.h.slack.view_submission(
-        team_id=driver.h.team_id, user_id=user, callback_id=CALLBACK, values=values
+def submit(driver: Harness, user: str, values: dict[str, Any]) -> Any:
+    """Submit the profile modal; the HTTP answer, once every listener it started is done."""
+    reply = driver.slack.view_submission(
+        team_id=driver.team_id, user_id=user, callback_id=CALLBACK, values=values
     )
     assert reply.status == 200, reply.body
+    driver.drain()
     return reply
 
 
-def suggestions(driver: Driver, user: str, query: str, action_id: str = "profile_learn") -> Any:
-    reply = driver.h.slack.block_suggestion(
-        team_id=driver.h.team_id,
+def suggestions(driver: Harness, user: str, query: str, action_id: str = "profile_learn") -> Any:
+    reply = driver.slack.block_suggestion(
+        team_id=driver.team_id,
         user_id=user,
         action_id=action_id,
         value=query,
@@ -89,19 +93,19 @@ def suggestions(driver: Driver, user: str, query: str, action_id: str = "profile
     return reply.json["options"]
 
 
-def skill_id(driver: Driver, key: str) -> int:
+def skill_id(driver: Harness, key: str) -> int:
     from sqlalchemy import select
 
     from bot.store.models import Skill
 
-    with driver.session() as s:
+    with driver.deps.unit_of_work() as s:
         return int(s.scalars(select(Skill.id).where(Skill.key == key)).one())
 
 
 # ----------------------------------------------------------------------------- opening
 
 
-def test_profile_opens_a_valid_modal_with_the_current_profile(driver: Driver) -> None:
+def test_profile_opens_a_valid_modal_with_the_current_profile(driver: Harness) -> None:
     driver.command(ANA, "teach Spanish (expert), SQL")
     driver.command(ANA, "learn guitar")
 
@@ -116,42 +120,42 @@ def test_profile_opens_a_valid_modal_with_the_current_profile(driver: Driver) ->
     assert [o["text"]["text"] for o in blocks["learn"]["element"]["initial_options"]] == ["guitar"]
     assert blocks["teach_1"]["element"]["type"] == "multi_external_select"
     assert blocks["teach_1"]["element"]["min_query_length"] == 1
-    assert driver.member(ANA) is not None
+    assert member_row(driver, ANA) is not None
 
 
-def test_profile_for_a_newcomer_opens_empty_and_stores_nothing(driver: Driver) -> None:
-    before = driver.snapshot()
+def test_profile_for_a_newcomer_opens_empty_and_stores_nothing(driver: Harness) -> None:
+    before = stored(driver)
     view = open_modal(driver, BEN)
     blocks = {b.get("block_id"): b for b in view["blocks"]}
     assert "initial_options" not in blocks["teach_1"]["element"]
-    assert driver.member(BEN) is None
-    after = driver.snapshot()
+    assert member_row(driver, BEN) is None
+    after = stored(driver)
     after["workspaces"] = before["workspaces"] = []  # first contact creates the workspace row
     assert after == before
 
 
-def test_expired_trigger_gets_a_try_again_reply(driver: Driver) -> None:
+def test_expired_trigger_gets_a_try_again_reply(driver: Harness) -> None:
     stale = f"{int((time.time() - 10) * 1000)}.1.dead"
     reply = driver.command(ANA, "profile", trigger_id=stale)
-    assert "try `/skillswap profile` again" in text_of(reply)
-    [call] = driver.h.sim.calls_to("views.open")
+    assert "try `/skillswap profile` again" in payload_json(reply)
+    [call] = driver.sim.calls_to("views.open")
     assert call.response["error"] == "expired_trigger_id"
 
 
-def test_edit_profile_button_in_a_reply_opens_the_modal(driver: Driver) -> None:
+def test_edit_profile_button_in_a_reply_opens_the_modal(driver: Harness) -> None:
     reply = driver.command(ANA, "teach Spanish")
     button = buttons(reply)["profile_open"]
-    driver.h.slack.block_action(
-        team_id=driver.h.team_id, user_id=ANA, action_id=button["action_id"], value="open"
+    driver.slack.block_action(
+        team_id=driver.team_id, user_id=ANA, action_id=button["action_id"], value="open"
     )
-    [call] = driver.h.sim.wait_for("views.open")
+    [call] = driver.sim.wait_for("views.open")
     assert call.response["ok"]
 
 
 # ----------------------------------------------------------------------------- typeahead
 
 
-def test_typeahead_serves_the_catalog_and_offers_to_add_new_names(driver: Driver) -> None:
+def test_typeahead_serves_the_catalog_and_offers_to_add_new_names(driver: Harness) -> None:
     driver.command(ANA, "teach Spanish, Spark")
     driver.command(BEN, "learn spanish")
 
@@ -171,18 +175,18 @@ def test_typeahead_serves_the_catalog_and_offers_to_add_new_names(driver: Driver
     "query",
     ["%", "_", "' OR 1=1 --", "'; DROP TABLE skills; --", "🎸", "x" * 5000, "עברית", ""],
 )
-def test_typeahead_survives_odd_queries(driver: Driver, query: str) -> None:
+def test_typeahead_survives_odd_queries(driver: Harness, query: str) -> None:
     driver.command(ANA, "teach Spanish")
     found = suggestions(driver, BEN, query)
     assert all(o["text"]["text"] != "Spanish" for o in found)  # nothing matches by accident
     assert len(found) <= 1
-    assert driver.catalog() == {"spanish": "Spanish"}
+    assert catalog(driver) == {"spanish": "Spanish"}
 
 
 # ----------------------------------------------------------------------------- saving
 
 
-def test_saving_the_modal_replaces_the_profile(driver: Driver) -> None:
+def test_saving_the_modal_replaces_the_profile(driver: Harness) -> None:
     driver.command(ANA, "teach Spanish, SQL")
     driver.command(ANA, "learn drawing")
     open_modal(driver, ANA)
@@ -204,30 +208,30 @@ def test_saving_the_modal_replaces_the_profile(driver: Driver) -> None:
     )
 
     assert reply.body == ""  # the modal closes
-    assert driver.skills(ANA) == {
+    assert skills(driver, ANA) == {
         ("teach", "Spanish", 3),
         ("teach", "Pottery", 2),
         ("teach", "Rust", 2),
         ("learn", "Guitar", 1),
         ("learn", "public speaking", 1),
     }
-    member = driver.member(ANA)
+    member = member_row(driver, ANA)
     assert member is not None
     assert (member.team_label, member.cadence) == ("Design", MemberCadence.EVERY_OTHER)
     assert (member.status, member.paused_until) == (MemberStatus.PAUSED, date(2027, 1, 4))
     # SQL and drawing were removed from the profile, and from the catalog (nobody lists them).
-    assert set(driver.catalog()) == {"spanish", "pottery", "rust", "guitar", "public speaking"}
+    assert set(catalog(driver)) == {"spanish", "pottery", "rust", "guitar", "public speaking"}
     # The confirmation goes to where the modal was opened (the command's response_url)…
-    confirmation = driver.h.sim.wait_for_response(
+    confirmation = driver.sim.wait_for_response(
         predicate=lambda r: "profile is saved" in r.get("text", "")
     )[-1]
-    assert "Pottery (intermediate)" in text_of(confirmation)
+    assert "Pottery (intermediate)" in payload_json(confirmation)
     # …and the Home tab is refreshed.
-    home = driver.h.sim.wait_for("views.publish")[-1]
+    home = driver.sim.wait_for("views.publish")[-1]
     assert "Pottery" in json.dumps(home.params["view"])
 
 
-def test_clearing_the_date_ends_a_dated_pause(driver: Driver) -> None:
+def test_clearing_the_date_ends_a_dated_pause(driver: Harness) -> None:
     driver.command(ANA, "teach Spanish")
     driver.command(ANA, "pause 2 weeks")
     view = open_modal(driver, ANA)
@@ -235,29 +239,29 @@ def test_clearing_the_date_ends_a_dated_pause(driver: Driver) -> None:
     assert blocks["pause_until"]["element"]["initial_date"] == "2026-12-21"
     spanish = skill_id(driver, "spanish")
     submit(driver, ANA, state(teach1=[option(f"s:{spanish}", "Spanish")]))
-    member = driver.member(ANA)
+    member = member_row(driver, ANA)
     assert member is not None
     assert (member.status, member.paused_until) == (MemberStatus.ACTIVE, None)
 
 
-def test_first_save_creates_the_member_from_slack(driver: Driver) -> None:
+def test_first_save_creates_the_member_from_slack(driver: Harness) -> None:
     open_modal(driver, BEN)
     submit(driver, BEN, state(learn_new="Spansh"))
-    member = driver.member(BEN)
+    member = member_row(driver, BEN)
     assert member is not None and member.display_name == "ben"
-    assert driver.skills(BEN) == {("learn", "Spansh", 1)}
+    assert skills(driver, BEN) == {("learn", "Spansh", 1)}
 
 
-def test_a_typed_near_miss_is_saved_and_a_fix_offered(driver: Driver) -> None:
+def test_a_typed_near_miss_is_saved_and_a_fix_offered(driver: Harness) -> None:
     driver.command(ANA, "teach Spanish")
     open_modal(driver, BEN)
     submit(driver, BEN, state(learn_new="Spansh"))
-    confirmation = driver.h.sim.wait_for_response(
+    confirmation = driver.sim.wait_for_response(
         predicate=lambda r: "profile is saved" in r.get("text", "")
     )[-1]
-    assert "Did you mean *Spanish*" in text_of(confirmation)
-    driver.click(BEN, buttons(confirmation)["member_switch_skill"])
-    assert driver.skills(BEN) == {("learn", "Spanish", 1)}
+    assert "Did you mean *Spanish*" in payload_json(confirmation)
+    driver.click(BEN, buttons(confirmation)["member_switch_skill"]).reply()
+    assert skills(driver, BEN) == {("learn", "Spanish", 1)}
 
 
 # ----------------------------------------------------------------------------- validation
@@ -287,19 +291,19 @@ def _errors(reply: Any) -> dict[str, str]:
     ],
 )
 def test_invalid_submissions_get_inline_errors_and_store_nothing(
-    driver: Driver, values: dict[str, Any], block: str, words: str
+    driver: Harness, values: dict[str, Any], block: str, words: str
 ) -> None:
     driver.command(ANA, "teach SQL")
     open_modal(driver, ANA)
-    before = driver.snapshot()
+    before = stored(driver)
 
     errors = _errors(submit(driver, ANA, values))
 
     assert block in errors and words in errors[block]
-    assert driver.snapshot() == before
+    assert stored(driver) == before
 
 
-def test_more_than_twenty_across_the_level_menus_is_refused(driver: Driver) -> None:
+def test_more_than_twenty_across_the_level_menus_is_refused(driver: Harness) -> None:
     driver.command(ANA, "teach " + ", ".join(f"topic {i}" for i in range(20)))
     driver.command(BEN, "teach topic 20, topic 21")
     open_modal(driver, ANA)
@@ -309,7 +313,7 @@ def test_more_than_twenty_across_the_level_menus_is_refused(driver: Driver) -> N
     assert "up to 20" in errors["teach_1"]
 
 
-def test_a_skill_in_two_level_menus_keeps_the_higher_level(driver: Driver) -> None:
+def test_a_skill_in_two_level_menus_keeps_the_higher_level(driver: Harness) -> None:
     driver.command(ANA, "teach SQL")
     open_modal(driver, ANA)
     sql = skill_id(driver, "sql")
@@ -318,39 +322,29 @@ def test_a_skill_in_two_level_menus_keeps_the_higher_level(driver: Driver) -> No
         ANA,
         state(teach1=[option(f"s:{sql}", "SQL")], teach2=[option(f"s:{sql}", "SQL")]),
     )
-    assert driver.skills(ANA) == {("teach", "SQL", 2)}
+    assert skills(driver, ANA) == {("teach", "SQL", 2)}
 
 
-def test_a_forged_option_from_another_workspace_is_not_linked(driver: Driver) -> None:
+def test_a_forged_option_from_another_workspace_is_not_linked(driver: Harness) -> None:
     driver.command(ANA, "teach SQL")
     open_modal(driver, BEN)
     # "s:99999" is not a skill of this workspace: the option's text is used as a new name.
     submit(driver, BEN, state(learn=[option("s:99999", "Welsh")]))
-    assert driver.skills(BEN) == {("learn", "Welsh", 1)}
+    assert skills(driver, BEN) == {("learn", "Welsh", 1)}
 
 
 def test_a_near_miss_saved_from_the_home_is_confirmed_by_dm_through_the_outbox(
-    driver: Driver,
+    driver: Harness,
 ) -> None:
     driver.command(ANA, "teach Spanish")
-    home = {"id": "VHOME0009", "type": "home", "team_id": driver.h.team_id}
-    driver.h.slack.block_action(
-        team_id=driver.h.team_id, user_id=BEN, action_id="profile_open", value="open", view=home
-    )
-    driver.h.sim.wait_for("views.open")
+    home = {"id": "VHOME0009", "type": "home", "team_id": driver.team_id}
+    driver.click(BEN, {"action_id": "profile_open", "value": "open"}, view=home)
+    driver.sim.wait_for("views.open")
     submit(driver, BEN, state(learn_new="Spansh"))
-    dm = driver.h.sim.dm_channel_id(driver.h.team_id, BEN)
-    [posted] = driver.h.sim.wait_for(
-        "chat.postMessage", predicate=lambda c: c.params.get("channel") == dm
-    )
-    assert "Did you mean *Spanish*" in text_of(posted.params)
+    dm = driver.sim.dm_channel_id(driver.team_id, BEN)
+    [posted] = [c for c in driver.sim.calls_to("chat.postMessage") if c.params["channel"] == dm]
+    assert "Did you mean *Spanish*" in payload_json(posted.params)
     assert "member_switch_skill" in buttons(posted.params)
-
-    def recorded() -> bool:
-        with driver.session() as s:
-            rows = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "notice")).all()
-            return [(r.state, r.slack_ts) for r in rows] == [
-                (OutboxState.SENT, posted.response["ts"])
-            ]
-
-    eventually(recorded)
+    with driver.deps.unit_of_work() as s:
+        rows = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "notice")).all()
+        assert [(r.state, r.slack_ts) for r in rows] == [(OutboxState.SENT, posted.response["ts"])]

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from rounds_kit import Team
 
 from bot.clock import ManualClock
 from bot.deps import Deps
 from bot.sim import SlackSimulator
+from tests.rounds.rounds_kit import Team
 
 
 @pytest.fixture

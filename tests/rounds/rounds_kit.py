@@ -1,4 +1,7 @@
-"""Helpers for the rounds tests: a workspace of members written straight to the database."""
+"""Helpers for the rounds tests: a workspace of members written straight to the database.
+
+Slack's side (clicks, messages, replies) is the shared driver, ``tests/support.py``.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bot.blocks.admin import AdminCallback
 from bot.clock import ManualClock
 from bot.deps import Deps
 from bot.matching.skills import canonical_key, display_name_for
@@ -22,7 +26,7 @@ from bot.store.models import (
     Skill,
     Workspace,
 )
-from tests.support import TEAM
+from tests.support import TEAM, Harness
 
 ANA, BEN, CAL, DEV, EVE, FAY = (
     "U0ANA0001",
@@ -148,35 +152,74 @@ def pair_world(team: Team, **settings: Any) -> None:
     )
 
 
-def button(message: dict[str, Any], action_id: str) -> dict[str, Any]:
-    """The button ``action_id`` in a message the simulator stored."""
-    for block in message.get("blocks") or []:
-        for element in block.get("elements") or []:
-            if element.get("action_id") == action_id:
-                return dict(element)
-    raise AssertionError(f"no button {action_id!r} in {message.get('text')!r}")
+# --------------------------------------------------------------------------- admin settings
+
+BOSS = "U0BOSS001"
 
 
-def click(harness: Any, user: str, message: dict[str, Any], action_id: str) -> None:
-    """``user`` clicks a button of a stored message, as Slack would send it."""
-    found = button(message, action_id)
-    reply = harness.slack.block_action(
-        team_id=harness.team_id,
-        user_id=user,
-        action_id=action_id,
-        value=found.get("value"),
-        message=message,
-    )
-    assert reply.status == 200, reply.body
+def settings_values(**overrides: Any) -> dict[str, Any]:
+    """``view.state.values`` of the admin settings modal: sensible answers, with overrides."""
+    given = {
+        "cadence": "biweekly",
+        "weekday": "2",
+        "time": "10:30",
+        "timezone": "America/New_York",
+        "checkin_delay": "4",
+        "cooldown": "6",
+        "announce": "C0ANNOUNCE",
+        "admins": [BEN],
+        "channels": [],
+        "excluded_users": [],
+        "excluded_groups": [],
+        "guests": False,
+    }
+    given.update(overrides)
+    return {
+        "cadence": {
+            "value": {"type": "static_select", "selected_option": {"value": given["cadence"]}}
+        },
+        "weekday": {
+            "value": {"type": "static_select", "selected_option": {"value": given["weekday"]}}
+        },
+        "time": {"value": {"type": "timepicker", "selected_time": given["time"]}},
+        "timezone": {
+            "value": {"type": "static_select", "selected_option": {"value": given["timezone"]}}
+        },
+        "checkin_delay": {"value": {"type": "number_input", "value": given["checkin_delay"]}},
+        "cooldown": {"value": {"type": "number_input", "value": given["cooldown"]}},
+        "announce": {"value": {"type": "channels_select", "selected_channel": given["announce"]}},
+        "admins": {"value": {"type": "multi_users_select", "selected_users": given["admins"]}},
+        "channels": {
+            "value": {
+                "type": "multi_conversations_select",
+                "selected_conversations": given["channels"],
+            }
+        },
+        "excluded_users": {
+            "value": {"type": "multi_users_select", "selected_users": given["excluded_users"]}
+        },
+        "excluded_groups": {
+            "value": {
+                "type": "multi_static_select",
+                "selected_options": [{"value": g} for g in given["excluded_groups"]],
+            }
+        },
+        "guests": {
+            "value": {
+                "type": "checkboxes",
+                "selected_options": [{"value": "include"}] if given["guests"] else [],
+            }
+        },
+    }
 
 
-def text_of(message: dict[str, Any]) -> str:
-    """Every mrkdwn/plain text in a message, joined."""
-    parts = [str(message.get("text") or "")]
-    for block in message.get("blocks") or []:
-        if isinstance(block.get("text"), dict):
-            parts.append(block["text"].get("text", ""))
-        for element in block.get("elements") or []:
-            if isinstance(element.get("text"), str):
-                parts.append(element["text"])
-    return "\n".join(parts)
+def submit_settings(harness: Harness, user: str, **overrides: Any) -> dict[str, Any]:
+    """Submit the admin settings modal; the ack's JSON once every listener is done."""
+    answer = harness.submit(user, AdminCallback.SETTINGS, settings_values(**overrides))
+    harness.drain()
+    return answer
+
+
+def workspace_row(team: Team) -> Workspace:
+    with team.deps.unit_of_work() as session:
+        return session.scalars(select(Workspace)).one()

@@ -7,15 +7,25 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from rounds_kit import ANA, BEN, CAL, DEV, EVE, FAY, Team, click, text_of
 from sqlalchemy import select
-from test_admin_settings import BOSS, submit, workspace
 
 from bot.blocks.admin import AdminAction, AdminField
 from bot.rounds.preview import reroll_seed
 from bot.scheduler import tick
 from bot.store.models import Group, Round
-from tests.support import Harness
+from tests.rounds.rounds_kit import (
+    ANA,
+    BEN,
+    BOSS,
+    CAL,
+    DEV,
+    EVE,
+    FAY,
+    Team,
+    submit_settings,
+    workspace_row,
+)
+from tests.support import Harness, shown_text
 
 MONDAY_0900_LONDON = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 NEXT_MONDAY_0900 = MONDAY_0900_LONDON + timedelta(days=7)
@@ -31,13 +41,6 @@ def six(team: Team, **settings: Any) -> None:
     for user, name in ((BEN, "Ben"), (DEV, "Dev"), (FAY, "Fay")):
         team.member(user, name, teach=[("SQL", 2)], learn=["Spanish"])
     team.sim.add_user(team.team_id, BOSS, name="boss", is_admin=True)
-
-
-def command(harness: Harness, user: str, text: str) -> str:
-    before = len(harness.sim.responses())
-    reply = harness.slack.slash_command(team_id=harness.team_id, user_id=user, text=text)
-    assert reply.status == 200
-    return str(harness.sim.wait_for_response(count=before + 1)[-1].get("text"))
 
 
 def groups_of_latest_round(team: Team) -> set[frozenset[str]]:
@@ -65,7 +68,7 @@ def test_only_members_of_the_chosen_channels_minus_exclusions_and_guests_are_pai
     sim.add_usergroup(team.team_id, SALES, handle="sales", users=[DEV])
     sim.add_user(team.team_id, CAL, name="cal", is_restricted=True)  # a guest
 
-    answer = submit(
+    answer = submit_settings(
         harness, BOSS, cadence="weekly", weekday="0", time="09:00", timezone="Europe/London",
         channels=[CHANNEL], excluded_users=[EVE], excluded_groups=[SALES],
     )  # fmt: skip
@@ -87,7 +90,7 @@ def test_guests_take_part_when_an_admin_lets_them_in(harness: Harness, team: Tea
     for user in (ANA, BEN, CAL, DEV, EVE, FAY):
         team.sim.add_user(team.team_id, user, name=user.lower(), is_restricted=user != ANA)
     assert (
-        submit(
+        submit_settings(
             harness, BOSS, cadence="weekly", weekday="0", time="09:00", timezone="Europe/London"
         )["response_action"]
         == "update"
@@ -96,7 +99,7 @@ def test_guests_take_part_when_an_admin_lets_them_in(harness: Harness, team: Tea
     tick(team.deps)
     assert groups_of_latest_round(team) == set()  # only Ana is not a guest: nobody to pair
 
-    answer = submit(
+    answer = submit_settings(
         harness,
         BOSS,
         cadence="weekly",
@@ -122,11 +125,11 @@ def test_a_channel_the_app_cannot_read_is_refused_and_nothing_changes(
         app_is_member=False,
     )  # fmt: skip
 
-    answer = submit(harness, BOSS, channels=[PRIVATE], cadence="biweekly")
+    answer = submit_settings(harness, BOSS, channels=[PRIVATE], cadence="biweekly")
 
     assert answer["response_action"] == "errors"
     assert "invite @SkillSwap" in answer["errors"][AdminField.CHANNELS]
-    ws = workspace(team)
+    ws = workspace_row(team)
     assert ws.participation_channels == [] and ws.cadence.value == "weekly"
     assert ws.settings_confirmed_at is None  # not confirmed by a refused form either
 
@@ -136,8 +139,10 @@ def test_a_channel_lost_after_saving_stops_the_round_and_tells_the_admins_once(
 ) -> None:
     six(team)
     team.sim.add_channel(team.team_id, CHANNEL, name="design", members=[ANA, BEN, CAL])
-    submit(harness, BOSS, cadence="weekly", weekday="0", time="09:00", timezone="Europe/London",
-           channels=[CHANNEL], admins=[BEN])  # fmt: skip
+    submit_settings(
+        harness, BOSS, cadence="weekly", weekday="0", time="09:00", timezone="Europe/London",
+        channels=[CHANNEL], admins=[BEN],
+    )  # fmt: skip
     # Someone makes the channel private and removes @SkillSwap.
     team.sim.add_channel(
         team.team_id, CHANNEL, name="design", members=[ANA, BEN, CAL], is_private=True,
@@ -159,38 +164,40 @@ def test_a_channel_lost_after_saving_stops_the_round_and_tells_the_admins_once(
 def test_an_archived_channel_is_refused(harness: Harness, team: Team) -> None:
     six(team)
     team.sim.add_channel(team.team_id, CHANNEL, name="old", members=[ANA, BEN], is_archived=True)
-    answer = submit(harness, BOSS, channels=[CHANNEL])
+    answer = submit_settings(harness, BOSS, channels=[CHANNEL])
     assert answer["response_action"] == "errors"
     assert "is archived" in answer["errors"][AdminField.CHANNELS]
-    assert workspace(team).participation_channels == []
+    assert workspace_row(team).participation_channels == []
 
 
 def test_an_admin_cannot_be_left_out(harness: Harness, team: Team) -> None:
     six(team)
     team.sim.add_user(team.team_id, FAY, name="fay", is_admin=True)  # a Slack admin
     for excluded in ([BEN], [FAY]):  # BEN is made an admin in the same form
-        answer = submit(harness, BOSS, admins=[BEN], excluded_users=[ANA, *excluded])
+        answer = submit_settings(harness, BOSS, admins=[BEN], excluded_users=[ANA, *excluded])
         assert answer["response_action"] == "errors"
         message = answer["errors"][AdminField.EXCLUDED_USERS]
         assert f"<@{excluded[0]}> is a SkillSwap admin" in message
-    assert workspace(team).excluded_user_ids == []
+    assert workspace_row(team).excluded_user_ids == []
 
 
 def test_leaving_everyone_out_is_refused(harness: Harness, team: Team) -> None:
     six(team)
     team.sim.add_usergroup(team.team_id, SALES, handle="everyone-else", users=[CAL, DEV, EVE, FAY])
-    answer = submit(harness, BOSS, admins=[], excluded_users=[ANA, BEN], excluded_groups=[SALES])
+    answer = submit_settings(
+        harness, BOSS, admins=[], excluded_users=[ANA, BEN], excluded_groups=[SALES]
+    )
     assert answer["response_action"] == "errors"
     assert "leaves nobody to pair" in answer["errors"][AdminField.EXCLUDED_USERS]
-    ws = workspace(team)
+    ws = workspace_row(team)
     assert (ws.excluded_user_ids, ws.excluded_usergroup_ids) == ([], [])
 
 
 def test_the_settings_list_user_groups_and_show_what_is_saved(harness: Harness, team: Team) -> None:
     six(team)
     team.sim.add_usergroup(team.team_id, SALES, handle="sales", users=[DEV])
-    submit(harness, BOSS, excluded_groups=[SALES], excluded_users=[EVE], guests=True)
-    harness.slack.slash_command(team_id=harness.team_id, user_id=BOSS, text="admin")
+    submit_settings(harness, BOSS, excluded_groups=[SALES], excluded_users=[EVE], guests=True)
+    harness.send_command(BOSS, "admin")
     [opened] = team.sim.wait_for("views.open")
     blocks = {b.get("block_id"): b for b in opened.params["view"]["blocks"]}
     groups = blocks[AdminField.EXCLUDED_GROUPS]["element"]
@@ -211,13 +218,15 @@ def test_the_first_round_waits_until_an_admin_confirms_the_settings(
     assert tick(team.deps).rounds.started == []
     assert rounds(team) == [] and team.sim.calls_to("chat.postMessage") == []
 
-    harness.slack.slash_command(team_id=harness.team_id, user_id=BOSS, text="admin")
+    harness.send_command(BOSS, "admin")
     [opened] = team.sim.wait_for("views.open")
     assert "the first round starts only after an admin has saved them once" in str(
         opened.params["view"]["blocks"]
     )
-    submit(harness, BOSS, cadence="weekly", weekday="0", time="09:00", timezone="Europe/London")
-    assert workspace(team).settings_confirmed_at is not None
+    submit_settings(
+        harness, BOSS, cadence="weekly", weekday="0", time="09:00", timezone="Europe/London"
+    )
+    assert workspace_row(team).settings_confirmed_at is not None
     team.clock.set(MONDAY_0900_LONDON + timedelta(minutes=5))
     assert [o.period for o in tick(team.deps).rounds.started] == ["2026-W50"]
 
@@ -227,7 +236,7 @@ def test_the_time_zone_is_chosen_from_a_list_and_starts_at_the_admins_own(
 ) -> None:
     six(team, settings_confirmed_at=None, timezone="UTC")
     team.sim.add_user(team.team_id, BOSS, name="boss", is_admin=True, tz="Asia/Kolkata")
-    harness.slack.slash_command(team_id=harness.team_id, user_id=BOSS, text="admin")
+    harness.send_command(BOSS, "admin")
     [opened] = team.sim.wait_for("views.open")
     assert opened.ok
     [zone] = [
@@ -242,8 +251,8 @@ def test_the_time_zone_is_chosen_from_a_list_and_starts_at_the_admins_own(
     assert "From your Slack profile" in zone["hint"]["text"]
 
     # Once confirmed, the saved zone is shown, whatever the admin's own.
-    submit(harness, BOSS, timezone="America/Argentina/Buenos_Aires")
-    harness.slack.slash_command(team_id=harness.team_id, user_id=BOSS, text="admin")
+    submit_settings(harness, BOSS, timezone="America/Argentina/Buenos_Aires")
+    harness.send_command(BOSS, "admin")
     opened = team.sim.wait_for("views.open", count=2)[-1]
     [zone] = [
         b for b in opened.params["view"]["blocks"] if b.get("block_id") == AdminField.TIMEZONE
@@ -256,11 +265,11 @@ def test_the_time_zone_is_chosen_from_a_list_and_starts_at_the_admins_own(
 
 def test_skip_next_round_and_undo(harness: Harness, team: Team) -> None:
     six(team)
-    assert "Only SkillSwap admins" in command(harness, ANA, "skip-round")
-    said = command(harness, BOSS, "skip-round")
+    assert "Only SkillSwap admins" in harness.command(ANA, "skip-round")["text"]
+    said = harness.command(BOSS, "skip-round")["text"]
     assert "The round in the week of 7 Dec is skipped" in said
-    assert "already skipped" in command(harness, BOSS, "skip-round")
-    harness.slack.slash_command(team_id=harness.team_id, user_id=BOSS, text="admin")
+    assert "already skipped" in harness.command(BOSS, "skip-round")["text"]
+    harness.send_command(BOSS, "admin")
     [opened] = team.sim.wait_for("views.open")
     assert "Monday 14 December at 09:00 (Europe/London); Monday 7 December is skipped" in str(
         opened.params["view"]["blocks"]
@@ -272,14 +281,14 @@ def test_skip_next_round_and_undo(harness: Harness, team: Team) -> None:
     team.clock.set(NEXT_MONDAY_0900)
     assert [o.period for o in tick(team.deps).rounds.started] == ["2026-W51"]
 
-    assert "No round is skipped" in command(harness, BOSS, "skip-round undo")  # W50 is past
-    assert "Use `/skillswap skip-round`" in command(harness, BOSS, "skip-round please")
+    assert "No round is skipped" in harness.command(BOSS, "skip-round undo")["text"]  # W50 is past
+    assert "Use `/skillswap skip-round`" in harness.command(BOSS, "skip-round please")["text"]
 
 
 def test_a_skipped_round_can_be_put_back_on(harness: Harness, team: Team) -> None:
     six(team)
-    command(harness, BOSS, "skip-round")
-    assert "is back on" in command(harness, BOSS, "skip-round undo")
+    harness.command(BOSS, "skip-round")["text"]
+    assert "is back on" in harness.command(BOSS, "skip-round undo")["text"]
     team.clock.set(MONDAY_0900_LONDON)
     assert [o.period for o in tick(team.deps).rounds.started] == ["2026-W50"]
 
@@ -290,7 +299,7 @@ def _preview_dms(team: Team) -> list[dict[str, Any]]:
 
 
 def _groups_in(message: dict[str, Any]) -> set[frozenset[str]]:
-    lines = [line for line in text_of(message).splitlines() if line.startswith("\u2022")]
+    lines = [line for line in shown_text(message).splitlines() if line.startswith("\u2022")]
     return {frozenset(re.findall(r"<@(\w+)>", line)) for line in lines}
 
 
@@ -298,23 +307,23 @@ def test_preview_then_one_reroll_and_the_round_uses_the_previewed_groups(
     harness: Harness, team: Team
 ) -> None:
     six(team)
-    assert "Only SkillSwap admins" in command(harness, ANA, "preview")
-    said = command(harness, BOSS, "preview")
+    assert "Only SkillSwap admins" in harness.command(ANA, "preview")["text"]
+    said = harness.command(BOSS, "preview")["text"]
     assert "groups for the week of 7 Dec are on their way to your DM" in said
     [first] = _preview_dms(team)
-    assert "Nobody has been told anything yet" in text_of(first)
+    assert "Nobody has been told anything yet" in shown_text(first)
     assert len(_groups_in(first)) == 3
     # Nobody but the admin heard anything.
     assert {m.kind for m in team.outbox()} == {"preview"}
 
-    click(harness, BOSS, first, AdminAction.PREVIEW_REROLL)
-    said = str(team.sim.wait_for_response(count=3)[-1].get("text"))
+    said = harness.click(BOSS, AdminAction.PREVIEW_REROLL, message=first).reply()["text"]
     assert "Re-rolled" in said
     first, second = _preview_dms(team)
     assert "Re-roll once" not in str(second["blocks"])  # once only
 
-    click(harness, BOSS, first, AdminAction.PREVIEW_REROLL)  # the old button, a second time
-    said = str(team.sim.wait_for_response(count=4)[-1].get("text"))
+    again = harness.click(BOSS, AdminAction.PREVIEW_REROLL, message=first)  # the old button
+    said = again.reply()["text"]
+    harness.drain()
     assert "already re-rolled this round's groups once" in said
     assert len(_preview_dms(team)) == 2  # no third preview
 
@@ -328,10 +337,11 @@ def test_preview_then_one_reroll_and_the_round_uses_the_previewed_groups(
 
 def test_a_member_cannot_reroll_with_a_forged_click(harness: Harness, team: Team) -> None:
     six(team)
-    command(harness, BOSS, "preview")
+    harness.command(BOSS, "preview")["text"]
     [first] = _preview_dms(team)
-    click(harness, ANA, first, AdminAction.PREVIEW_REROLL)
-    [*_, answer] = team.sim.wait_for_response(count=2)
-    assert "Only SkillSwap admins" in str(answer.get("text"))
+    forged = harness.click(ANA, AdminAction.PREVIEW_REROLL, message=first)
+    harness.drain()
+    [answer] = forged.replies()
+    assert "Only SkillSwap admins" in answer["text"]
     assert len(_preview_dms(team)) == 1
-    assert workspace(team).preview_rerolled is False
+    assert workspace_row(team).preview_rerolled is False

@@ -2,95 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from rounds_kit import ANA, BEN, Team, pair_world
-from sqlalchemy import select
-
 from bot.blocks.admin import AdminCallback
 from bot.rounds.service import run_due_rounds
-from bot.store.models import Cadence, Workspace
+from bot.store.models import Cadence
+from tests.rounds.rounds_kit import (
+    ANA,
+    BEN,
+    BOSS,
+    Team,
+    pair_world,
+    submit_settings,
+    workspace_row,
+)
 from tests.support import Harness
-
-BOSS = "U0BOSS001"
-
-
-def values(**overrides: Any) -> dict[str, Any]:
-    given = {
-        "cadence": "biweekly",
-        "weekday": "2",
-        "time": "10:30",
-        "timezone": "America/New_York",
-        "checkin_delay": "4",
-        "cooldown": "6",
-        "announce": "C0ANNOUNCE",
-        "admins": [BEN],
-        "channels": [],
-        "excluded_users": [],
-        "excluded_groups": [],
-        "guests": False,
-    }
-    given.update(overrides)
-    return {
-        "cadence": {
-            "value": {"type": "static_select", "selected_option": {"value": given["cadence"]}}
-        },
-        "weekday": {
-            "value": {"type": "static_select", "selected_option": {"value": given["weekday"]}}
-        },
-        "time": {"value": {"type": "timepicker", "selected_time": given["time"]}},
-        "timezone": {
-            "value": {"type": "static_select", "selected_option": {"value": given["timezone"]}}
-        },
-        "checkin_delay": {"value": {"type": "number_input", "value": given["checkin_delay"]}},
-        "cooldown": {"value": {"type": "number_input", "value": given["cooldown"]}},
-        "announce": {"value": {"type": "channels_select", "selected_channel": given["announce"]}},
-        "admins": {"value": {"type": "multi_users_select", "selected_users": given["admins"]}},
-        "channels": {
-            "value": {
-                "type": "multi_conversations_select",
-                "selected_conversations": given["channels"],
-            }
-        },
-        "excluded_users": {
-            "value": {"type": "multi_users_select", "selected_users": given["excluded_users"]}
-        },
-        "excluded_groups": {
-            "value": {
-                "type": "multi_static_select",
-                "selected_options": [{"value": g} for g in given["excluded_groups"]],
-            }
-        },
-        "guests": {
-            "value": {
-                "type": "checkboxes",
-                "selected_options": [{"value": "include"}] if given["guests"] else [],
-            }
-        },
-    }
-
-
-def submit(harness: Harness, user: str, **overrides: Any) -> dict[str, Any]:
-    reply = harness.slack.view_submission(
-        team_id=harness.team_id,
-        user_id=user,
-        callback_id=AdminCallback.SETTINGS,
-        values=values(**overrides),
-    )
-    assert reply.status == 200
-    return reply.json or {}
-
-
-def workspace(team: Team) -> Workspace:
-    with team.deps.unit_of_work() as session:
-        return session.scalars(select(Workspace)).one()
 
 
 def test_only_admins_can_open_the_settings(harness: Harness, team: Team) -> None:
     team.workspace()
     team.sim.add_user(team.team_id, ANA, name="ana")
-    harness.slack.slash_command(team_id=harness.team_id, user_id=ANA, text="admin")
-    [reply] = team.sim.wait_for_response()
+    sent = harness.send_command(ANA, "admin")
+    harness.drain()
+    [reply] = sent.replies()
     assert "Only SkillSwap admins" in reply["text"]
     assert team.sim.calls_to("views.open") == []
 
@@ -100,7 +32,7 @@ def test_a_slack_admin_sees_the_current_settings_and_the_next_round(
 ) -> None:
     team.workspace()
     team.sim.add_user(team.team_id, BOSS, name="boss", is_admin=True)
-    harness.slack.slash_command(team_id=harness.team_id, user_id=BOSS, text="admin")
+    harness.send_command(BOSS, "admin")
     [opened] = team.sim.wait_for("views.open")
     assert opened.ok
     view = opened.params["view"]
@@ -114,11 +46,11 @@ def test_saving_changes_when_rounds_run(harness: Harness, team: Team) -> None:
     pair_world(team)
     team.sim.add_user(team.team_id, BOSS, name="boss", is_owner=True)
 
-    answer = submit(harness, BOSS)
+    answer = submit_settings(harness, BOSS)
 
     assert answer["response_action"] == "update"
     assert "every other Wednesday at 10:30 (America/New_York)" in str(answer["view"])
-    ws = workspace(team)
+    ws = workspace_row(team)
     assert (ws.cadence, ws.round_weekday, ws.round_time, ws.timezone) == (
         Cadence.BIWEEKLY,
         2,
@@ -137,8 +69,8 @@ def test_saving_changes_when_rounds_run(harness: Harness, team: Team) -> None:
 def test_added_admins_can_open_the_settings_too(harness: Harness, team: Team) -> None:
     pair_world(team)
     team.sim.add_user(team.team_id, BOSS, name="boss", is_admin=True)
-    submit(harness, BOSS, admins=[BEN])
-    harness.slack.slash_command(team_id=harness.team_id, user_id=BEN, text="admin")
+    submit_settings(harness, BOSS, admins=[BEN])
+    harness.send_command(BEN, "admin")
     [opened] = team.sim.wait_for("views.open")
     assert opened.ok
 
@@ -147,18 +79,18 @@ def test_bad_values_are_sent_back_with_what_to_fix(harness: Harness, team: Team)
     team.workspace()
     team.sim.add_user(team.team_id, BOSS, name="boss", is_admin=True)
 
-    answer = submit(harness, BOSS, timezone="London", cadence="weekly", checkin_delay="9")
+    answer = submit_settings(harness, BOSS, timezone="London", cadence="weekly", checkin_delay="9")
 
     assert answer["response_action"] == "errors"
     assert "Pick a time zone from the list" in answer["errors"]["timezone"]
     assert "from 1 to 6" in answer["errors"]["checkin_delay"]
-    assert workspace(team).timezone == "Europe/London"
+    assert workspace_row(team).timezone == "Europe/London"
 
 
 def test_a_non_admin_cannot_save_even_with_the_form(harness: Harness, team: Team) -> None:
     team.workspace()
     team.sim.add_user(team.team_id, ANA, name="ana")
-    answer = submit(harness, ANA)
+    answer = submit_settings(harness, ANA)
     assert answer["response_action"] == "errors"
     assert "Only SkillSwap admins" in str(answer["errors"])
-    assert workspace(team).cadence is Cadence.WEEKLY
+    assert workspace_row(team).cadence is Cadence.WEEKLY

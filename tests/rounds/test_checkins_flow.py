@@ -6,7 +6,6 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from rounds_kit import ANA, BEN, CAL, Team, click, pair_world, text_of
 from sqlalchemy import select
 
 from bot.blocks.checkins import CheckinAction, FeedbackCallback
@@ -23,7 +22,8 @@ from bot.store.models import (
     Member,
     MemberStatus,
 )
-from tests.support import Harness
+from tests.rounds.rounds_kit import ANA, BEN, CAL, Team, pair_world
+from tests.support import Harness, shown_text
 
 MONDAY = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)  # the round (London = UTC in December)
 THURSDAY = MONDAY + timedelta(days=3)  # check-ins (default delay: 3 days)
@@ -33,10 +33,6 @@ FRIDAY = MONDAY + timedelta(days=4)  # the reminder
 def at(team: Team, moment: datetime) -> None:
     team.clock.set(moment)
     tick(team.deps)
-
-
-def dm(team: Team, *users: str) -> list[dict[str, Any]]:
-    return team.sim.messages(team.sim.dm_channel_id(team.team_id, *users))
 
 
 def group(team: Team) -> Group:
@@ -54,36 +50,31 @@ def checkins(team: Team) -> list[tuple[str, CheckinAnswer]]:
         return sorted((u, a) for u, a in rows)
 
 
-def latest(team: Team, message: dict[str, Any]) -> dict[str, Any]:
-    """The message as it is now in Slack (after chat.update)."""
-    return next(m for m in team.sim.messages(message["channel"]) if m["ts"] == message["ts"])
-
-
 def test_checkin_goes_out_after_the_delay_and_we_met_opens_feedback(
     harness: Harness, team: Team
 ) -> None:
     pair_world(team)
     at(team, MONDAY)
-    [intro] = dm(team, ANA, BEN)
+    [intro] = harness.dm(ANA, BEN)
     at(team, THURSDAY - timedelta(minutes=1))
-    assert len(dm(team, ANA, BEN)) == 1  # not yet
+    assert len(harness.dm(ANA, BEN)) == 1  # not yet
 
     at(team, THURSDAY)
 
-    intro_then_checkin = dm(team, ANA, BEN)
+    intro_then_checkin = harness.dm(ANA, BEN)
     assert len(intro_then_checkin) == 2
     checkin = intro_then_checkin[1]
-    assert "did you meet for your skill swap (Spanish ↔ SQL)?" in text_of(checkin)
+    assert "did you meet for your skill swap (Spanish ↔ SQL)?" in shown_text(checkin)
     labels = [e["text"]["text"] for e in checkin["blocks"][1]["elements"]]
     assert labels == ["We met", "Scheduled", "Not yet", "Couldn't make it"]
     assert group(team).checkin_ts == checkin["ts"]
 
-    click(harness, ANA, checkin, CheckinAction.MET)
+    harness.click(ANA, CheckinAction.MET, message=checkin)
+    harness.drain()
 
-    [opened] = team.sim.wait_for("views.open")
+    [opened] = team.sim.calls_to("views.open")
     assert opened.ok and opened.params["view"]["callback_id"] == FeedbackCallback.FEEDBACK
-    team.sim.wait_for("chat.update")
-    assert f"<@{ANA}>: met" in text_of(latest(team, checkin))
+    assert f"<@{ANA}>: met" in shown_text(harness.latest(checkin))
     assert checkins(team) == [(ANA, CheckinAnswer.MET)]
     assert group(team).state is GroupState.MET
     assert intro["ts"] != checkin["ts"]
@@ -95,8 +86,8 @@ def test_feedback_is_stored_per_member_and_a_resubmit_replaces_it(
     pair_world(team)
     at(team, MONDAY)
     at(team, THURSDAY)
-    checkin = dm(team, ANA, BEN)[1]
-    click(harness, BEN, checkin, CheckinAction.MET)
+    checkin = harness.dm(ANA, BEN)[1]
+    harness.click(BEN, CheckinAction.MET, message=checkin)
     [opened] = team.sim.wait_for("views.open")
     meta = opened.params["view"]["private_metadata"]
 
@@ -154,19 +145,19 @@ def test_a_double_click_or_a_retry_records_one_answer(harness: Harness, team: Te
     pair_world(team)
     at(team, MONDAY)
     at(team, THURSDAY)
-    checkin = dm(team, ANA, BEN)[1]
+    checkin = harness.dm(ANA, BEN)[1]
 
-    click(harness, ANA, checkin, CheckinAction.NOT_YET)
-    click(harness, ANA, checkin, CheckinAction.NOT_YET)  # double click / Slack retry
-    team.sim.wait_for("chat.update", count=2)
+    first = harness.click(ANA, CheckinAction.NOT_YET, message=checkin)
+    again = harness.click(ANA, CheckinAction.NOT_YET, message=checkin)  # double click / retry
+    harness.drain()
 
     assert checkins(team) == [(ANA, CheckinAnswer.NOT_YET)]
-    acks = team.sim.wait_for_response(count=2)
-    assert all("No rush" in r["text"] for r in acks)
-    assert f"<@{ANA}>: not yet" in text_of(latest(team, checkin))
+    assert [len(first.replies()), len(again.replies())] == [1, 1]
+    assert "No rush" in first.reply()["text"] and "No rush" in again.reply()["text"]
+    assert f"<@{ANA}>: not yet" in shown_text(harness.latest(checkin))
 
-    click(harness, ANA, checkin, CheckinAction.SCHEDULED)  # a later, different answer
-    team.sim.wait_for("chat.update", count=3)
+    harness.click(ANA, CheckinAction.SCHEDULED, message=checkin)  # a later, different answer
+    harness.drain()
     assert checkins(team) == [(ANA, CheckinAnswer.SCHEDULED)]
     assert group(team).state is GroupState.SCHEDULED
 
@@ -176,31 +167,28 @@ def test_someone_outside_the_swap_cannot_answer_for_it(harness: Harness, team: T
     team.sim.add_user(team.team_id, CAL, name="cal")
     at(team, MONDAY)
     at(team, THURSDAY)
-    checkin = dm(team, ANA, BEN)[1]
+    checkin = harness.dm(ANA, BEN)[1]
 
-    click(harness, CAL, checkin, CheckinAction.MET)
+    refused = harness.click(CAL, CheckinAction.MET, message=checkin)
+    harness.drain()
 
-    [reply] = team.sim.wait_for_response()
+    [reply] = refused.replies()
     assert "belong to the people in this swap" in reply["text"]
     assert checkins(team) == []
     assert team.sim.calls_to("views.open") == []
+    assert team.sim.calls_to("chat.update") == []  # the check-in still waits for an answer
 
 
 def test_a_tampered_button_value_gets_a_friendly_reply(harness: Harness, team: Team) -> None:
     pair_world(team)
     at(team, MONDAY)
-    [intro] = dm(team, ANA, BEN)
-    reply = harness.slack.block_action(
-        team_id=harness.team_id,
-        user_id=ANA,
-        action_id=IntroAction.SCHEDULED,
-        value="not json",
-        message=intro,
-    )
-    assert reply.status == 200
-    [answer] = team.sim.wait_for_response()
+    [intro] = harness.dm(ANA, BEN)
+    tampered = harness.click(ANA, IntroAction.SCHEDULED, message=intro, value="not json")
+    harness.drain()
+    [answer] = tampered.replies()
     assert "old message" in answer["text"]
     assert group(team).state is GroupState.INTRODUCED
+    assert team.sim.calls_to("chat.update") == []
 
 
 def test_one_reminder_when_nobody_answered_none_when_someone_did(
@@ -211,21 +199,21 @@ def test_one_reminder_when_nobody_answered_none_when_someone_did(
     team.member("U0ELL0008", "Ell", team="Art", teach=["Drawing"], learn=["Guitar"])
     at(team, MONDAY)
     at(team, THURSDAY)
-    click(harness, ANA, dm(team, ANA, BEN)[1], CheckinAction.SCHEDULED)
-    team.sim.wait_for("chat.update")
+    harness.click(ANA, CheckinAction.SCHEDULED, message=harness.dm(ANA, BEN)[1])
+    harness.drain()
 
     at(team, FRIDAY)
     at(team, FRIDAY + timedelta(hours=3))  # a second tick sends nothing more
 
-    assert len(dm(team, ANA, BEN)) == 2  # intro + check-in, no reminder
-    quiet = dm(team, "U0DAN0007", "U0ELL0008")
+    assert len(harness.dm(ANA, BEN)) == 2  # intro + check-in, no reminder
+    quiet = harness.dm("U0DAN0007", "U0ELL0008")
     assert len(quiet) == 3
-    assert "A gentle nudge" in text_of(quiet[2])
+    assert "A gentle nudge" in shown_text(quiet[2])
     # Answering on the reminder works like on the check-in.
-    click(harness, "U0DAN0007", quiet[2], CheckinAction.COULD_NOT)
-    team.sim.wait_for("chat.update", count=2)
+    harness.click("U0DAN0007", CheckinAction.COULD_NOT, message=quiet[2])
+    harness.drain()
     assert ("U0DAN0007", CheckinAnswer.COULD_NOT) in checkins(team)
-    assert "A gentle nudge" in text_of(latest(team, quiet[2]))
+    assert "A gentle nudge" in shown_text(harness.latest(quiet[2]))
 
 
 def test_answering_a_checkin_resets_the_count_of_misses(harness: Harness, team: Team) -> None:
@@ -235,8 +223,8 @@ def test_answering_a_checkin_resets_the_count_of_misses(harness: Harness, team: 
             member.unanswered_checkins = 2
     at(team, MONDAY)
     at(team, THURSDAY)
-    click(harness, ANA, dm(team, ANA, BEN)[1], CheckinAction.COULD_NOT)
-    team.sim.wait_for("chat.update")
+    harness.click(ANA, CheckinAction.COULD_NOT, message=harness.dm(ANA, BEN)[1])
+    harness.drain()
     at(team, FRIDAY)
     at(team, MONDAY + timedelta(weeks=1))
     with team.deps.unit_of_work() as session:
@@ -250,47 +238,47 @@ def test_answering_a_checkin_resets_the_count_of_misses(harness: Harness, team: 
 def test_intro_buttons_update_the_message_in_place(harness: Harness, team: Team) -> None:
     pair_world(team)
     at(team, MONDAY)
-    [intro] = dm(team, ANA, BEN)
+    [intro] = harness.dm(ANA, BEN)
 
-    click(harness, BEN, intro, IntroAction.SCHEDULED)
-    team.sim.wait_for("chat.update")
-    now = latest(team, intro)
-    assert f"<@{BEN}> marked this as scheduled" in text_of(now)
+    scheduled = harness.click(BEN, IntroAction.SCHEDULED, message=intro)
+    harness.drain()
+    now = harness.latest(intro)
+    assert f"<@{BEN}> marked this as scheduled" in shown_text(now)
     assert [e["action_id"] for e in now["blocks"][1]["elements"]] == [
         IntroAction.SKIP,
         IntroAction.NOT_A_FIT,
     ]
-    assert "Ana Alvarez can teach *Spanish*" in text_of(now)  # the intro itself is kept
+    assert "Ana Alvarez can teach *Spanish*" in shown_text(now)  # the intro itself is kept
     assert group(team).state is GroupState.SCHEDULED
-    [ack] = team.sim.wait_for_response()
+    [ack] = scheduled.replies()
     assert "enjoy it" in ack["text"]
 
 
 def test_skip_is_idempotent_and_skipped_groups_get_no_checkin(harness: Harness, team: Team) -> None:
     pair_world(team)
     at(team, MONDAY)
-    [intro] = dm(team, ANA, BEN)
-    click(harness, ANA, intro, IntroAction.SKIP)
-    click(harness, ANA, intro, IntroAction.SKIP)
-    team.sim.wait_for("chat.update", count=2)
+    [intro] = harness.dm(ANA, BEN)
+    harness.click(ANA, IntroAction.SKIP, message=intro)
+    harness.click(ANA, IntroAction.SKIP, message=intro)
+    harness.drain()
     assert group(team).state is GroupState.SKIPPED
-    assert "skipped this round" in text_of(latest(team, intro))
+    assert "skipped this round" in shown_text(harness.latest(intro))
     at(team, THURSDAY)
-    assert len(dm(team, ANA, BEN)) == 1
+    assert len(harness.dm(ANA, BEN)) == 1
 
 
 def test_not_a_fit_means_never_paired_again(harness: Harness, team: Team) -> None:
     pair_world(team, cooldown_rounds=0)
     at(team, MONDAY)
-    [intro] = dm(team, ANA, BEN)
-    click(harness, ANA, intro, IntroAction.NOT_A_FIT)
-    click(harness, ANA, intro, IntroAction.NOT_A_FIT)
-    team.sim.wait_for("chat.update", count=2)
+    [intro] = harness.dm(ANA, BEN)
+    first = harness.click(ANA, IntroAction.NOT_A_FIT, message=intro)
+    harness.click(ANA, IntroAction.NOT_A_FIT, message=intro)
+    harness.drain()
     with team.deps.unit_of_work() as session:
         assert len(session.scalars(select(DoNotPair)).all()) == 1
     assert group(team).state is GroupState.NOT_A_FIT
-    assert [b["type"] for b in latest(team, intro)["blocks"]] == ["section", "context"]
-    [ack, _] = team.sim.wait_for_response(count=2)
+    assert [b["type"] for b in harness.latest(intro)["blocks"]] == ["section", "context"]
+    [ack] = first.replies()
     assert f"won't pair you with <@{BEN}> again" in ack["text"]
 
     at(team, MONDAY + timedelta(weeks=1))

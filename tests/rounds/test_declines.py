@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from rounds_kit import ANA, BEN, CAL, Team, click, pair_world, text_of
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
@@ -16,7 +15,8 @@ from bot.delivery.outbox import OutboxKind
 from bot.kinds import Decline, GroupKind
 from bot.scheduler import tick
 from bot.store.models import DoNotPair, Group, GroupMember, GroupState, Member
-from tests.support import Harness
+from tests.rounds.rounds_kit import ANA, BEN, CAL, Team, pair_world
+from tests.support import Harness, shown_text
 
 MONDAY = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 THURSDAY = MONDAY + timedelta(days=3)
@@ -97,10 +97,10 @@ def test_not_a_fit_is_private_listed_in_home_and_removable(harness: Harness, tea
     at(team, MONDAY)
     [intro] = dm(team, ANA, BEN)
 
-    click(harness, ANA, intro, IntroAction.NOT_A_FIT)
+    harness.click(ANA, IntroAction.NOT_A_FIT, message=intro)
 
     team.sim.wait_for("chat.update")
-    shown = text_of(latest(team, intro))
+    shown = shown_text(latest(team, intro))
     assert "This swap won't go ahead this round." in shown
     assert "We won't pair you together again" not in shown
     assert shown.count(f"<@{ANA}>") == shown.count(f"<@{BEN}>")  # nothing points at Ana
@@ -151,18 +151,18 @@ def test_skip_can_be_undone_until_the_check_in(harness: Harness, team: Team) -> 
     at(team, MONDAY)
     [intro] = dm(team, ANA, BEN)
 
-    click(harness, BEN, intro, IntroAction.SKIP)
+    harness.click(BEN, IntroAction.SKIP, message=intro)
     team.sim.wait_for("chat.update")
     group, declined = the_group(team)
     assert group.state is GroupState.SKIPPED and declined[BEN] is Decline.SKIPPED
-    assert f"<@{BEN}> skipped this round" in text_of(latest(team, intro))
+    assert f"<@{BEN}> skipped this round" in shown_text(latest(team, intro))
 
     undo(harness, BEN, group.id)
     team.sim.wait_for("chat.update", count=2)
     group, declined = the_group(team)
     assert group.state is GroupState.INTRODUCED and declined[BEN] is None
     back = latest(team, intro)
-    assert "skipped" not in text_of(back)
+    assert "skipped" not in shown_text(back)
     assert IntroAction.SKIP in str(back["blocks"])  # the buttons are back
     assert "Undone: you're back in this swap." in last_reply(team, 2)["text"]
 
@@ -171,7 +171,7 @@ def test_skip_can_be_undone_until_the_check_in(harness: Harness, team: Team) -> 
     assert "Nothing to undo" in last_reply(team, 3)["text"]
 
     # After the check-in, a Skip given earlier stands.
-    click(harness, BEN, intro, IntroAction.SKIP)
+    harness.click(BEN, IntroAction.SKIP, message=intro)
     team.sim.wait_for("chat.update", count=3)
     at(team, THURSDAY)
     undo(harness, BEN, group.id)
@@ -187,7 +187,7 @@ def test_undo_of_not_a_fit_takes_the_entry_back_and_is_only_yours(
     team.member(CAL, "Cal", teach=["Chess"])
     at(team, MONDAY)
     [intro] = dm(team, ANA, BEN)
-    click(harness, ANA, intro, IntroAction.NOT_A_FIT)
+    harness.click(ANA, IntroAction.NOT_A_FIT, message=intro)
     team.sim.wait_for("chat.update")
     group, _ = the_group(team)
 
@@ -210,7 +210,7 @@ def test_feedback_would_not_swap_again_feeds_the_same_private_list(
     at(team, MONDAY)
     at(team, THURSDAY)
     checkin = dm(team, ANA, BEN)[1]
-    click(harness, BEN, checkin, CheckinAction.MET)
+    harness.click(BEN, CheckinAction.MET, message=checkin)
     [opened] = team.sim.wait_for("views.open")
     values = {
         "rating": {"value": {"type": "static_select", "selected_option": {"value": "2"}}},
@@ -247,28 +247,28 @@ def test_in_a_group_of_three_the_others_keep_the_lessons_that_still_fit(
     assert group.kind in (GroupKind.TRIO, GroupKind.CIRCLE)
     [intro] = dm(team, ANA, BEN, CAL)
 
-    click(harness, CAL, intro, IntroAction.SKIP)
+    harness.click(CAL, IntroAction.SKIP, message=intro)
     team.sim.wait_for("chat.update")
     group, declined = the_group(team)
     assert group.state is GroupState.INTRODUCED and declined[CAL] is Decline.SKIPPED
-    shown = text_of(latest(team, intro))
+    shown = shown_text(latest(team, intro))
     assert f"<@{CAL}> can't make it this round" in shown and "carry on" in shown
     assert "Ana can teach *Spanish* (beginner-friendly) — Ben wants to learn it" in shown
     assert "Ben and Cal want" not in shown  # Cal's lesson is gone
 
     # Ana, the only teacher, steps out too: no lesson is left, so the group gets a kind note.
-    click(harness, ANA, latest(team, intro), IntroAction.SKIP)
+    harness.click(ANA, IntroAction.SKIP, message=latest(team, intro))
     team.sim.wait_for("chat.update", count=2)
     group, _ = the_group(team)
     assert group.state is GroupState.SKIPPED
-    assert "so this one is off" in text_of(latest(team, intro))
+    assert "so this one is off" in shown_text(latest(team, intro))
 
 
 def test_who_stepped_out_owes_no_check_in_answer(harness: Harness, team: Team) -> None:
     three_world(team)
     at(team, MONDAY)
     [intro] = dm(team, ANA, BEN, CAL)
-    click(harness, CAL, intro, IntroAction.SKIP)
+    harness.click(CAL, IntroAction.SKIP, message=intro)
     team.sim.wait_for("chat.update")
     at(team, THURSDAY)
     assert len(team.outbox(kind=OutboxKind.CHECKIN)) == 1  # Ana and Ben carry on

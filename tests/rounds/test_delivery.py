@@ -7,7 +7,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from rounds_kit import ANA, BEN, CAL, DEV, Team, pair_world
 from slack_sdk import WebClient
 from sqlalchemy import select
 
@@ -15,6 +14,7 @@ from bot.delivery.outbox import OutboxKind
 from bot.delivery.worker import LEASE, MAX_ATTEMPTS, DeliveryWorker, deliver_pending
 from bot.rounds.service import start_round
 from bot.store.models import Group, GroupState, OutboxState, Round, RoundState
+from tests.rounds.rounds_kit import ANA, BEN, CAL, DEV, Team, pair_world
 from tests.support import BOT_TOKEN
 
 

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from rounds_kit import Team
 from sqlalchemy import Engine
 
 from bot.clock import ManualClock
@@ -17,6 +16,7 @@ from bot.rounds.checkins import process_due
 from bot.rounds.service import start_round
 from bot.sim import SlackSimulator
 from bot.store.db import make_session_factory
+from tests.rounds.rounds_kit import Team
 from tests.support import BOT_TOKEN, TEAM, make_settings
 
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from rounds_kit import ANA, BEN, Team, pair_world, text_of
 from sqlalchemy import select
 
 from bot.blocks.checkins import PauseAction
 from bot.delivery.outbox import OutboxKind
 from bot.scheduler import tick
 from bot.store.models import Member, MemberStatus
-from tests.support import Harness
+from tests.rounds.rounds_kit import ANA, BEN, Team, pair_world
+from tests.support import Harness, shown_text
 
 MONDAY = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 BOSS = "U0BOSS009"
@@ -67,7 +67,7 @@ def test_three_misses_ask_first_and_only_silence_pauses(harness: Harness, team: 
     }
     assert all(m.pause_asked_at is not None for m in now.values())
     [question] = dms(team, BEN)
-    assert "Still up for swaps?" in text_of(question)
+    assert "Still up for swaps?" in shown_text(question)
     assert actions_of(question) == [PauseAction.KEEP, PauseAction.PAUSE]
     assert len(team.outbox(kind=OutboxKind.STILL_UP)) == 2
     assert team.outbox(kind=OutboxKind.PAUSED) == []
@@ -85,7 +85,7 @@ def test_three_misses_ask_first_and_only_silence_pauses(harness: Harness, team: 
     assert (now[ANA].status, now[ANA].unanswered_checkins) == (MemberStatus.ACTIVE, 1)
     assert (now[BEN].status, now[BEN].auto_paused) == (MemberStatus.PAUSED, True)
     [_, notice] = dms(team, BEN)
-    assert "paused your skill swaps" in text_of(notice)
+    assert "paused your skill swaps" in shown_text(notice)
     assert actions_of(notice) == [PauseAction.RESUME]
 
     # Admins see who was paused for going quiet; members do not.

@@ -9,7 +9,6 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from rounds_kit import ANA, BEN, CAL, Team, pair_world
 from sqlalchemy import func, select, update
 from typer.testing import CliRunner
 
@@ -17,6 +16,7 @@ from bot.cli import build_cli
 from bot.rounds.schedule import period_key
 from bot.scheduler import DELIVER_JOB, PRUNE_JOB, TICK_JOB, build_scheduler
 from bot.store.models import Cadence, OutboxMessage, Round, Workspace
+from tests.rounds.rounds_kit import ANA, BEN, CAL, Team, pair_world
 from tests.support import BOT_TOKEN, SIGNING_SECRET
 
 

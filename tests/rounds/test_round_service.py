@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from rounds_kit import ANA, BEN, CAL, DEV, EVE, Team, pair_world
 from sqlalchemy import func, select
 
 from bot.delivery.outbox import OutboxKind
@@ -25,6 +24,7 @@ from bot.store.models import (
     Round,
     RoundState,
 )
+from tests.rounds.rounds_kit import ANA, BEN, CAL, DEV, EVE, Team, pair_world
 
 
 def counts(team: Team) -> dict[str, int]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from rounds_kit import ANA, BEN, CAL, Team, click, text_of
 from sqlalchemy import select
 
 from bot.blocks.checkins import CheckinAction, FeedbackCallback
@@ -19,16 +18,10 @@ from bot.store.models import (
     Round,
     RoundState,
 )
-from tests.support import Harness
+from tests.rounds.rounds_kit import ANA, BEN, CAL, Team
+from tests.support import Harness, shown_text
 
 MONDAY_0900_LONDON = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
-
-
-def command(harness: Harness, user: str, text: str) -> str:
-    before = len(harness.sim.responses())
-    reply = harness.slack.slash_command(team_id=harness.team_id, user_id=user, text=text)
-    assert reply.status == 200
-    return str(harness.sim.wait_for_response(count=before + 1)[-1].get("text"))
 
 
 def test_members_join_the_clock_pairs_them_they_meet_and_say_how_it_went(
@@ -39,11 +32,11 @@ def test_members_join_the_clock_pairs_them_they_meet_and_say_how_it_went(
     sim.add_user(team.team_id, ANA, name="ana", real_name="Ana Alvarez", tz="Europe/Madrid")
     sim.add_user(team.team_id, BEN, name="ben", real_name="Ben Brown", tz="Europe/London")
     sim.add_user(team.team_id, CAL, name="cal", real_name="Cal Chen", tz="America/New_York")
-    command(harness, ANA, "teach Spanish")
-    command(harness, ANA, "learn SQL")
-    command(harness, BEN, "teach SQL")
-    command(harness, BEN, "learn Spanish")
-    command(harness, CAL, "learn Kubernetes")
+    harness.command(ANA, "teach Spanish")
+    harness.command(ANA, "learn SQL")
+    harness.command(BEN, "teach SQL")
+    harness.command(BEN, "learn Spanish")
+    harness.command(CAL, "learn Kubernetes")
     with team.deps.unit_of_work() as session:
         assert len(session.scalars(select(Member)).all()) == 3
 
@@ -57,29 +50,28 @@ def test_members_join_the_clock_pairs_them_they_meet_and_say_how_it_went(
 
     pair_dm = sim.dm_channel_id(team.team_id, ANA, BEN)
     [intro] = sim.messages(pair_dm)
-    intro_text = text_of(intro)
+    intro_text = shown_text(intro)
     assert f"<@{ANA}> and <@{BEN}>, you're this week's skill swap!" in intro_text
     assert "can teach *Spanish*" in intro_text and "can teach *SQL*" in intro_text
     assert "You've never been paired before." in intro_text
     assert "First session idea: 30 minutes, 15 each way." in intro_text
     assert "10:00 is" in intro_text and "09:00 (<!date^" in intro_text  # Madrid vs London
     [alone] = sim.messages(sim.dm_channel_id(team.team_id, CAL))
-    assert "Kubernetes" in text_of(alone) and "priority next round" in text_of(alone)
+    assert "Kubernetes" in shown_text(alone) and "priority next round" in shown_text(alone)
 
-    click(harness, ANA, intro, IntroAction.SCHEDULED)
+    harness.click(ANA, IntroAction.SCHEDULED, message=intro)
     sim.wait_for("chat.update")
 
     # Thursday 09:00: "Did you meet?"; Ben says yes and leaves feedback.
     team.clock.set(MONDAY_0900_LONDON + timedelta(days=3))
     assert tick(team.deps).checkins.checkins == 1
     checkin = sim.messages(pair_dm)[1]
-    click(harness, BEN, checkin, CheckinAction.MET)
+    harness.click(BEN, CheckinAction.MET, message=checkin)
     [opened] = sim.wait_for("views.open")
-    feedback = harness.slack.view_submission(
-        team_id=harness.team_id,
-        user_id=BEN,
-        callback_id=FeedbackCallback.FEEDBACK,
-        values={
+    feedback = harness.submit(
+        BEN,
+        FeedbackCallback.FEEDBACK,
+        {
             "rating": {"value": {"type": "static_select", "selected_option": {"value": "5"}}},
             "learned": {"value": {"type": "plain_text_input", "value": "Ordering tapas"}},
             "taught": {"value": {"type": "plain_text_input", "value": "JOINs"}},
@@ -87,7 +79,7 @@ def test_members_join_the_clock_pairs_them_they_meet_and_say_how_it_went(
         },
         private_metadata=opened.params["view"]["private_metadata"],
     )
-    assert feedback.status == 200 and (feedback.json or {}).get("response_action") == "update"
+    assert feedback.get("response_action") == "update"
 
     # Friday: no reminder for a group that answered. Next Monday: round 1 closes, round 2 starts.
     team.clock.set(MONDAY_0900_LONDON + timedelta(days=4))

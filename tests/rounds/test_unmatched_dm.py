@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from rounds_kit import CAL, Team, pair_world, text_of
 from sqlalchemy import select
 
 from bot.blocks.rounds import SuggestAction, SuggestValue
@@ -14,7 +13,8 @@ from bot.delivery.outbox import OutboxKind
 from bot.kinds import Direction
 from bot.scheduler import tick
 from bot.store.models import Member, MemberSkill, Skill
-from tests.support import Harness
+from tests.rounds.rounds_kit import CAL, Team, pair_world
+from tests.support import Harness, shown_text
 
 MONDAY = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 
@@ -54,7 +54,7 @@ def test_the_first_miss_gets_one_dm_with_fitting_words_and_one_click_skills(
     lonely_world(team)
     at(team, MONDAY)
     [dm] = team.sim.messages(team.sim.dm_channel_id(team.team_id, CAL))
-    body = text_of(dm)
+    body = shown_text(dm)
     assert "Nobody in this round teaches Danish or Sailing yet" in body
     assert "at your level" not in body
     offered = suggestions(dm)

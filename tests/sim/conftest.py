@@ -3,11 +3,7 @@ clock, and a tiny real Bolt app served over HTTP."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
-from socketserver import ThreadingMixIn
-from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 from slack_bolt import App
@@ -15,7 +11,8 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
 from bot.sim import SignedClient, SlackSimulator
-from tests.sim.helpers import SECRET, TEAM, TOKEN, BoltHarness, DrivenClock
+from tests.sim.sim_kit import SECRET, TEAM, TOKEN, BoltHarness, DrivenClock
+from tests.support import Listeners, Served, serve_wsgi
 
 
 @pytest.fixture
@@ -36,15 +33,6 @@ def web(simulator: SlackSimulator) -> WebClient:
     return WebClient(token=TOKEN, base_url=simulator.api_url)
 
 
-class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
 def bolt(
     simulator: SlackSimulator, monkeypatch: pytest.MonkeyPatch
@@ -52,7 +40,7 @@ def bolt(
     """Build a real Bolt app (listeners registered by the test), serve it, sign requests to it."""
     for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
         monkeypatch.delenv(name, raising=False)
-    servers: list[_ThreadingWSGIServer] = []
+    servers: list[Served] = []
 
     def build(register: Callable[[App], None]) -> BoltHarness:
         app = App(
@@ -60,22 +48,18 @@ def bolt(
             signing_secret=SECRET,
         )
         register(app)
-        server = make_server(
-            "127.0.0.1",
-            0,
-            SlackRequestHandler(app),
-            server_class=_ThreadingWSGIServer,
-            handler_class=_QuietHandler,
+        listeners = Listeners(app)
+        served = serve_wsgi(SlackRequestHandler(app))
+        servers.append(served)
+        return BoltHarness(
+            app=app,
+            url=served.url,
+            slack=SignedClient(served.url, SECRET, simulator=simulator),
+            sim=simulator,
+            listeners=listeners,
+            team_id=TEAM,
         )
-        assert isinstance(server, _ThreadingWSGIServer)
-        servers.append(server)
-        threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
-        url = f"http://127.0.0.1:{server.server_port}/slack/events"
-        return BoltHarness(app, url, SignedClient(url, SECRET, simulator=simulator), simulator)
 
     yield build
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    for served in servers:
+        served.stop()

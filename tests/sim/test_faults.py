@@ -14,7 +14,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.sim import RateLimiter, SlackSimulator
-from tests.sim.helpers import TEAM, TOKEN, DrivenClock
+from tests.sim.sim_kit import TEAM, TOKEN, DrivenClock
 
 
 def _error(call: Any) -> SlackApiError:

@@ -11,7 +11,7 @@ from slack_bolt import Ack, App, BoltRequest, Respond
 from slack_sdk import WebClient
 
 from bot.sim import SignedClient
-from tests.sim.helpers import SECRET, TEAM, BoltHarness
+from tests.sim.sim_kit import SECRET, TEAM, BoltHarness
 
 Build = Callable[[Callable[[App], None]], BoltHarness]
 

@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import SectionBlock
 from slack_sdk.models.metadata import Metadata
 
 from bot.sim import SlackSimulator
-from tests.sim.helpers import TEAM, TOKEN, DrivenClock
+from tests.sim.sim_kit import TEAM, TOKEN, DrivenClock
 
 
 def _error(call: Any) -> SlackApiError:

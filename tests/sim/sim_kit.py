@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from slack_bolt import App
 
-from bot.sim import SignedClient, SlackSimulator
+from tests.support import SlackDriver
 
 TOKEN = "xoxb-sim-test"
 TEAM = "T0SIM"
@@ -30,9 +30,9 @@ class DrivenClock:
             self.value += seconds
 
 
-@dataclass
-class BoltHarness:
+@dataclass(kw_only=True)
+class BoltHarness(SlackDriver):
+    """The shared Slack driver over a tiny Bolt app that a test registers listeners on."""
+
     app: App
     url: str
-    slack: SignedClient
-    sim: SlackSimulator
