@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
+from bot.rounds.service import start_round
+from bot.scheduler import tick
 from bot.store.models import (
     Checkin,
     CheckinAnswer,
@@ -182,3 +184,31 @@ def test_deactivated_account_leaves_the_pool_at_once(driver: Harness) -> None:
     assert rows_referencing_member(driver.deps.engine, ana_id) == {}
     with driver.deps.unit_of_work() as s:
         assert s.scalars(select(Workspace)).one().admin_user_ids == [BEN]
+
+
+def test_a_checkin_queued_before_someone_leaves_never_names_them(driver: Harness) -> None:
+    """The check-in "<@ana> and <@ben>, did you meet?" waits in the outbox, addressed to their
+    group DM (no user ids in its columns, only in its text), when Ana leaves."""
+    for user, text in ((ANA, "teach Spanish"), (ANA, "learn SQL")):
+        driver.command(user, text)
+    for user, text in ((BEN, "teach SQL"), (BEN, "learn Spanish")):
+        driver.command(user, text)
+    monday = driver.clock.now().replace(hour=9)  # the round's slot
+    driver.clock.set(monday)
+    assert start_round(driver.deps, driver.team_id, now=monday).created  # `skillswap round run`
+    assert tick(driver.deps).delivery is not None  # the intro is delivered
+    driver.clock.set(monday + timedelta(days=3))
+    assert tick(driver.deps, deliver=False).checkins.checkins == 1
+    mentions = rows_mentioning(driver.deps.engine, ANA)
+    assert len([row for row in mentions if "did you meet" in row]) == 1  # the queued check-in
+    posted_before = len(driver.sim.calls_to("chat.postMessage"))
+
+    done = _leave(driver, ANA)
+    driver.drain()
+
+    assert "everything about you is deleted" in done["text"]
+    assert rows_mentioning(driver.deps.engine, ANA) == []
+    # What the clock sends next names nobody who left.
+    tick(driver.deps)
+    sent_after = driver.sim.calls_to("chat.postMessage")[posted_before:]
+    assert all(ANA not in payload_json(call.params) for call in sent_after)
