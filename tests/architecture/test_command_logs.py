@@ -17,10 +17,9 @@ def test_an_unknown_subcommand_is_logged_without_the_word_typed(
     harness: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="bot.handlers.commands")
-    reply = harness.slack.slash_command(
-        team_id=harness.team_id, user_id="U0LOGS001", text="🎸tabs-for-wonderwall please"
-    )
-    assert reply.json is not None and "I don't know" in reply.json["text"]
+    reply = harness.command("U0LOGS001", "🎸tabs-for-wonderwall please")
+    harness.drain()
+    assert "I don't know" in reply["text"]
     assert _command_lines(caplog) == ["command unknown"]
     logged = " ".join(r.getMessage() + str(r.__dict__) for r in caplog.records)
     assert "wonderwall" not in logged and "🎸" not in logged
@@ -30,6 +29,7 @@ def test_a_known_subcommand_is_logged_by_its_name_even_when_typed_as_an_alias(
     harness: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="bot.handlers.commands")
-    harness.slack.slash_command(team_id=harness.team_id, user_id="U0LOGS001", text="STATUS")
-    harness.slack.slash_command(team_id=harness.team_id, user_id="U0LOGS001", text="")
+    harness.command("U0LOGS001", "STATUS")
+    harness.command("U0LOGS001", "")
+    harness.drain()
     assert _command_lines(caplog) == ["command me", "command help"]

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from bot.sim import SignedClient, SlackSimulator
-from tests.support import BOT_TOKEN, SIGNING_SECRET, TEAM
+from tests.support import BOT_TOKEN, SIGNING_SECRET, TEAM, wait_until
 
 GRACEFUL_SECONDS = 10
 pytestmark = pytest.mark.slow
@@ -97,18 +97,26 @@ def served(tmp_path: Path, sqlite_template: Path, sim: SlackSimulator) -> Iterat
 
 
 def _wait_healthy(served: Served, timeout: float = 60.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    """Poll ``/healthz`` until the workers answer (another process: nothing to drain)."""
+    answers: list[tuple[int, Any]] = []
+
+    def answered() -> bool:
         assert served.proc.poll() is None, "\n".join(served.log_lines()[-30:])
         answer = _health(served.base + "/healthz")
         if answer is not None:
-            status, body = answer
-            assert status == 200, body
-            return body
-        time.sleep(0.1)
-    raise AssertionError(
-        "skillswap serve did not answer /healthz in time:\n" + served.log_path.read_text()
-    )
+            answers.append(answer)
+        return bool(answers)
+
+    try:
+        wait_until(answered, timeout=timeout, what="skillswap serve answering /healthz")
+    except AssertionError:
+        raise AssertionError(
+            "skillswap serve did not answer /healthz in time:\n" + served.log_path.read_text()
+        ) from None
+    status, body = answers[0]
+    assert status == 200, body
+    result: dict[str, Any] = body
+    return result
 
 
 def test_gunicorn_serves_slack_and_stops_gracefully(served: Served, sim: SlackSimulator) -> None:
