@@ -162,7 +162,7 @@ def test_uninstall_deletes_the_tokens_and_stops_only_that_workspace(oauth: OAuth
     oauth.install("TACME")
     beta_token = oauth.install("TBETA")
 
-    reply = oauth.slack.event(team_id="TACME", event={"type": "app_uninstalled"})
+    reply = oauth.event({"type": "app_uninstalled"}, team_id="TACME")
     assert reply.status == 200
 
     def acme_stopped() -> bool:
@@ -194,9 +194,8 @@ def test_uninstall_deletes_the_tokens_and_stops_only_that_workspace(oauth: OAuth
 def test_bot_token_revoked_is_an_uninstall_user_tokens_revoked_is_not(oauth: OAuthHarness) -> None:
     oauth.install("TACME", installer="UALICE")
     assert _rows(oauth, "installations", "TACME", "UALICE") == 1
-    oauth.slack.event(
-        team_id="TACME",
-        event={"type": "tokens_revoked", "tokens": {"oauth": ["UALICE"], "bot": []}},
+    oauth.event(
+        {"type": "tokens_revoked", "tokens": {"oauth": ["UALICE"], "bot": []}}, team_id="TACME"
     )
     oauth.drain()
     assert _rows(oauth, "installations", "TACME", "UALICE") == 0
@@ -204,9 +203,8 @@ def test_bot_token_revoked_is_an_uninstall_user_tokens_revoked_is_not(oauth: OAu
         assert session.scalar(select(Workspace.active).where(Workspace.team_id == "TACME"))
     assert _installed_bots(oauth, "TACME") == 1
 
-    oauth.slack.event(
-        team_id="TACME",
-        event={"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["UBTACME"]}},
+    oauth.event(
+        {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["UBTACME"]}}, team_id="TACME"
     )
 
     def stopped() -> bool:

@@ -71,7 +71,7 @@ def test_uninstall_stops_rounds_and_keeps_members_then_a_reinstall_resumes(
     harness: Harness,
 ) -> None:
     _seed(harness.deps)
-    assert harness.slack.event(team_id=TEAM, event={"type": "app_uninstalled"}).status == 200
+    assert harness.event({"type": "app_uninstalled"}).status == 200
 
     harness.drain()
     assert _state(harness.deps)[0] is False

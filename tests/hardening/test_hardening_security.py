@@ -209,12 +209,10 @@ def test_replayed_event_is_processed_once(served: Harness) -> None:
 @pytest.mark.parametrize("reason", ["http_timeout", "http_error", "connection_failed"])
 def test_event_retries_are_processed_once(served: Harness, reason: str) -> None:
     event = {"type": "app_home_opened", "user": "UBOB", "channel": "D0HOME", "tab": "home"}
-    first = served.slack.event(team_id=TEAM, event=event, event_id="EvRETRY")
+    first = served.event(event, event_id="EvRETRY")
     assert first.status == 200
     for retry in (1, 2, 3):
-        reply = served.slack.event(
-            team_id=TEAM, event=event, event_id="EvRETRY", retry_num=retry, retry_reason=reason
-        )
+        reply = served.event(event, event_id="EvRETRY", retry_num=retry, retry_reason=reason)
         assert reply.status == 200  # a non-2xx would make Slack retry again
     served.drain()
     assert len(served.sim.calls_to("views.publish")) == 1
@@ -225,7 +223,7 @@ def test_event_retries_are_processed_once(served: Harness, reason: str) -> None:
 def test_a_retry_that_is_the_only_delivery_is_processed(served: Harness) -> None:
     """Slack's first attempt may never have reached us: a retry alone must still count."""
     event = {"type": "app_home_opened", "user": "UCAROL", "channel": "D0HOME", "tab": "home"}
-    reply = served.slack.event(team_id=TEAM, event=event, event_id="EvONLYRETRY", retry_num=2)
+    reply = served.event(event, event_id="EvONLYRETRY", retry_num=2)
     assert reply.status == 200
     served.sim.wait_for("views.publish")
 

@@ -224,17 +224,13 @@ def test_home_section_is_for_admins_and_its_button_sends_the_report(slack: Harne
     assert [b["action_id"] for b in buttons] == [InsightsAction.FULL_REPORT.value]
 
     home = {"id": "VHOME0001", "type": "home", "team_id": TEAM}
-    slack.slack.block_action(
-        team_id=TEAM, user_id=ADMIN, action_id=InsightsAction.FULL_REPORT.value, view=home
-    )
+    slack.click(ADMIN, buttons[0], view=home)
     _assert_report_in_dm(slack, ADMIN)
 
 
 def test_home_button_from_a_former_admin_gets_a_polite_dm(slack: Harness) -> None:
     home = {"id": "VHOME0002", "type": "home", "team_id": TEAM}
-    slack.slack.block_action(
-        team_id=TEAM, user_id=MEMBER, action_id=InsightsAction.FULL_REPORT.value, view=home
-    )
+    slack.click(MEMBER, {"action_id": InsightsAction.FULL_REPORT.value}, view=home)
     dm = slack.sim.dm_channel_id(TEAM, MEMBER)
 
     def to_member(call: RecordedCall) -> bool:

@@ -17,10 +17,7 @@ from tests.support import Harness, buttons, payload_json
 
 def open_home(driver: Harness, user: str, tab: str = "home") -> dict[str, Any]:
     before = len(driver.sim.calls_to("views.publish"))
-    driver.slack.event(
-        team_id=driver.team_id,
-        event={"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": tab},
-    )
+    driver.event({"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": tab})
     call = driver.sim.wait_for("views.publish", count=before + 1)[-1]
     assert call.response["ok"], call.response
     assert call.params["user_id"] == user
@@ -72,23 +69,14 @@ def test_pause_and_resume_from_home(driver: Harness) -> None:
     menu = buttons(view)["home_pause"]
     two_weeks = next(o for o in menu["options"] if o["value"] == "2 weeks")
 
-    driver.slack.block_action(
-        team_id=driver.team_id,
-        user_id=ANA,
-        action_id="home_pause",
-        action_type="static_select",
-        selected_option=two_weeks,
-        view=view,
-    )
+    driver.click(ANA, menu, view=view, action_type="static_select", selected_option=two_weeks)
     after = driver.sim.wait_for("views.publish", count=2)[-1].params["view"]
     member = member_row(driver, ANA)
     assert member is not None
     assert (member.status, member.paused_until) == (MemberStatus.PAUSED, date(2026, 12, 21))
     assert "home_resume" in buttons(after)
 
-    driver.slack.block_action(
-        team_id=driver.team_id, user_id=ANA, action_id="home_resume", value="resume", view=after
-    )
+    driver.click(ANA, "home_resume", view=after)
     driver.sim.wait_for("views.publish", count=3)
     member = member_row(driver, ANA)
     assert member is not None and member.status == MemberStatus.ACTIVE
@@ -116,10 +104,7 @@ def test_other_features_sections_follow_ours_and_a_broken_one_is_skipped(
 
 
 def test_messages_tab_publishes_nothing(driver: Harness) -> None:
-    driver.slack.event(
-        team_id=driver.team_id,
-        event={"type": "app_home_opened", "user": ANA, "channel": "D0HOME", "tab": "messages"},
-    )
+    driver.event({"type": "app_home_opened", "user": ANA, "channel": "D0HOME", "tab": "messages"})
     driver.drain()
     open_home(driver, BEN)
     assert [c.params["user_id"] for c in driver.sim.calls_to("views.publish")] == [BEN]
@@ -127,10 +112,7 @@ def test_messages_tab_publishes_nothing(driver: Harness) -> None:
 
 def test_home_refuses_nothing_when_slack_fails(driver: Harness) -> None:
     driver.sim.fail_next("views.publish", error="internal_error")
-    driver.slack.event(
-        team_id=driver.team_id,
-        event={"type": "app_home_opened", "user": ANA, "channel": "D0HOME", "tab": "home"},
-    )
+    driver.event({"type": "app_home_opened", "user": ANA, "channel": "D0HOME", "tab": "home"})
     driver.sim.wait_for("views.publish")
     driver.drain()
     assert member_row(driver, ANA) is None

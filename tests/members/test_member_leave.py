@@ -175,7 +175,7 @@ def test_deactivated_account_leaves_the_pool_at_once(driver: Harness) -> None:
         s.scalars(select(Workspace)).one().admin_user_ids = [ANA, BEN]
     user = driver.sim.add_user(driver.team_id, ANA, name="ana", deleted=True)
 
-    driver.slack.event(team_id=driver.team_id, event={"type": "user_change", "user": user})
+    driver.event({"type": "user_change", "user": user})
 
     driver.drain()
 

@@ -12,7 +12,7 @@ from tests.support import Harness, payload_json
 
 
 def join(driver: Harness, user: dict[str, Any]) -> None:
-    reply = driver.slack.event(team_id=driver.team_id, event={"type": "team_join", "user": user})
+    reply = driver.event({"type": "team_join", "user": user})
     assert reply.status == 200
 
 
@@ -87,7 +87,7 @@ def test_a_failed_invitation_is_recorded_not_retried_forever(driver: Harness) ->
 def test_user_change_keeps_name_and_time_zone_current(driver: Harness) -> None:
     driver.command(ANA, "teach Spanish")
     moved = driver.sim.add_user(driver.team_id, ANA, name="ana.g", tz="America/Mexico_City")
-    driver.slack.event(team_id=driver.team_id, event={"type": "user_change", "user": moved})
+    driver.event({"type": "user_change", "user": moved})
 
     def updated() -> bool:
         member = member_row(driver, ANA)
@@ -105,10 +105,10 @@ def test_user_change_for_a_non_member_stores_nothing(driver: Harness) -> None:
     driver.command(ANA, "teach Spanish")
     before = stored(driver)
     user = driver.sim.add_user(driver.team_id, BEN, name="ben2")
-    driver.slack.event(team_id=driver.team_id, event={"type": "user_change", "user": user})
+    driver.event({"type": "user_change", "user": user})
     # A later event for Ana is processed after it.
     moved = driver.sim.add_user(driver.team_id, ANA, name="ana", tz="Asia/Tokyo")
-    driver.slack.event(team_id=driver.team_id, event={"type": "user_change", "user": moved})
+    driver.event({"type": "user_change", "user": moved})
 
     def updated() -> bool:
         member = member_row(driver, ANA)

@@ -145,9 +145,7 @@ def test_expired_trigger_gets_a_try_again_reply(driver: Harness) -> None:
 def test_edit_profile_button_in_a_reply_opens_the_modal(driver: Harness) -> None:
     reply = driver.command(ANA, "teach Spanish")
     button = buttons(reply)["profile_open"]
-    driver.slack.block_action(
-        team_id=driver.team_id, user_id=ANA, action_id=button["action_id"], value="open"
-    )
+    driver.click(ANA, button)
     [call] = driver.sim.wait_for("views.open")
     assert call.response["ok"]
 

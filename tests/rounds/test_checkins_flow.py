@@ -98,15 +98,7 @@ def test_feedback_is_stored_per_member_and_a_resubmit_replaces_it(
             "taught": {"value": {"type": "plain_text_input", "value": None}},
             "again": {"value": {"type": "radio_buttons", "selected_option": {"value": "yes"}}},
         }
-        reply = harness.slack.view_submission(
-            team_id=harness.team_id,
-            user_id=BEN,
-            callback_id=FeedbackCallback.FEEDBACK,
-            values=values,
-            private_metadata=meta,
-        )
-        assert reply.status == 200
-        return reply.json or {}
+        return harness.submit(BEN, FeedbackCallback.FEEDBACK, values, private_metadata=meta)
 
     first = submit("5", "How to roll my Rs")
     assert first["response_action"] == "update"
@@ -127,16 +119,14 @@ def test_feedback_without_a_rating_is_sent_back_with_a_message(
     pair_world(team)
     at(team, MONDAY)
     at(team, THURSDAY)
-    reply = harness.slack.view_submission(
-        team_id=harness.team_id,
-        user_id=ANA,
-        callback_id=FeedbackCallback.FEEDBACK,
-        values={"rating": {"value": {"type": "static_select", "selected_option": None}}},
+    answer = harness.submit(
+        ANA,
+        FeedbackCallback.FEEDBACK,
+        {"rating": {"value": {"type": "static_select", "selected_option": None}}},
         private_metadata=json.dumps({"g": group(team).id}),
     )
-    assert reply.status == 200 and reply.json is not None
-    assert reply.json["response_action"] == "errors"
-    assert "rating" in reply.json["errors"]["rating"]
+    assert answer["response_action"] == "errors"
+    assert "rating" in answer["errors"]["rating"]
     with team.deps.unit_of_work() as session:
         assert session.scalars(select(Feedback)).all() == []
 
