@@ -438,7 +438,7 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 @dataclass
-class Served:
+class LoopbackServer:
     """A WSGI app on a loopback port; :meth:`stop` shuts it down."""
 
     url: str
@@ -451,7 +451,7 @@ class Served:
         self.thread.join(timeout=WAIT_SECONDS)
 
 
-def serve_wsgi(wsgi: Any, path: str = "/slack/events") -> Served:
+def serve_wsgi(wsgi: Any, path: str = "/slack/events") -> LoopbackServer:
     """Serve ``wsgi`` on an ephemeral loopback port (threads, like gunicorn's workers)."""
     server = make_server(
         "127.0.0.1", 0, wsgi, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
@@ -461,7 +461,7 @@ def serve_wsgi(wsgi: Any, path: str = "/slack/events") -> Served:
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
     )
     thread.start()
-    return Served(f"http://127.0.0.1:{server.server_port}{path}", server, thread)
+    return LoopbackServer(f"http://127.0.0.1:{server.server_port}{path}", server, thread)
 
 
 H = TypeVar("H", bound=Harness)

@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 
 from bot.sim import SignedClient, SlackSimulator
 from tests.sim.sim_kit import SECRET, TEAM, TOKEN, BoltHarness, DrivenClock
-from tests.support import Listeners, Served, serve_wsgi
+from tests.support import Listeners, LoopbackServer, serve_wsgi
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def bolt(
     """Build a real Bolt app (listeners registered by the test), serve it, sign requests to it."""
     for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
         monkeypatch.delenv(name, raising=False)
-    servers: list[Served] = []
+    servers: list[LoopbackServer] = []
 
     def build(register: Callable[[App], None]) -> BoltHarness:
         app = App(
