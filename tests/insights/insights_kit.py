@@ -36,21 +36,16 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from bot.kinds import CheckinAnswer, Direction, GroupKind, GroupState, MemberStatus, RoundState
 from bot.store.models import (
     Checkin,
-    CheckinAnswer,
-    Direction,
     Feedback,
     Group,
-    GroupKind,
     GroupMember,
-    GroupState,
     Lesson,
     Member,
     MemberSkill,
-    MemberStatus,
     Round,
-    RoundState,
     Skill,
     Workspace,
 )

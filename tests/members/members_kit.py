@@ -9,16 +9,14 @@ from datetime import date
 
 from sqlalchemy import select
 
+from bot.kinds import GroupKind, GroupState, RoundState
 from bot.store.models import (
     Group,
-    GroupKind,
     GroupMember,
-    GroupState,
     Lesson,
     Member,
     MemberSkill,
     Round,
-    RoundState,
     Skill,
     Workspace,
 )

@@ -15,17 +15,10 @@ from sqlalchemy import func, select
 from bot.blocks.admin import AdminCallback
 from bot.clock import ManualClock
 from bot.deps import Deps
+from bot.kinds import Direction, OutboxState
 from bot.matching.skills import canonical_key, display_name_for
 from bot.sim import SlackSimulator
-from bot.store.models import (
-    Direction,
-    Member,
-    MemberSkill,
-    OutboxMessage,
-    OutboxState,
-    Skill,
-    Workspace,
-)
+from bot.store.models import Member, MemberSkill, OutboxMessage, Skill, Workspace
 from tests.support import TEAM, Harness
 
 ANA, BEN, CAL, DEV, EVE, FAY = (
