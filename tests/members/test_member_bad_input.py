@@ -48,6 +48,7 @@ def test_bad_input_gets_a_clear_reply_and_changes_nothing(
     assert words in body
     assert "Something went wrong" not in body
     assert reply["response_type"] == "ephemeral"
+    driver.drain()
     assert stored(driver) == before
 
 
@@ -56,6 +57,7 @@ def test_twenty_one_skills_on_one_side_are_refused_whole(driver: Harness) -> Non
     before = stored(driver)
     body = payload_json(driver.command(ANA, "teach alpha, beta, gamma"))
     assert "you have 18, so 2 more fit" in body
+    driver.drain()
     assert stored(driver) == before
     driver.command(ANA, "teach alpha, beta")
     assert len(skills(driver, ANA)) == 20

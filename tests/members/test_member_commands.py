@@ -39,6 +39,7 @@ def test_teach_creates_the_member_from_slack_and_shows_profile(driver: Harness) 
 def test_second_command_does_not_ask_slack_again(driver: Harness) -> None:
     driver.command(ANA, "teach Spanish")
     driver.command(ANA, "learn guitar")
+    driver.drain()
     assert len(driver.sim.calls_to("users.info")) == 1
     assert skills(driver, ANA) == {("teach", "Spanish", 1), ("learn", "guitar", 1)}
 
@@ -244,6 +245,7 @@ def test_pause_rejects_past_dates_and_nonsense_without_changing_anything(driver:
     assert "up to a year" in too_long
     impossible = payload_json(driver.command(ANA, "pause until 2027-02-30"))
     assert "couldn't read" in impossible
+    driver.drain()
     assert stored(driver) == before
 
 

@@ -142,6 +142,7 @@ def test_leave_can_be_cancelled(driver: Harness) -> None:
     confirm = driver.command(ANA, "leave")
     cancelled = driver.click(ANA, buttons(confirm)["member_leave_cancel"]).reply()
     assert "still in SkillSwap" in cancelled["text"]
+    driver.drain()
     assert stored(driver) == before
 
 
@@ -152,6 +153,7 @@ def test_someone_else_cannot_confirm_your_leave(driver: Harness) -> None:
     before = stored(driver)
     refused = driver.click(BEN, buttons(confirm)["member_leave_confirm"]).reply()
     assert "belongs to someone else" in refused["text"]
+    driver.drain()
     assert stored(driver) == before
 
 
@@ -161,6 +163,7 @@ def test_a_forged_leave_value_changes_nothing(driver: Harness) -> None:
     forged = {"action_id": "member_leave_confirm", "value": "'; DELETE FROM members; --"}
     refused = driver.click(ANA, forged).reply()
     assert "belongs to someone else" in refused["text"]
+    driver.drain()
     assert stored(driver) == before
 
 

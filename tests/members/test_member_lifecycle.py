@@ -117,6 +117,7 @@ def test_user_change_for_a_non_member_stores_nothing(driver: Harness) -> None:
     driver.drain()
 
     assert updated()
+    driver.drain()
     after = stored(driver)
     assert member_row(driver, BEN) is None
     assert {k: v for k, v in after.items() if k != "members"} == {

@@ -129,6 +129,7 @@ def test_profile_for_a_newcomer_opens_empty_and_stores_nothing(driver: Harness) 
     blocks = {b.get("block_id"): b for b in view["blocks"]}
     assert "initial_options" not in blocks["teach_1"]["element"]
     assert member_row(driver, BEN) is None
+    driver.drain()
     after = stored(driver)
     after["workspaces"] = before["workspaces"] = []  # first contact creates the workspace row
     assert after == before
@@ -298,6 +299,7 @@ def test_invalid_submissions_get_inline_errors_and_store_nothing(
     errors = _errors(submit(driver, ANA, values))
 
     assert block in errors and words in errors[block]
+    driver.drain()
     assert stored(driver) == before
 
 
