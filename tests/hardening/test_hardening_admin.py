@@ -55,6 +55,7 @@ def test_every_admin_subcommand_refuses_a_member(served: Harness, args: str) -> 
             served.sim.reset()
             before = snapshot(engine)
             reply = served.command("UBOB", f"{spelled} {args}".strip())
+            served.drain()
             text = shown_text(reply)
             assert REFUSAL in text, f"/skillswap {spelled} {args}: {text[:200]!r}"
             assert _acting_calls(served) == [], spelled

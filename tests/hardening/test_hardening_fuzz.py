@@ -85,6 +85,7 @@ def _labels_are_clean(served: Harness) -> None:
 @pytest.mark.parametrize("text", CORPUS)
 def test_corpus_of_bad_commands(served: Harness, text: str) -> None:
     answer = served.command("UALICE", text)
+    served.drain()
     assert_no_internal_error(answer)
     _labels_are_clean(served)
 
@@ -95,6 +96,7 @@ def test_fuzzed_commands_never_fail_internally(served: Harness, sub: str, rest: 
     engine = served.deps.engine
     before = snapshot(engine, skip=("processed_events",)) if sub in READ_ONLY else None
     answer = served.command("UBOB", f"{sub} {rest}")
+    served.drain()
     assert_no_internal_error(answer)
     if before is not None:
         # Read-only subcommands (and refused admin ones) change nothing, whatever follows.
@@ -124,6 +126,7 @@ def test_skill_names_without_letters_are_rejected_and_store_nothing(
     engine = served.deps.engine
     before = snapshot(engine, skip=("processed_events", "workspaces"))
     answer = served.command("UCAROL", f"teach {rest}")
+    served.drain()
     assert_no_internal_error(answer)
     assert diff(before, snapshot(engine, skip=("processed_events", "workspaces"))) == {}
 
@@ -211,6 +214,7 @@ def test_fuzzed_profile_submissions(
     engine = served.deps.engine
     before = snapshot(engine, skip=("processed_events",))
     reply = _submit(served, profile_view, "UBOB", values)
+    served.drain()
     _check_submission(served, reply)
     if reply.json and reply.json.get("response_action") == "errors":
         assert diff(before, snapshot(engine, skip=("processed_events",))) == {}
@@ -233,6 +237,7 @@ def test_fuzzed_admin_settings_submissions(
     engine = served.deps.engine
     before = snapshot(engine, skip=("processed_events",))
     reply = _submit(served, settings_view, "UADMIN", values)
+    served.drain()
     _check_submission(served, reply)
     if reply.json and reply.json.get("response_action") == "errors":
         assert diff(before, snapshot(engine, skip=("processed_events",))) == {}
