@@ -33,7 +33,7 @@ from bot.deps import Deps
 from bot.rounds.checkins import process_due
 from bot.rounds.service import start_round
 from bot.store.db import READ_ONLY
-from tests.support import Harness
+from tests.support import Harness, button
 
 ADMIN, ANA, BEN, NEWCOMER = "U0ADM0001", "U0ANA0001", "U0BEN0002", "U0NEW0003"
 _WRITING = "skillswap_test_writing"
@@ -113,32 +113,6 @@ def watch(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> Iterator[WriteWa
     yield watch
 
 
-def _command(h: Harness, user: str, text: str) -> dict[str, Any]:
-    reply = h.slack.slash_command(team_id=h.team_id, user_id=user, text=text)
-    assert reply.status == 200, reply.body
-    return reply.json or {}
-
-
-def _button(message: dict[str, Any], action_id: str) -> dict[str, Any]:
-    for block in message.get("blocks") or []:
-        for element in block.get("elements") or []:
-            if element.get("action_id") == action_id:
-                return dict(element)
-    raise AssertionError(f"no {action_id} in {message.get('text')!r}")
-
-
-def _click(h: Harness, user: str, message: dict[str, Any], action_id: str) -> None:
-    found = _button(message, action_id)
-    reply = h.slack.block_action(
-        team_id=h.team_id,
-        user_id=user,
-        action_id=action_id,
-        value=found.get("value"),
-        message=message,
-    )
-    assert reply.status == 200, reply.body
-
-
 def test_no_slack_call_happens_while_a_write_is_open(harness: Harness, watch: WriteWatch) -> None:
     h, sim = harness, harness.sim
     sim.add_user(h.team_id, ADMIN, name="ada", real_name="Ada Admin", is_admin=True)
@@ -159,37 +133,28 @@ def test_no_slack_call_happens_while_a_write_is_open(harness: Harness, watch: Wr
         (ANA, "profile"),
         (ANA, "stats"),
     ]:
-        _command(h, user, text)
+        assert h.send_command(user, text).status == 200
     sim.wait_for("views.open")
 
     # Admin subcommands: the admin check (users.info), the settings modal, a report with
     # its pictures (auth.test, file uploads) and an export, and a member refused.
-    _command(h, ADMIN, "admin")
+    h.send_command(ADMIN, "admin")
     sim.wait_for("views.open", count=2)
-    _command(h, BEN, "report")
-    _command(h, ADMIN, "report")
+    h.command(BEN, "report")
+    h.command(ADMIN, "report")
     sim.wait_for("files.completeUploadExternal")
-    _command(h, ADMIN, "export members")
+    h.command(ADMIN, "export members")
     sim.wait_for("files.completeUploadExternal", count=2)
 
     # Events: the Home tab (admins' section: users.info), a newcomer's welcome (the outbox).
     for user in (ANA, ADMIN):
-        h.slack.event(
-            team_id=h.team_id,
-            event={"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home"},
-        )
+        h.event({"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home"})
     views = sim.wait_for("views.publish", count=2)
     admin_home = next(c for c in views if c.params["user_id"] == ADMIN).params["view"]
-    h.slack.block_action(
-        team_id=h.team_id,
-        user_id=ADMIN,
-        action_id=InsightsAction.FULL_REPORT,
-        value="report",
-        view=admin_home,
-    )
+    h.click(ADMIN, InsightsAction.FULL_REPORT, view=admin_home)
     sim.wait_for("files.completeUploadExternal", count=3)
     newcomer = sim.add_user(h.team_id, NEWCOMER, name="nia")
-    h.slack.event(team_id=h.team_id, event={"type": "team_join", "user": newcomer})
+    h.event({"type": "team_join", "user": newcomer})
     sim.wait_for("chat.postMessage", predicate=lambda c: "Welcome" in str(c.params))
 
     # A round: started and delivered, an intro button, a check-in answered with feedback.
@@ -197,37 +162,34 @@ def test_no_slack_call_happens_while_a_write_is_open(harness: Harness, watch: Wr
     assert deliver_pending(h.deps).sent >= 1
     pair_dm = sim.dm_channel_id(h.team_id, ANA, BEN)
     [intro] = sim.messages(pair_dm)
-    _click(h, ANA, intro, IntroAction.SCHEDULED)
+    h.click(ANA, IntroAction.SCHEDULED, message=intro)
     sim.wait_for("chat.update")
     h.clock.advance(timedelta(days=3))
     assert process_due(h.deps, h.clock.now()).checkins == 1
     deliver_pending(h.deps)
     checkin = sim.messages(pair_dm)[1]
-    _click(h, BEN, checkin, CheckinAction.MET)
+    h.click(BEN, CheckinAction.MET, message=checkin)
     [opened] = sim.wait_for(
         "views.open",
         predicate=lambda c: c.params["view"]["callback_id"] == FeedbackCallback.FEEDBACK,
     )
-    submitted = h.slack.view_submission(
-        team_id=h.team_id,
-        user_id=BEN,
-        callback_id=FeedbackCallback.FEEDBACK,
-        values={
+    h.submit(
+        BEN,
+        FeedbackCallback.FEEDBACK,
+        {
             "rating": {"value": {"type": "static_select", "selected_option": {"value": "5"}}},
             "learned": {"value": {"type": "plain_text_input", "value": "Tapas"}},
         },
         private_metadata=opened.params["view"]["private_metadata"],
     )
-    assert submitted.status == 200
-    _click(h, ANA, checkin, CheckinAction.SCHEDULED)
-    sim.wait_for("chat.update", count=3)
-    sim.wait_for_response(predicate=lambda r: "ask once more" in str(r.get("text")))
+    h.click(ANA, CheckinAction.SCHEDULED, message=checkin).reply("ask once more")
 
     # Leaving: the confirmation button erases, then the Home tab is published again.
-    confirm = _command(h, ANA, "leave")
+    confirm = h.command(ANA, "leave")
     publishes = len(sim.calls_to("views.publish"))
-    _click(h, ANA, confirm, MemberAction.LEAVE_CONFIRM)
+    h.click(ANA, button(confirm, MemberAction.LEAVE_CONFIRM)).reply("deleted")
     sim.wait_for("views.publish", count=publishes + 1)
+    h.drain()  # every listener is done: nothing more can be recorded
 
     exercised = watch.methods()
     assert {
