@@ -58,6 +58,7 @@ class GroupKind(StrEnum):
     CIRCLE = "circle"
     ONE_WAY = "one-way"
     TRIO = "trio"
+    DISCOVERY = "discovery"  # two new colleagues, no fitting lesson: each shows one thing
 
 
 class GroupState(StrEnum):

@@ -259,6 +259,7 @@ def intro_text(view: IntroView) -> str:
         GroupKind.ONE_WAY: "you're paired for {period} lesson!",
         GroupKind.CIRCLE: "you're {period} skill circle!",
         GroupKind.TRIO: "you're {period} trio!",
+        GroupKind.DISCOVERY: "you're {period} discovery swap!",
     }.get(view.kind, "you're paired for {period} round!")
     if view.origin is Origin.REQUEST:
         return f":wave: {mentions}, you said yes to a skill swap!"

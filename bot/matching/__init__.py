@@ -24,8 +24,18 @@ Rules the engine applies (see ``MatchSettings`` for the weights):
 
 * A lesson fits when the teacher's level is at least the learner's current level. A group
   needs at least one lesson; a swap (both ways) is worth far more than a one-way lesson.
-* New connections, different teams and good working-hours overlap add to a pair's score;
-  earlier pairings outside the cooldown subtract.
+* New connections first, as a strict priority: a group of people who never met outranks any
+  group with a repeat, whatever the fit (its weight carries ``new_tier``, more than the fit of
+  any whole matching); among as many new groups, fit decides (swap over lesson, levels,
+  overlap, different teams). In a one-way lesson, the direction that evens out each member's
+  lessons taught minus received (``MemberInput.taught``/``learned``) scores a little more.
+* Repeats only by choice: a pair that met before may meet again (after the cooldown) only if
+  both said they would (``PastPairing.again`` of their latest group) and neither has a
+  never-met partner with a fitting lesson this round.
+* Discovery swaps (``MatchSettings.discovery``, on by default): members left without a group
+  meet a never-met colleague outside their team who shares working hours, with no lesson
+  (``GroupKind.DISCOVERY``); whoever is still alone joins a group of strangers as its guest
+  (``Group.guest``). Left out then only when nobody new shares their hours, or as the odd one.
 * Hard constraints: one group per member; do-not-pair; no pair that met within
   ``cooldown_rounds`` rounds, where rounds ago = days ago / ``round_interval_days`` rounded to
   the nearest round; members on a slower cadence only when due (every other round: last
@@ -35,8 +45,8 @@ Rules the engine applies (see ``MatchSettings`` for the weights):
   place of a non-priority member of a pair who then gets priority next round.
 * Large pools (over ``block_size``, 12,000) are solved in blocks of neighbouring time zones;
   the leftovers of all blocks are then pooled and matched again.
-* Leftovers join a pair as a swap circle of three, else as a trio, else are listed in
-  ``unmatched`` with a reason. ``skipped`` lists members not due this round (no priority).
+* Leftovers join a pair as a swap circle of three, else as a trio, else (discovery) as above,
+  else are listed in ``unmatched`` with a reason. ``skipped`` lists members not due this round (no priority).
 """
 
 from bot.matching.check import check

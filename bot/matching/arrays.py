@@ -7,7 +7,7 @@ are kept as sorted ``low * n + high`` pair keys.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -50,7 +50,7 @@ def _claims(rows: list[tuple[int, int, int]], n: int, n_skills: int, best_high: 
 @dataclass(frozen=True)
 class PoolArrays:
     """One pool's members, skills and past pairings as numpy arrays (built by :func:`build`);
-    named apart from the ORM's ``Workspace``, which it has nothing to do with."""
+    named apart from the ORM's ``PoolArrays``, which it has nothing to do with."""
 
     inp: MatchInput
     n: int
@@ -73,6 +73,12 @@ class PoolArrays:
     hist_rounds_ago: IntA
     hist_count: IntA
     dnp_key: IntA  # sorted
+    balance: IntA  # lessons taught - lessons received, per member
+    consent_key: IntA  # sorted pair keys whose latest group together both want to repeat
+    new_tier: float  # added to a new pair's weight: more than any matching's total fit
+    # Met-before pairs allowed to meet again this round (consent, cooldown over, neither has a
+    # new option); set by the engine once it knows who has a new option.
+    repeat_ok_key: IntA = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def settings(self) -> MatchSettings:
@@ -100,7 +106,9 @@ def build(inp: MatchInput) -> PoolArrays:
     team = np.full(n, -1, dtype=np.int64)
     tz = np.zeros(n, dtype=np.int64)
     priority = np.zeros(n, dtype=np.int64)
+    balance = np.zeros(n, dtype=np.int64)
     for i, m in enumerate(members):
+        balance[i] = m.taught - m.learned
         for rows, claims in ((teach_rows, m.teach), (learn_rows, m.learn)):
             for c in claims:
                 k = skill_no.get(c.skill)
@@ -136,6 +144,8 @@ def build(inp: MatchInput) -> PoolArrays:
     interval = max(inp.round_interval_days, 1)
     hk: list[int] = []
     hr: list[int] = []
+    hd: list[int] = []
+    hc: list[bool] = []
     last = np.full(n, -1, dtype=np.int64)
     for past in inp.history:
         days = max((inp.round_date - past.round_date).days, 0)
@@ -147,17 +157,22 @@ def build(inp: MatchInput) -> PoolArrays:
             for q in range(p + 1, len(idx)):
                 hk.append(idx[p] * n + idx[q])
                 hr.append(round(days / interval))
+                hd.append(days)
+                hc.append(ids[idx[p]] in past.again and ids[idx[q]] in past.again)
     if hk:
         hka, hra = np.array(hk, dtype=np.int64), np.array(hr, dtype=np.int64)
-        order = np.lexsort((hra, hka))
-        hka, hra = hka[order], hra[order]
+        hda, hca = np.array(hd, dtype=np.int64), np.array(hc, dtype=bool)
+        # Latest meeting first; a tie on the day counts as consent only if all of them agree.
+        order = np.lexsort((hca, hda, hka))
+        hka, hra, hca = hka[order], hra[order], hca[order]
         first = np.ones(hka.size, dtype=bool)
         first[1:] = hka[1:] != hka[:-1]
         starts = np.flatnonzero(first)
         hist_key, hist_rounds = hka[starts], hra[starts]
         hist_count = np.diff(np.append(starts, hka.size)).astype(np.int64)
+        consent_key = hist_key[hca[starts]]
     else:
-        hist_key = hist_rounds = hist_count = np.zeros(0, dtype=np.int64)
+        hist_key = hist_rounds = hist_count = consent_key = np.zeros(0, dtype=np.int64)
     dk = sorted(
         {
             min(index[a], index[b]) * n + max(index[a], index[b])
@@ -199,7 +214,31 @@ def build(inp: MatchInput) -> PoolArrays:
         hist_rounds_ago=hist_rounds,
         hist_count=hist_count,
         dnp_key=np.array(dk, dtype=np.int64),
+        balance=balance,
+        consent_key=consent_key,
+        new_tier=new_tier(s, int(due.sum())),
     )
+
+
+def max_fit(s: MatchSettings) -> float:
+    """The most a single pair can weigh before the new-connection tier (priority included)."""
+    lesson = s.lesson + 2 * s.level_gap_bonus
+    return (
+        2 * lesson
+        + s.swap_bonus
+        + s.new_connection
+        + s.cross_team
+        + s.circle_bonus
+        + s.balance * 2 * s.balance_cap
+        + 2 * s.priority_bonus
+        + 1.0
+    )
+
+
+def new_tier(s: MatchSettings, due: int) -> float:
+    """Weight of one new group: more than the fit of any matching of ``due`` members, so no
+    amount of fit outweighs one more group of people who never met (a strict priority)."""
+    return max_fit(s) * (due // 2 + 1)
 
 
 def _lookup(sorted_keys: IntA, values: IntA, q: IntA) -> tuple[BoolA, IntA]:
@@ -243,11 +282,50 @@ def lesson_value(ws: PoolArrays, teacher: IntA, learner: IntA) -> FloatA:
     return out
 
 
+def met_before(ws: PoolArrays, u: IntA, v: IntA) -> BoolA:
+    found, _ = _lookup(ws.hist_key, ws.hist_key, _pair_keys(u, v, ws.n))
+    return found
+
+
+def has_skill(ws: PoolArrays) -> BoolA:
+    """Members with at least one skill claim (to teach or to learn)."""
+    return (np.diff(ws.teach.ptr) > 0) | (np.diff(ws.learn.ptr) > 0)
+
+
+def discovery_eval(ws: PoolArrays, u: IntA, v: IntA) -> tuple[BoolA, FloatA]:
+    """Which pairs may meet as a discovery swap (never met, not in the same known team, some
+    shared working hours, allowed, both due and with a skill to show), and their weight."""
+    s = ws.settings
+    why = blocks(ws, u, v)
+    same_team = (ws.team[u] >= 0) & (ws.team[u] == ws.team[v])
+    skill = has_skill(ws)
+    ok = (
+        (u != v)
+        & ~met_before(ws, u, v)
+        & ~why.do_not_pair
+        & ~why.no_hours
+        & ~why.not_due
+        & ~same_team
+        & skill[u]
+        & skill[v]
+    )
+    ov = ws.overlap[ws.tz[u], ws.tz[v]]
+    cross = (ws.team[u] >= 0) & (ws.team[v] >= 0) & (ws.team[u] != ws.team[v])
+    weight = (
+        1.0
+        + np.where(cross, s.cross_team, 0.0)
+        + np.minimum(ov, s.good_overlap_hours)
+        + s.priority_bonus * ((ws.priority[u] > 0).astype(np.float64) + (ws.priority[v] > 0))
+    )
+    return ok, weight
+
+
 @dataclass(frozen=True)
 class Blocks:
     """Which hard rule forbids each pair (several may apply to one pair)."""
 
     cooldown: BoolA  # met within the cooldown
+    repeat: BoolA  # met before, cooldown over, but not both chose to meet again (or a new option)
     do_not_pair: BoolA
     no_hours: BoolA  # no shared working hours
     not_due: BoolA  # either member is not due this round (cadence)
@@ -257,8 +335,11 @@ def blocks(ws: PoolArrays, u: IntA, v: IntA) -> Blocks:
     keys = _pair_keys(u, v, ws.n)
     met_found, rounds_ago = _lookup(ws.hist_key, ws.hist_rounds_ago, keys)
     dnp, _ = _lookup(ws.dnp_key, ws.dnp_key, keys)
+    cooldown = met_found & (rounds_ago <= ws.settings.cooldown_rounds)
+    repeat_ok, _ = _lookup(ws.repeat_ok_key, ws.repeat_ok_key, keys)
     return Blocks(
-        cooldown=met_found & (rounds_ago <= ws.settings.cooldown_rounds),
+        cooldown=cooldown,
+        repeat=met_found & ~cooldown & ~repeat_ok,
         do_not_pair=dnp,
         no_hours=~(ws.overlap[ws.tz[u], ws.tz[v]] > 0),
         not_due=~(ws.due[u] & ws.due[v]),
@@ -291,9 +372,15 @@ def evaluate(ws: PoolArrays, u: IntA, v: IntA) -> PairEval:
     met_found, met = _lookup(ws.hist_key, ws.hist_count, keys)
     why = blocks(ws, u, v)
     ov = ws.overlap[ws.tz[u], ws.tz[v]]
-    hard_ok = (u != v) & ~why.cooldown & ~why.do_not_pair & ~why.no_hours & ~why.not_due
+    hard_ok = (
+        (u != v) & ~why.cooldown & ~why.repeat & ~why.do_not_pair & ~why.no_hours & ~why.not_due
+    )
     cross = (ws.team[u] >= 0) & (ws.team[v] >= 0) & (ws.team[u] != ws.team[v])
     lessons = uv + vu + np.where((uv > 0) & (vu > 0), s.swap_bonus, 0.0)
+    # One-way: the direction that evens out taught - learned (who has only taught learns).
+    bal = np.clip(ws.balance, -s.balance_cap, s.balance_cap)
+    even = (bal[v] - bal[u]) * ((uv > 0) & ~(vu > 0)) + (bal[u] - bal[v]) * ((vu > 0) & ~(uv > 0))
+    lessons = np.where(lessons > 0, lessons + s.balance * even, 0.0)
     conn = (
         np.where(met_found, -s.repeat_penalty * met, s.new_connection)
         + np.where(cross, s.cross_team, 0.0)
@@ -302,7 +389,9 @@ def evaluate(ws: PoolArrays, u: IntA, v: IntA) -> PairEval:
     score = np.where(lessons > 0, np.maximum(lessons + conn, 0.5), 0.0)
     weight = score + np.where(
         score > 0,
-        s.priority_bonus * (ws.priority[u] > 0) + s.priority_bonus * (ws.priority[v] > 0),
+        s.priority_bonus * (ws.priority[u] > 0)
+        + s.priority_bonus * (ws.priority[v] > 0)
+        + np.where(met_found, 0.0, ws.new_tier),
         0.0,
     )
     return PairEval(u, v, uv, vu, hard_ok, np.where(met_found, met, 0), cross, ov, score, weight)

@@ -26,6 +26,19 @@ def _last_met(inp: MatchInput) -> tuple[dict[frozenset[str], int], dict[str, int
     return pair_days, member_days
 
 
+def _consent(inp: MatchInput, pair_days: dict[frozenset[str], int]) -> set[frozenset[str]]:
+    """Pairs both of whom said yes to meeting again after every group of their latest day."""
+    said: dict[frozenset[str], bool] = {}
+    for past in inp.history:
+        days = max((inp.round_date - past.round_date).days, 0)
+        for a, b in combinations(sorted(past.members), 2):
+            key = frozenset((a, b))
+            if pair_days[key] == days:
+                yes = a in past.again and b in past.again
+                said[key] = said.get(key, True) and yes
+    return {k for k, yes in said.items() if yes}
+
+
 def is_due(member: MemberInput, days_since_paired: int | None, interval: int) -> bool:
     if days_since_paired is None or member.cadence == MemberCadence.EVERY_ROUND:
         return True
@@ -50,7 +63,41 @@ def check(inp: MatchInput, result: MatchResult) -> list[str]:
     interval = max(inp.round_interval_days, 1)
     pair_days, member_days = _last_met(inp)
     dnp = {frozenset(p) for p in inp.do_not_pair}
+    consent = _consent(inp, pair_days)
     seen: dict[str, str] = {}
+    s = inp.settings
+
+    def hours(a: MemberInput, b: MemberInput) -> float:
+        return overlap_hours(
+            a.tz, b.tz, inp.round_date, start=s.work_start_hour, end=s.work_end_hour
+        )
+
+    def due(m: MemberInput) -> bool:
+        return is_due(m, member_days.get(m.id), interval)
+
+    def has_new(m: MemberInput) -> bool:
+        """A due, never-met colleague allowed to meet ``m`` with a fitting lesson."""
+        return any(
+            x.id != m.id
+            and due(x)
+            and frozenset((m.id, x.id)) not in pair_days
+            and frozenset((m.id, x.id)) not in dnp
+            and (fits(m, x) or fits(x, m))
+            and hours(m, x) > 0
+            for x in inp.members
+        )
+
+    def may_discover(a: MemberInput, b: MemberInput) -> bool:
+        return (
+            s.discovery
+            and a.id != b.id
+            and frozenset((a.id, b.id)) not in pair_days
+            and frozenset((a.id, b.id)) not in dnp
+            and not (a.team and a.team == b.team)
+            and bool(a.teach or a.learn)
+            and bool(b.teach or b.learn)
+            and hours(a, b) > 0
+        )
 
     def place(mid: str, where: str) -> None:
         if mid in seen:
@@ -77,17 +124,23 @@ def check(inp: MatchInput, result: MatchResult) -> list[str]:
             days = pair_days.get(key)
             if days is not None and round(days / interval) <= inp.settings.cooldown_rounds:
                 errors.append(f"{where}: {a} and {b} met {days} days ago (cooldown)")
-            hours = overlap_hours(
-                members[a].tz,
-                members[b].tz,
-                inp.round_date,
-                start=inp.settings.work_start_hour,
-                end=inp.settings.work_end_hour,
-            )
-            if hours <= 0:
+            elif days is not None and key not in consent:
+                errors.append(f"{where}: {a} and {b} meet again without both choosing to")
+            elif days is not None and (has_new(members[a]) or has_new(members[b])):
+                errors.append(f"{where}: {a} and {b} meet again although one has a new option")
+            if hours(members[a], members[b]) <= 0:
                 errors.append(f"{where}: {a} and {b} share no working hours")
-        if not g.teaches:
+        if g.kind is GroupKind.DISCOVERY:
+            a_, b_ = (members[x] for x in g.members) if len(g.members) == 2 else (None, None)
+            if a_ is None or b_ is None or not may_discover(a_, b_):
+                errors.append(f"{where}: not a discovery swap of two new colleagues")
+        elif not g.teaches:
             errors.append(f"{where} has no lesson")
+        if g.guest is not None:
+            pair = [members[x] for x in g.members if x != g.guest]
+            guest = members.get(g.guest)
+            if len(pair) != 2 or guest is None or not all(may_discover(guest, x) for x in pair):
+                errors.append(f"{where}: {g.guest} is not a new colleague for both")
         for t in g.teaches:
             if t.from_id not in g.members or t.to_id not in g.members or t.from_id == t.to_id:
                 errors.append(f"{where}: lesson {t.from_id}->{t.to_id} outside the group")
@@ -132,26 +185,31 @@ def check(inp: MatchInput, result: MatchResult) -> list[str]:
         days = pair_days.get(key)
         return (
             key not in dnp
-            and (days is None or round(days / interval) > inp.settings.cooldown_rounds)
-            and overlap_hours(
-                a.tz,
-                b.tz,
-                inp.round_date,
-                start=inp.settings.work_start_hour,
-                end=inp.settings.work_end_hour,
+            and (
+                days is None
+                or (
+                    round(days / interval) > inp.settings.cooldown_rounds
+                    and key in consent
+                    and not has_new(a)
+                    and not has_new(b)
+                )
             )
-            > 0
+            and hours(a, b) > 0
             and (fits(a, b) or fits(b, a))
         )
 
     for p, q in combinations(left, 2):
-        if allowed(p, q):
+        if allowed(p, q) or may_discover(p, q):
             errors.append(f"{p.id} and {q.id} were both left out but could have been paired")
     for p in left:
         if p.unmatched_streak <= 0:
             continue
         for mid, g in in_pair.items():
             other = next(x for x in g.members if x != mid)
+            if g.kind is GroupKind.DISCOVERY:
+                continue
+            if frozenset((mid, other)) not in pair_days and frozenset((p.id, mid)) in pair_days:
+                continue  # a group of strangers is never traded for a repeat
             if members[other].unmatched_streak <= 0 and allowed(p, members[mid]):
                 errors.append(
                     f"{p.id} was left out again although {mid} (paired with {other}) fits"

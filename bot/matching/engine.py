@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from itertools import combinations
 
 import numpy as np
 
 from bot.matching import reasons
-from bot.matching.arrays import FloatA, IntA, PairEval, PoolArrays, blocks, build, evaluate
+from bot.matching.arrays import (
+    FloatA,
+    IntA,
+    PairEval,
+    PoolArrays,
+    blocks,
+    build,
+    discovery_eval,
+    evaluate,
+    has_skill,
+    met_before,
+)
 from bot.matching.candidates import candidate_graph
 from bot.matching.model import (
     Group,
@@ -21,6 +33,7 @@ from bot.matching.model import (
 )
 from bot.matching.solve import (
     assignment_matching,
+    augment_short_paths,
     exact_matching,
     greedy_fill,
     matching_weight,
@@ -49,9 +62,10 @@ def _solve_pool(
     w = g.weight
     sub, bound = assignment_matching(ws.n, g.u, g.v, w, nodes=pool, rng=rng)
     greedy_fill(sub, g.u, g.v, w)
+    augment_short_paths(sub, g.u, g.v, w)
     if g.u.size <= _EXACT_EDGES and matching_weight(sub, g.u, g.v, w) < bound - 1e-6:
         # Rounding left an odd cycle behind; small enough to solve exactly.
-        exact, _wt, _proven = exact_matching(ws.n, g.u, g.v, w, time_limit=2.0)
+        exact, _wt, _proven = exact_matching(ws.n, g.u, g.v, w, time_limit=2.0, tier=ws.new_tier)
         if matching_weight(exact, g.u, g.v, w) > matching_weight(sub, g.u, g.v, w):
             sub = exact
     hit = sub[pool] >= 0
@@ -113,8 +127,30 @@ def _pair_infos(ws: PoolArrays, groups: list[list[int]]) -> dict[tuple[int, int]
 
 
 def _make_group(
-    ws: PoolArrays, members: list[int], info: dict[tuple[int, int], _PairInfo]
+    ws: PoolArrays,
+    members: list[int],
+    info: dict[tuple[int, int], _PairInfo],
+    *,
+    discovery: bool = False,
+    guest: int | None = None,
 ) -> Group:
+    if discovery:
+        return _discovery_group(ws, members, info)
+    if guest is not None:
+        pair = [m for m in members if m != guest]
+        base = _make_group(ws, pair, info)
+        trio_teams = [ws.inp.members[m].team for m in members]
+        reason = reasons.guest_reason(base.reason, ws.ids[guest])
+        return Group(
+            tuple(ws.ids[m] for m in members),
+            GroupKind.TRIO,
+            base.teaches,
+            base.score,
+            reason,
+            base.new_connection,  # the guest never met either of them
+            len({t for t in trio_teams if t}) >= 2,
+            ws.ids[guest],
+        )
     ids = [ws.ids[m] for m in members]
     pairs = list(combinations(members, 2))
     evals = [info[p] for p in pairs]
@@ -155,8 +191,84 @@ def _make_group(
     return Group(tuple(ids), kind, tuple(teaches), round(score, 3), reason, new, cross)
 
 
-def _partners(ws: PoolArrays, u: int, due: IntA, cap: int, rng: np.random.Generator) -> IntA:
-    """Members sharing a skill with ``u`` in a direction that could give a lesson."""
+def _discovery_group(
+    ws: PoolArrays, members: list[int], info: dict[tuple[int, int], _PairInfo]
+) -> Group:
+    a, b = members
+    teams = [ws.inp.members[m].team for m in members]
+    _ok, w = discovery_eval(ws, np.array([a], np.int64), np.array([b], np.int64))
+    little = info[(a, b)][2] < ws.settings.good_overlap_hours
+    reason = reasons.discovery_reason(teams, little_overlap=little)
+    cross = len({t for t in teams if t}) >= 2
+    return Group(
+        (ws.ids[a], ws.ids[b]), GroupKind.DISCOVERY, (), round(float(w[0]), 3), reason, True, cross
+    )
+
+
+def _discovery(
+    ws: PoolArrays,
+    leftovers: IntA,
+    group_of: IntA,
+    groups: list[list[int]],
+    kinds_of: dict[int, GroupKind],
+    guests: dict[int, int],
+    rng: np.random.Generator,
+) -> None:
+    """Leftovers (nobody new with a fitting lesson is free for them) meet a never-met
+    colleague from another team who shares working hours: first each other, as discovery
+    swaps; whoever is still alone then joins a lesson pair of two strangers as its guest."""
+    skill = has_skill(ws)
+    left = leftovers[skill[leftovers]]
+    if left.size >= 2:
+        for part in _blocks(ws, left, 3000, rng):
+            iu, iv = np.triu_indices(part.size, 1)
+            u, v = part[iu], part[iv]
+            ok, w = discovery_eval(ws, u, v)
+            u, v, w = u[ok], v[ok], w[ok]
+            if u.size == 0:
+                continue
+            sub, _bound = assignment_matching(ws.n, u, v, w, nodes=part, rng=rng)
+            greedy_fill(sub, u, v, w)
+            for a in part:
+                b = int(sub[a])
+                if b > a:
+                    group_of[a] = group_of[b] = len(groups)
+                    kinds_of[len(groups)] = GroupKind.DISCOVERY
+                    groups.append([int(a), b])
+    rest = left[group_of[left] < 0]
+    if rest.size == 0:
+        return
+    pairs = [
+        i for i, grp in enumerate(groups) if len(grp) == 2 and i not in kinds_of and i not in guests
+    ]
+    if not pairs:
+        return
+    pa = np.array([groups[i][0] for i in pairs], dtype=np.int64)
+    pb = np.array([groups[i][1] for i in pairs], dtype=np.int64)
+    free = np.ones(len(pairs), dtype=bool)
+    for a in sorted((int(x) for x in rest), key=lambda x: (-int(ws.priority[x]), x)):
+        cand = np.flatnonzero(free)
+        if cand.size == 0:
+            return
+        me = np.full(cand.size, a, np.int64)
+        ok_a, w_a = discovery_eval(ws, me, pa[cand])
+        ok_b, w_b = discovery_eval(ws, me, pb[cand])
+        ok = ok_a & ok_b
+        if not ok.any():
+            continue
+        best = cand[ok][int(np.argmax((w_a + w_b)[ok]))]
+        gi = pairs[int(best)]
+        free[best] = False
+        groups[gi].append(a)
+        group_of[a] = gi
+        guests[gi] = a
+
+
+def _partners(
+    ws: PoolArrays, u: int, due: IntA, cap: int | None, rng: np.random.Generator | None
+) -> IntA:
+    """Members sharing a skill with ``u`` in a direction that could give a lesson (all of them
+    when ``cap`` is None, else at most ``cap`` sampled with ``rng``)."""
     wants = ws.learn.skill[ws.learn.ptr[u] : ws.learn.ptr[u + 1]]
     offers = ws.teach.skill[ws.teach.ptr[u] : ws.teach.ptr[u + 1]]
     t_mask = np.isin(ws.teach.skill, wants)
@@ -164,9 +276,37 @@ def _partners(ws: PoolArrays, u: int, due: IntA, cap: int, rng: np.random.Genera
     cand = np.unique(np.concatenate([ws.teach.member[t_mask], ws.learn.member[l_mask]]))
     cand = cand[(cand != u)]
     cand = cand[np.isin(cand, due, assume_unique=True)]
-    if cand.size > cap:
+    if cap is not None and rng is not None and cand.size > cap:
         cand = np.sort(rng.choice(cand, cap, replace=False))
     return cand
+
+
+def has_new_option(ws: PoolArrays, u: int, due: IntA) -> bool:
+    """Whether ``u`` has a due partner it never met, allowed this round, with a fitting lesson."""
+    cand = _partners(ws, u, due, None, None)
+    ev = evaluate(ws, np.full(cand.size, u, np.int64), cand)
+    return bool((ev.valid & (ev.met == 0)).any())
+
+
+def _allowed_repeats(ws: PoolArrays, due: IntA) -> IntA:
+    """Pair keys of met-before pairs that may meet again this round: both said they would,
+    the cooldown is over, they fit, and neither has a new option (checked exactly, for the
+    few members concerned)."""
+    keys = ws.consent_key
+    if keys.size == 0:
+        return keys
+    u, v = keys // ws.n, keys % ws.n
+    trial = replace(ws, repeat_ok_key=keys)
+    ev = evaluate(trial, u, v)
+    keys, u, v = keys[ev.valid], u[ev.valid], v[ev.valid]
+    if keys.size == 0:
+        return keys
+    fresh = {int(x): has_new_option(ws, int(x), due) for x in np.unique(np.concatenate([u, v]))}
+    ok = np.array(
+        [not fresh[int(a)] and not fresh[int(b)] for a, b in zip(u, v, strict=True)], dtype=bool
+    )
+    out: IntA = keys[ok]
+    return out
 
 
 def match(inp: MatchInput, *, seed: int = 0) -> MatchResult:
@@ -178,6 +318,7 @@ def match(inp: MatchInput, *, seed: int = 0) -> MatchResult:
     rng = np.random.default_rng(seed)
     n = ws.n
     due = np.flatnonzero(ws.due)
+    ws = replace(ws, repeat_ok_key=_allowed_repeats(ws, due))
     mate = np.full(n, -1, dtype=np.int64)
     edge_count = 0
     bound = 0.0
@@ -211,11 +352,22 @@ def match(inp: MatchInput, *, seed: int = 0) -> MatchResult:
     if leftovers.size and groups:
         _attach_trios(ws, leftovers, group_of, groups, rng)
     leftovers = due[group_of[due] < 0]
-    unmatched = _rescue_and_explain(ws, leftovers, due, group_of, groups, rng)
+    kinds_of: dict[int, GroupKind] = {}
+    guests: dict[int, int] = {}
+    if s.discovery and leftovers.size:
+        _discovery(ws, leftovers, group_of, groups, kinds_of, guests, rng)
+    leftovers = due[group_of[due] < 0]
+    fixed = set(kinds_of) | set(guests)  # discovery swaps and guest trios stay as they are
+    unmatched = _rescue_and_explain(ws, leftovers, due, group_of, groups, fixed, rng)
 
-    live = [sorted(g) for g in groups if g]
-    info = _pair_infos(ws, live)
-    built = [_make_group(ws, g, info) for g in live]
+    live = [(sorted(g), i) for i, g in enumerate(groups) if g]
+    info = _pair_infos(ws, [g for g, _ in live])
+    built = [
+        _make_group(
+            ws, g, info, discovery=kinds_of.get(i) is GroupKind.DISCOVERY, guest=guests.get(i)
+        )
+        for g, i in live
+    ]
     built.sort(key=lambda g: g.members)
     skipped = tuple(
         Unmatched(ws.ids[i], reasons.skipped_cadence(str(inp.members[i].cadence)))
@@ -238,7 +390,9 @@ def match(inp: MatchInput, *, seed: int = 0) -> MatchResult:
         circles=kinds.count(GroupKind.CIRCLE),
         one_way=kinds.count(GroupKind.ONE_WAY),
         trios=kinds.count(GroupKind.TRIO),
-        new_connections=sum(1 for g in built if g.new_connection),
+        new_connections=sum(
+            1 for g in built if g.new_connection and g.kind is not GroupKind.DISCOVERY
+        ),
         cross_team=sum(1 for g in built if g.cross_team),
         candidate_edges=edge_count,
         pair_weight=round(pair_weight, 3),
@@ -247,6 +401,8 @@ def match(inp: MatchInput, *, seed: int = 0) -> MatchResult:
         seconds=round(time.perf_counter() - t0, 3),
         seconds_candidates=round(times["candidates"], 3),
         seconds_matching=round(times["matching"], 3),
+        discovery=kinds.count(GroupKind.DISCOVERY),
+        repeats=sum(1 for g in built if not g.new_connection),
     )
     return MatchResult(tuple(built), tuple(unmatched), skipped, stats)
 
@@ -273,7 +429,8 @@ def _attach_trios(
     y = groups_arr[group_of[x]] - x  # x's partner
     ay = evaluate(ws, a, y)
     xy = evaluate(ws, x, y)
-    ok = ay.hard_ok
+    # A leftover joins a group of strangers only as another stranger (new stays new).
+    ok = ay.hard_ok & ((xy.met > 0) | ((g.met == 0) & (ay.met == 0)))
     circle = ((ax > 0) & (xy.uv > 0) & (ay.vu > 0)) | ((ay.uv > 0) & (xy.vu > 0) & (xa > 0))
     score = g.score + ay.score + np.where(circle, ws.settings.circle_bonus, 0.0)
     score = score + np.where(ws.priority[a] > 0, ws.settings.priority_bonus, 0.0)
@@ -295,6 +452,7 @@ def _rescue_and_explain(
     due: IntA,
     group_of: IntA,
     groups: list[list[int]],
+    fixed: set[int],
     rng: np.random.Generator,
 ) -> list[Unmatched]:
     """Priority members nobody could take get a partner from a pair (whose other member then
@@ -334,10 +492,14 @@ def _rescue_and_explain(
                     out.pop(x, None)
                     placed = True
                     break
+                if gi in fixed:
+                    continue
                 grp = groups[gi]
                 rest = [m for m in grp if m != x]
                 if any(ws.priority[m] > 0 for m in rest) and len(rest) == 1:
                     continue
+                if _is_new(ws, grp) and not _is_new(ws, [u, x]):
+                    continue  # never trade a group of strangers for a repeat
                 if len(rest) == 2:
                     e = _pair_score(ws, rest[0], rest[1])
                     if not bool(e.valid[0]):
@@ -358,7 +520,25 @@ def _rescue_and_explain(
                 break
         if not placed:
             out[u] = reasons.unmatched_taken()
+    if ws.settings.discovery:
+        # With discovery swaps on, only two reasons remain: nobody new shares their working
+        # hours, or everyone who does was already in a group (the odd one out).
+        no_skills = reasons.unmatched_no_skills()
+        for u, text in out.items():
+            if text != no_skills and group_of[u] < 0:
+                ok, _w = discovery_eval(ws, np.full(due.size, u, np.int64), due)
+                out[u] = (
+                    reasons.unmatched_odd_one_out() if ok.any() else reasons.unmatched_no_one_new()
+                )
     return [Unmatched(ws.ids[u], why) for u, why in sorted(out.items()) if group_of[u] < 0]
+
+
+def _is_new(ws: PoolArrays, members: list[int]) -> bool:
+    if len(members) < 2:
+        return True
+    a = np.array([p for p, _ in combinations(members, 2)], np.int64)
+    b = np.array([q for _, q in combinations(members, 2)], np.int64)
+    return not bool(met_before(ws, a, b).any())
 
 
 def _why_no_partner(ws: PoolArrays, u: int, due: IntA) -> str:

@@ -134,6 +134,11 @@ class _Reader:
             raise self.fail(f"expected a whole number from {lo} to {hi}", path)
         return value
 
+    def boolean(self, value: Any, path: Path) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail("expected true or false", path)
+        return value
+
     def day(self, value: Any, path: Path) -> date:
         try:
             return date.fromisoformat(value)
@@ -204,6 +209,8 @@ def parse_input(text: str) -> MatchInput:
                     m.get("unmatched_streak", 0), (*p, "unmatched_streak"), 0, 10_000
                 ),
                 name=r.string(m.get("name"), (*p, "name"), optional=True),
+                taught=r.integer(m.get("taught", 0), (*p, "taught"), 0, 100_000),
+                learned=r.integer(m.get("learned", 0), (*p, "learned"), 0, 100_000),
             )
         )
     history: list[PastPairing] = []
@@ -213,7 +220,20 @@ def parse_input(text: str) -> MatchInput:
         ids = r.arr(h.get("members"), (*p, "members"))
         if len(ids) < 2 or not all(isinstance(x, str) for x in ids):
             raise r.fail("expected a list of two or three member ids", (*p, "members"))
-        history.append(PastPairing(frozenset(ids), r.day(h.get("round_date"), (*p, "round_date"))))
+        again = r.arr(h.get("again", []), (*p, "again"))
+        for j, x in enumerate(again):
+            if not isinstance(x, str) or x not in ids:
+                raise r.fail(
+                    "expected the id of a member of this group who would swap again",
+                    (*p, "again", j),
+                )
+        history.append(
+            PastPairing(
+                frozenset(ids),
+                r.day(h.get("round_date"), (*p, "round_date")),
+                frozenset(again),
+            )
+        )
     dnp: set[frozenset[str]] = set()
     for i, raw in enumerate(r.arr(root.get("do_not_pair", []), ("do_not_pair",))):
         pair = r.arr(raw, ("do_not_pair", i))
@@ -221,7 +241,7 @@ def parse_input(text: str) -> MatchInput:
             raise r.fail("expected two different member ids", ("do_not_pair", i))
         dnp.add(frozenset(pair))
     raw_settings = r.obj(root.get("settings", {}), ("settings",))
-    known = {"cooldown_rounds", "round_interval_days", "candidates_per_member"}
+    known = {"cooldown_rounds", "round_interval_days", "candidates_per_member", "discovery"}
     for key in raw_settings:
         if key not in known:
             raise r.fail(f"unknown setting (known: {', '.join(sorted(known))})", ("settings", key))
@@ -235,6 +255,7 @@ def parse_input(text: str) -> MatchInput:
             2,
             500,
         ),
+        discovery=r.boolean(raw_settings.get("discovery", True), ("settings", "discovery")),
     )
     interval = r.integer(
         raw_settings.get("round_interval_days", 7), ("settings", "round_interval_days"), 1, 62
@@ -268,6 +289,7 @@ def result_to_json(result: MatchResult) -> dict[str, Any]:
                 "reason": g.reason,
                 "new_connection": g.new_connection,
                 "cross_team": g.cross_team,
+                **({"guest": g.guest} if g.guest else {}),
             }
             for g in result.groups
         ],

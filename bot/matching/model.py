@@ -12,7 +12,11 @@ class GroupKind(StrEnum):
     SWAP = "swap"  # two people, each teaches the other
     CIRCLE = "circle"  # three people, A teaches B, B teaches C, C teaches A
     ONE_WAY = "one-way"  # two people, one lesson
-    TRIO = "trio"  # three people, at least one lesson for the third
+    TRIO = "trio"  # three people, at least one lesson among them
+    # Two never-met colleagues from different teams who share working hours, no fitting lesson:
+    # each shows the other one thing from their teach list. Only for members left without a
+    # never-met partner for a fitting lesson, and only when ``MatchSettings.discovery`` is on.
+    DISCOVERY = "discovery"
 
 
 class MemberCadence(StrEnum):
@@ -46,14 +50,22 @@ class MemberInput:
     cadence: MemberCadence = MemberCadence.EVERY_ROUND
     unmatched_streak: int = 0  # rounds in a row left unmatched
     name: str | None = None
+    taught: int = 0  # lessons given in past groups
+    learned: int = 0  # lessons received in past groups
 
 
 @dataclass(frozen=True, slots=True)
 class PastPairing:
-    """A group of a past round (two or three members); every pair in it has met."""
+    """A group of a past round (two or three members); every pair in it has met.
+
+    ``again`` holds the members who answered yes to "Would you swap with them again?" after
+    it. Two members may meet again (after the cooldown) only if both are in ``again`` of their
+    latest group together, and only when neither has a never-met partner for a fitting lesson.
+    """
 
     members: frozenset[str]
     round_date: date
+    again: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,13 +75,17 @@ class MatchSettings:
     lesson: float = 10.0
     level_gap_bonus: float = 1.0
     swap_bonus: float = 10.0  # on top of the two lessons
-    new_connection: float = 6.0  # never paired before
+    new_connection: float = 6.0  # never paired before (fit; the strict priority is on top)
     cross_team: float = 3.0  # different (known) teams
     repeat_penalty: float = 3.0  # per earlier pairing, outside the cooldown
     good_overlap_hours: float = 4.0  # less shared working time than this is penalised ...
     overlap_penalty: float = 2.0  # ... by this much per missing hour
     priority_bonus: float = 100.0  # per member of the pair left unmatched last round
     circle_bonus: float = 5.0
+    # One-way lessons: per lesson of imbalance (taught - learned) the direction evens out.
+    balance: float = 1.0
+    balance_cap: int = 3
+    discovery: bool = True  # pair members without a new fitting lesson with a new colleague
     work_start_hour: int = 9
     work_end_hour: int = 17
     candidates_per_member: int = 28  # kept per member: its heaviest pairs ...
@@ -108,6 +124,7 @@ class Group:
     reason: str
     new_connection: bool = False  # no two members of the group were paired before
     cross_team: bool = False  # at least two different known teams
+    guest: str | None = None  # a trio's third member who joined to discover, without a lesson
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +145,7 @@ class MatchStats:
     circles: int
     one_way: int
     trios: int
-    new_connections: int
+    new_connections: int  # groups with a lesson whose members never met (discovery apart)
     cross_team: int
     candidate_edges: int
     pair_weight: float  # objective of the matching stage (pairs only, with priority bonuses)
@@ -137,6 +154,8 @@ class MatchStats:
     seconds: float
     seconds_candidates: float = 0.0
     seconds_matching: float = 0.0
+    discovery: int = 0  # discovery swaps (GroupKind.DISCOVERY)
+    repeats: int = 0  # groups with a lesson where two members met before (by mutual consent)
 
     def as_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}

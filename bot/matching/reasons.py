@@ -107,6 +107,39 @@ def unmatched_blocked(*, met_recently: bool, no_hours: bool, not_allowed: bool) 
     return f"Everyone who could swap with you this round {which} — you have priority next round."
 
 
+def discovery_reason(teams: Sequence[str | None], *, little_overlap: bool = False) -> str:
+    distinct = list(dict.fromkeys(t for t in teams if t))
+    parts = [
+        "A discovery swap! Your skills don't line up this time, but you've never met"
+        + (f" and work in different teams ({', '.join(distinct)})." if len(distinct) >= 2 else ".")
+        + " Look at each other's teach lists and each pick one thing to show the other."
+    ]
+    if little_overlap:
+        parts.append("Your working hours overlap only a little, so pick a slot early.")
+    return " ".join(parts)
+
+
+def guest_reason(pair_reason: str, guest_id: str) -> str:
+    return (
+        f"{pair_reason} {mention(guest_id)} joins as a discovery guest — you've never met, "
+        "so each pick one thing from your teach list to show the others."
+    )
+
+
+def unmatched_no_one_new() -> str:
+    return (
+        "Nobody from another team you haven't met yet shares your working hours this round — "
+        "you have priority next round. Adding another skill widens your options."
+    )
+
+
+def unmatched_odd_one_out() -> str:
+    return (
+        "You were the odd one out: everyone new in your working hours was already in a group "
+        "this round — you have priority next round."
+    )
+
+
 def unmatched_taken() -> str:
     return (
         "Your possible partners were all paired with someone else this round — "

@@ -129,13 +129,88 @@ def matching_weight(mate: IntA, u: IntA, v: IntA, w: FloatA) -> float:
     return float(w[mate[u] == v].sum())
 
 
+def augment_short_paths(mate: IntA, u: IntA, v: IntA, w: FloatA, rounds: int = 4) -> None:
+    """Improve ``mate`` in place along augmenting paths of three edges.
+
+    A free node ``a`` next to a matched ``x`` whose partner ``y`` has another free neighbour
+    ``b``: matching ``a-x`` and ``y-b`` instead of ``x-y`` gains one pair. Rounding the
+    relaxation leaves one node per odd cycle out; most of them are one such path away from
+    a partner. Only strictly heavier results are applied, best gain first.
+    """
+    if u.size == 0:
+        return
+    n = mate.size
+    # Directed copies: (a, x, weight), both directions.
+    a_all = np.concatenate([u, v])
+    x_all = np.concatenate([v, u])
+    w_all = np.concatenate([w, w])
+    for _ in range(rounds):
+        free = mate < 0
+        # Best free neighbour b of every matched node y (and the second best, for b == a).
+        side = free[x_all] & ~free[a_all]  # a_all = y matched, x_all = b free
+        ys, bs, ws_ = a_all[side], x_all[side], w_all[side]
+        if ys.size == 0:
+            return
+        order = np.lexsort((-ws_, ys))
+        ys, bs, ws_ = ys[order], bs[order], ws_[order]
+        first = np.ones(ys.size, dtype=bool)
+        first[1:] = ys[1:] != ys[:-1]
+        best_b = np.full(n, -1, dtype=np.int64)
+        best_w = np.zeros(n)
+        best_b[ys[first]] = bs[first]
+        best_w[ys[first]] = ws_[first]
+        second = np.zeros(ys.size, dtype=bool)
+        second[1:] = (~first[1:]) & first[:-1]
+        second_b = np.full(n, -1, dtype=np.int64)
+        second_w = np.zeros(n)
+        second_b[ys[second]] = bs[second]
+        second_w[ys[second]] = ws_[second]
+        # Edges a (free) - x (matched), y = mate[x].
+        cand = free[a_all] & ~free[x_all]
+        a, x, wax = a_all[cand], x_all[cand], w_all[cand]
+        y = mate[x]
+        b = np.where(best_b[y] == a, second_b[y], best_b[y])
+        wyb = np.where(best_b[y] == a, second_w[y], best_w[y])
+        key = np.minimum(x, y) * n + np.maximum(x, y)
+        pair_key = np.minimum(u, v) * n + np.maximum(u, v)
+        order_k = np.argsort(pair_key)
+        pos = np.searchsorted(pair_key[order_k], key)
+        wxy = w[order_k[np.minimum(pos, pair_key.size - 1)]]
+        gain = wax + wyb - wxy
+        ok = (b >= 0) & (gain > 1e-9)
+        if not ok.any():
+            return
+        idx = np.flatnonzero(ok)
+        idx = idx[np.argsort(-gain[idx], kind="stable")]
+        changed = False
+        for i in idx:
+            ai, xi, bi = int(a[i]), int(x[i]), int(b[i])
+            yi = int(mate[xi])
+            if mate[ai] >= 0 or mate[bi] >= 0 or yi != int(y[i]) or ai == bi:
+                continue
+            mate[ai], mate[xi] = xi, ai
+            mate[yi], mate[bi] = bi, yi
+            changed = True
+        if not changed:
+            return
+
+
 def exact_matching(
-    n: int, u: IntA, v: IntA, w: FloatA, *, time_limit: float | None = None
+    n: int,
+    u: IntA,
+    v: IntA,
+    w: FloatA,
+    *,
+    time_limit: float | None = None,
+    tier: float | None = None,
 ) -> tuple[IntA, float, bool]:
     """Maximum-weight matching as a 0/1 program solved by HiGHS (scipy.optimize.milp).
 
     Returns (mate, weight, proven_optimal). Used for small pools, where rounding the
     relaxation can leave an odd cycle's worth of weight behind, and as the benchmark's oracle.
+    With ``tier`` (edges weighing at least it carry it as a strict priority on top of their
+    fit) the program is solved lexicographically, which is the same optimum without the huge
+    coefficients HiGHS is slow on: first the most tier edges, then the best fit with as many.
     """
     from scipy.optimize import Bounds, LinearConstraint, milp
 
@@ -150,9 +225,25 @@ def exact_matching(
     options: dict[str, float | bool] = {"disp": False, "mip_rel_gap": 0.0}  # truly exact
     if time_limit is not None:
         options["time_limit"] = time_limit
+    constraints = [LinearConstraint(inc, -np.inf, 1.0)]
+    cost = -w
+    if tier is not None:
+        top = (w >= tier).astype(np.float64)
+        first = milp(
+            -top,
+            constraints=constraints,
+            integrality=np.ones(m),
+            bounds=Bounds(0.0, 1.0),
+            options=options,
+        )
+        if first.x is None or first.status != 0:
+            return mate, 0.0, False
+        count = float(np.rint(-first.fun))
+        constraints.append(LinearConstraint(top[None, :], count, np.inf))
+        cost = -(w - tier * top)
     res = milp(
-        -w,
-        constraints=LinearConstraint(inc, -np.inf, 1.0),
+        cost,
+        constraints=constraints,
         integrality=np.ones(m),
         bounds=Bounds(0.0, 1.0),
         options=options,

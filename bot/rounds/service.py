@@ -289,7 +289,8 @@ def plan(
         members=snapshot.inputs,
         history=snapshot.history,
         do_not_pair=snapshot.do_not_pair | requested,
-        settings=MatchSettings(cooldown_rounds=workspace.cooldown_rounds),
+        # Discovery swaps wait for their workspace setting, intro and numbers (issue 15).
+        settings=MatchSettings(cooldown_rounds=workspace.cooldown_rounds, discovery=False),
         round_interval_days=interval_days(workspace.cadence),
     )
     result = match(inp, seed=seed)

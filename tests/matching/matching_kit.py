@@ -39,11 +39,13 @@ def inp(
     history: tuple[PastPairing, ...] = (),
     dnp: tuple[tuple[str, str], ...] = (),
     cooldown: int = 8,
+    discovery: bool = False,
 ) -> MatchInput:
+    """A round; discovery swaps are off unless asked for, so lesson rules are seen alone."""
     return MatchInput(
         round_date=ROUND,
         members=members,
         history=history,
         do_not_pair=frozenset(frozenset(p) for p in dnp),
-        settings=MatchSettings(cooldown_rounds=cooldown),
+        settings=MatchSettings(cooldown_rounds=cooldown, discovery=discovery),
     )

@@ -65,9 +65,10 @@ def test_match_writes_groups(tmp_path: Path) -> None:
     assert data["unmatched"] == [
         {
             "member": "U9",
-            "why": "Nobody in this round teaches Kubernetes yet — "
-            "you have priority next round. Adding another skill widens "
-            "your options.",
+            # U9 met U1 and shares U2's team: nobody new from another team is left.
+            "why": "Nobody from another team you haven't met yet shares your working hours "
+            "this round — you have priority next round. Adding another skill widens your "
+            "options.",
         }
     ]
     assert data["stats"]["swaps"] == 1
@@ -95,3 +96,55 @@ def test_invalid_json_and_missing_file(tmp_path: Path) -> None:
     assert "line 2" in result.output and "not valid JSON" in result.output
     result = CliRunner().invoke(app(), ["match", "--input", str(tmp_path / "nope.json")])
     assert result.exit_code == 2
+
+
+def _bad(tmp_path: Path, change: dict[str, object], path: str, needle: str) -> None:
+    """One malformed new field: exit 2, the path named, the line of the bad value."""
+    data = json.loads(json.dumps(GOOD))
+    for where, value in change.items():
+        target = data
+        *parents, last = where.split(".")
+        for step in parents:
+            target = target[int(step)] if step.isdigit() else target[step]
+        target[last] = value
+    src = tmp_path / "ws.json"
+    src.write_text(json.dumps(data, indent=1))
+    result = CliRunner().invoke(app(), ["match", "--input", str(src)])
+    assert result.exit_code == 2
+    text = " ".join(result.output.split())
+    assert path in text, text
+    line_no = next(i for i, line in enumerate(src.read_text().splitlines(), 1) if needle in line)
+    assert f"line {line_no}," in text
+
+
+def test_new_fields_are_validated(tmp_path: Path) -> None:
+    _bad(tmp_path, {"members.0.taught": -1}, "members[0].taught", '"taught": -1')
+    _bad(tmp_path, {"members.1.learned": "lots"}, "members[1].learned", '"lots"')
+    _bad(tmp_path, {"history.0.again": ["U7"]}, "history[0].again[0]", '"U7"')
+    _bad(tmp_path, {"history.0.again": "U1"}, "history[0].again", '"again": "U1"')
+    _bad(tmp_path, {"settings.discovery": "yes"}, "settings.discovery", '"yes"')
+
+
+def test_new_fields_change_the_round(tmp_path: Path) -> None:
+    # U9 met U1 and shares U2's team; U3 is new to all and in another team: with discovery on
+    # (the default) U3 and U9 get a discovery swap; off, both sit out.
+    data = json.loads(json.dumps(GOOD))
+    data["members"].append(
+        {"id": "U3", "team": "Ops", "tz": "Europe/London", "teach": ["knitting"], "taught": 2}
+    )
+    data["history"][0]["again"] = ["U1", "U9"]
+    src = tmp_path / "ws.json"
+    out = tmp_path / "pairs.json"
+    src.write_text(json.dumps(data))
+    assert CliRunner().invoke(app(), ["match", "-i", str(src), "-o", str(out)]).exit_code == 0
+    groups = json.loads(out.read_text())["groups"]
+    assert {(tuple(g["members"]), g["kind"]) for g in groups} == {
+        (("U1", "U2"), "swap"),
+        (("U9", "U3"), "discovery"),
+    }
+    data["settings"]["discovery"] = False
+    src.write_text(json.dumps(data))
+    assert CliRunner().invoke(app(), ["match", "-i", str(src), "-o", str(out)]).exit_code == 0
+    result = json.loads(out.read_text())
+    assert [g["kind"] for g in result["groups"]] == ["swap"]
+    assert {u["member"] for u in result["unmatched"]} == {"U3", "U9"}

@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
+from itertools import combinations
 
 import networkx as nx
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.matching import MatchInput, MemberCadence, MemberInput, PastPairing, check, match
-from bot.matching.arrays import build
+from bot.matching import (
+    GroupKind,
+    MatchInput,
+    MatchSettings,
+    MemberCadence,
+    MemberInput,
+    PastPairing,
+    check,
+    match,
+    overlap_hours,
+)
+from bot.matching.arrays import build, met_before
 from bot.matching.candidates import candidate_graph
+from bot.matching.check import fits, is_due
 from bot.matching.engine import _solve_pool
 from bot.matching.solve import (
     assignment_matching,
+    augment_short_paths,
     exact_matching,
     greedy_fill,
     matching_weight,
@@ -46,6 +60,8 @@ def workspaces(draw: st.DrawFn) -> MatchInput:
                 learn=claims(),
                 cadence=draw(st.sampled_from(list(MemberCadence))),
                 unmatched_streak=draw(st.integers(0, 2)),
+                taught=draw(st.integers(0, 5)),
+                learned=draw(st.integers(0, 5)),
             )
         )
     history = []
@@ -54,11 +70,72 @@ def workspaces(draw: st.DrawFn) -> MatchInput:
         for _ in range(draw(st.integers(0, 10))):
             pair = draw(st.lists(st.sampled_from(ids), min_size=2, max_size=3, unique=True))
             weeks = draw(st.integers(0, 20))
-            history.append(PastPairing(frozenset(pair), ROUND - timedelta(days=7 * weeks)))
+            again = draw(st.lists(st.sampled_from(pair), unique=True))
+            history.append(
+                PastPairing(frozenset(pair), ROUND - timedelta(days=7 * weeks), frozenset(again))
+            )
         for _ in range(draw(st.integers(0, 3))):
             pair = draw(st.lists(st.sampled_from(ids), min_size=2, max_size=2, unique=True))
             dnp.add(frozenset(pair))
-    return MatchInput(ROUND, tuple(members), tuple(history), frozenset(dnp))
+    settings = MatchSettings(discovery=draw(st.booleans()))
+    return MatchInput(ROUND, tuple(members), tuple(history), frozenset(dnp), settings)
+
+
+def _new_lesson_pairs(w: MatchInput) -> list[tuple[str, str]]:
+    """Written from the input alone: due members who never met, may meet, and have a lesson."""
+    met = {frozenset(c) for p in w.history for c in combinations(sorted(p.members), 2)}
+    last: dict[str, int] = {}
+    for p in w.history:
+        for m in p.members:
+            last[m] = min(last.get(m, 10**6), (w.round_date - p.round_date).days)
+    due = [m for m in w.members if is_due(m, last.get(m.id), w.round_interval_days)]
+    return [
+        (a.id, b.id)
+        for a, b in combinations(due, 2)
+        if frozenset((a.id, b.id)) not in met
+        and frozenset((a.id, b.id)) not in w.do_not_pair
+        and (fits(a, b) or fits(b, a))
+        and overlap_hours(a.tz, b.tz, w.round_date) > 0
+    ]
+
+
+@settings(max_examples=150, deadline=None)
+@given(workspaces(), st.integers(0, 3))
+def test_new_connections_first_against_an_exact_solver(w: MatchInput, seed: int) -> None:
+    """As many groups of people who never met as an exact maximum matching on the never-met
+    pairs with a fitting lesson allows, whatever the fit of the alternatives."""
+    result = match(w, seed=seed)
+    graph = nx.Graph()
+    graph.add_edges_from(_new_lesson_pairs(w))
+    most = len(nx.max_weight_matching(graph, maxcardinality=True))
+    new = [g for g in result.groups if g.new_connection and g.kind is not GroupKind.DISCOVERY]
+    assert len(new) == most
+
+
+@settings(max_examples=100, deadline=None)
+@given(workspaces(), st.integers(0, 3))
+def test_fit_decides_only_among_as_many_new_groups(w: MatchInput, seed: int) -> None:
+    """The pair stage is the lexicographic optimum (new groups, then fit), checked against
+    networkx with a tier of its own, far larger than the engine's. The objective is tested on
+    its own: every past pair outside the cooldown is let in, so repeats compete with new pairs
+    (in a round the repeat rule keeps them apart)."""
+    built = build(w)
+    ws = replace(built, repeat_ok_key=built.hist_key)
+    due = np.flatnonzero(ws.due)
+    mate = np.full(ws.n, -1, dtype=np.int64)
+    g, _bound = _solve_pool(ws, due, mate, np.random.default_rng(seed))
+    new = ~met_before(ws, g.u, g.v)
+    fit = np.rint((g.weight - np.where(new, ws.new_tier, 0.0)) * 4).astype(np.int64)
+    assert (fit >= 0).all()
+    big = int(fit.sum()) + 1
+    graph = nx.Graph()
+    for a, b, f, nw in zip(g.u.tolist(), g.v.tolist(), fit.tolist(), new.tolist(), strict=True):
+        graph.add_edge(a, b, fit=f, new=int(nw), weight=f + big * int(nw))
+    best = nx.max_weight_matching(graph)
+    want = (sum(graph[a][b]["new"] for a, b in best), sum(graph[a][b]["fit"] for a, b in best))
+    chosen = [(int(a), int(mate[a])) for a in due if mate[a] > a]
+    got = (sum(graph[a][b]["new"] for a, b in chosen), sum(graph[a][b]["fit"] for a, b in chosen))
+    assert got == want
 
 
 @settings(max_examples=150, deadline=None)
@@ -76,7 +153,6 @@ def test_checker_catches_violations() -> None:
     result = match(w)
     assert check(w, result) == []
     g0, g1 = result.groups[0], result.groups[1]
-    from dataclasses import replace
 
     doubled = replace(result, groups=(g0, replace(g1, members=(g0.members[0], *g1.members[1:]))))
     assert any("appears twice" in e for e in check(w, doubled))
@@ -103,7 +179,7 @@ def test_matching_is_near_exact_on_small_workspaces(seed: int, n: int) -> None:
     opt = sum(graph[a][b]["weight"] for a, b in nx.max_weight_matching(graph))
     assert opt <= bound + 1e-6
     assert got == opt  # exact at this size (MIP polish when the relaxation is fractional)
-    _m, mip, proven = exact_matching(ws.n, g.u, g.v, g.weight)
+    _m, mip, proven = exact_matching(ws.n, g.u, g.v, g.weight, tier=ws.new_tier)
     assert proven and mip == opt
 
 
@@ -115,6 +191,7 @@ def test_exact_on_a_few_hundred_members() -> None:
         g = candidate_graph(ws, due, due, 24, rng)
         mate, _bound = assignment_matching(ws.n, g.u, g.v, g.weight, nodes=due, rng=rng)
         greedy_fill(mate, g.u, g.v, g.weight)
+        augment_short_paths(mate, g.u, g.v, g.weight)
         got = matching_weight(mate, g.u, g.v, g.weight)
         graph = nx.Graph()
         graph.add_weighted_edges_from(

@@ -29,10 +29,13 @@ def test_swap_beats_one_way() -> None:
     ben = member("B", {"SQL": 3}, {"Spanish": 1}, team="Data")
     cat = member("C", {"SQL": 3}, {}, team="Ops")  # can only give Ana a one-way lesson
     dan = member("D", {"Spanish": 2}, {"Cooking": 1}, team="Ops")
-    # Two one-way lessons (A-C, B-D) would place everyone; the swap is worth more.
-    r = run(inp(ana, ben, cat, dan))
+    # Among as many new groups, fit decides: Ana swaps with Ben rather than learning from Cat.
+    r = run(inp(ana, ben, cat))
     together = group_of(r, "A")
     assert together is not None and "B" in together
+    # But two new groups (A-C, B-D, one-way each) beat one swap: new connections come first.
+    r = run(inp(ana, ben, cat, dan))
+    assert pairs(r) == {frozenset({"A", "C"}), frozenset({"B", "D"})}
     r = run(inp(ana, ben))
     swap = r.groups[0]
     assert swap.kind is GroupKind.SWAP
@@ -81,11 +84,16 @@ def test_new_connection_preferred_and_cooldown_forbidden() -> None:
     r2 = run(inp(a, b, history=(recent,)))
     assert r2.groups == ()
     assert "met you recently" in r2.unmatched[0].why
-    # Outside the cooldown the repeat is allowed, but a new partner still wins.
-    old = PastPairing(frozenset({"A", "B"}), ROUND - timedelta(days=7 * 20))
+    # Outside the cooldown the repeat needs both to have said they would swap again ...
+    past = ROUND - timedelta(days=7 * 20)
+    one_yes = PastPairing(frozenset({"A", "B"}), past, again=frozenset({"A"}))
+    assert run(inp(a, b, history=(one_yes,))).groups == ()
+    old = PastPairing(frozenset({"A", "B"}), past, again=frozenset({"A", "B"}))
     r3 = run(inp(a, b, history=(old,)))
     assert pairs(r3) == {frozenset({"A", "B"})}
     assert "met before" in r3.groups[0].reason
+    # ... and no new option for either: with C around, A meets C and B waits.
+    assert pairs(run(inp(a, b, c, history=(old,)))) == {frozenset({"A", "C"})}
     e = member("E", {"Spanish": 3}, {"SQL": 1}, team="W")
     r4 = run(inp(a, b, c, e, history=(old,)))
     assert pairs(r4) == {frozenset({"A", "C"}), frozenset({"B", "E"})}
@@ -94,7 +102,9 @@ def test_new_connection_preferred_and_cooldown_forbidden() -> None:
 def test_cooldown_is_configurable() -> None:
     a = member("A", {"Spanish": 3}, {"SQL": 1})
     b = member("B", {"SQL": 3}, {"Spanish": 1})
-    past = PastPairing(frozenset({"A", "B"}), ROUND - timedelta(days=7 * 3))
+    past = PastPairing(
+        frozenset({"A", "B"}), ROUND - timedelta(days=7 * 3), again=frozenset({"A", "B"})
+    )
     assert run(inp(a, b, history=(past,), cooldown=2)).groups != ()
     assert run(inp(a, b, history=(past,), cooldown=3)).groups == ()
 

@@ -1,0 +1,130 @@
+"""New connections first: consent for repeats, discovery swaps, teach/learn balance.
+
+The strict priority itself is proven against exact solvers in ``test_matching_properties``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.matching import GroupKind, MatchResult, PastPairing, check, match
+from tests.matching.matching_helpers import ROUND, inp, member
+
+
+def pairs(result: MatchResult) -> set[frozenset[str]]:
+    return {frozenset(g.members) for g in result.groups}
+
+
+def test_a_new_one_way_lesson_beats_a_chosen_repeat_swap() -> None:
+    # A and B would love to swap again (both said yes); C can teach A something new.
+    a = member("A", {"Spanish": 3}, {"SQL": 1, "Chess": 1}, team="X")
+    b = member("B", {"SQL": 3}, {"Spanish": 1}, team="Y")
+    c = member("C", {"Chess": 1}, {}, team="Z")
+    old = PastPairing(frozenset({"A", "B"}), ROUND - timedelta(weeks=20), frozenset({"A", "B"}))
+    w = inp(a, b, c, history=(old,))
+    r = match(w)
+    assert check(w, r) == []
+    assert pairs(r) == {frozenset({"A", "C"})}
+    (g,) = r.groups
+    assert g.kind is GroupKind.ONE_WAY and g.new_connection
+    assert r.stats.repeats == 0 and r.stats.new_connections == 1
+
+
+def test_repeat_needs_the_latest_answer_of_both() -> None:
+    a = member("A", {"Spanish": 3}, {"SQL": 1})
+    b = member("B", {"SQL": 3}, {"Spanish": 1})
+    yes = PastPairing(frozenset({"A", "B"}), ROUND - timedelta(weeks=30), frozenset({"A", "B"}))
+    no_later = PastPairing(frozenset({"A", "B"}), ROUND - timedelta(weeks=12), frozenset({"A"}))
+    assert match(inp(a, b, history=(yes,))).stats.repeats == 1
+    # Their latest swap changed B's mind.
+    r = match(inp(a, b, history=(yes, no_later)))
+    assert r.groups == ()
+    assert {u.member for u in r.unmatched} == {"A", "B"}
+
+
+def test_balance_one_who_only_taught_learns_first() -> None:
+    teacher = member("T", {"Python": 3}, {}, team="X")
+    giver = member("G", {}, {"Python": 1}, team="Y", taught=4, learned=0)
+    taker = member("K", {}, {"Python": 1}, team="Z", taught=0, learned=4)
+    # G and K can't share a group, so T teaches one of them: without the counts a coin toss.
+    for seed in range(6):
+        r = match(inp(teacher, taker, giver, dnp=(("G", "K"),)), seed=seed)
+        assert pairs(r) == {frozenset({"T", "G"})}
+
+
+def test_balance_picks_the_direction_that_evens_out() -> None:
+    # X can teach both Y and Z one-way; only the learner matters: Y has taught a lot.
+    x = member("X", {"Go": 2}, {}, team="A", taught=0, learned=3)
+    y = member("Y", {}, {"Go": 1}, team="B", taught=3, learned=0)
+    z = member("Z", {}, {"Go": 1}, team="C", taught=0, learned=0)
+    for seed in range(6):
+        r = match(inp(x, y, z, dnp=(("Y", "Z"),)), seed=seed)
+        assert pairs(r) == {frozenset({"X", "Y"})}
+
+
+def test_discovery_swap_when_skills_run_out() -> None:
+    # A and D have no lesson with anyone; they never met and work in different teams.
+    a = member("A", {"Knitting": 1}, {"Rust": 1}, team="Ops")
+    b = member("B", {"Spanish": 3}, {"SQL": 1}, team="Data")
+    c = member("C", {"SQL": 3}, {"Spanish": 1}, team="Data")
+    d = member("D", {"Chess": 2}, {"Piano": 1}, team="Sales")
+    w = inp(a, b, c, d, discovery=True)
+    r = match(w)
+    assert check(w, r) == []
+    assert r.unmatched == ()
+    disc = [g for g in r.groups if g.kind is GroupKind.DISCOVERY]
+    assert [set(g.members) for g in disc] == [{"A", "D"}]
+    assert disc[0].teaches == () and disc[0].new_connection and disc[0].cross_team
+    assert "each pick one thing to show the other" in disc[0].reason
+    assert r.stats.discovery == 1 and r.stats.new_connections == 1
+    # The workspace can turn discovery swaps off: then A and D sit out with a skills reason.
+    off = match(inp(a, b, c, d, discovery=False))
+    assert {u.member for u in off.unmatched} == {"A", "D"}
+    assert "Rust" in {u.member: u.why for u in off.unmatched}["A"]
+
+
+def test_no_discovery_within_a_team_or_with_someone_met_or_out_of_hours() -> None:
+    a = member("A", {"Knitting": 1}, {"Rust": 1}, team="Ops")
+    same_team = member("B", {"Chess": 2}, {"Piano": 1}, team="Ops")
+    r = match(inp(a, same_team, discovery=True))
+    assert r.groups == ()
+    why = {u.member: u.why for u in r.unmatched}
+    assert "Nobody from another team you haven't met yet shares your working hours" in why["A"]
+    met = member("M", {"Chess": 2}, {"Piano": 1}, team="Sales")
+    old = PastPairing(frozenset({"A", "M"}), ROUND - timedelta(weeks=30))
+    assert match(inp(a, met, history=(old,), discovery=True)).groups == ()
+    far = member("F", {"Chess": 2}, {"Piano": 1}, team="Sales", tz="America/Los_Angeles")
+    near = member("N", {"Chess": 2}, {"Piano": 1}, team="Sales", tz="Asia/Kolkata")
+    assert match(inp(far, near, discovery=True)).groups == ()
+
+
+def test_the_odd_one_out_joins_a_pair_of_strangers_as_a_guest() -> None:
+    a = member("A", {"Spanish": 3}, {"SQL": 1}, team="X")
+    b = member("B", {"SQL": 3}, {"Spanish": 1}, team="Y")
+    g = member("G", {"Knitting": 1}, {"Rust": 1}, team="Z")
+    w = inp(a, b, g, discovery=True)
+    r = match(w)
+    assert check(w, r) == []
+    (grp,) = r.groups
+    assert set(grp.members) == {"A", "B", "G"} and grp.guest == "G"
+    assert grp.kind is GroupKind.TRIO and grp.new_connection
+    assert "<@G> joins as a discovery guest" in grp.reason
+    # A guest never turns a group of strangers into a reunion.
+    met = PastPairing(frozenset({"A", "G"}), ROUND - timedelta(weeks=30))
+    r2 = match(inp(a, b, g, history=(met,), discovery=True))
+    assert pairs(r2) == {frozenset({"A", "B"})}
+    assert "odd one out" in r2.unmatched[0].why
+
+
+def test_checker_catches_an_unchosen_repeat_and_a_bad_discovery() -> None:
+    from dataclasses import replace
+
+    a = member("A", {"Spanish": 3}, {"SQL": 1}, team="X")
+    b = member("B", {"SQL": 3}, {"Spanish": 1}, team="Y")
+    w = inp(a, b)
+    r = match(w)
+    old = PastPairing(frozenset({"A", "B"}), ROUND - timedelta(weeks=20))
+    assert any("without both choosing" in e for e in check(replace(w, history=(old,)), r))
+    same = inp(member("A", {"Go": 1}, {}, team="X"), member("B", {"Go": 1}, {}, team="X"))
+    fake = replace(r, groups=(replace(r.groups[0], kind=GroupKind.DISCOVERY, teaches=()),))
+    assert any("discovery" in e for e in check(same, fake))
