@@ -46,7 +46,8 @@ Rules the engine applies (see ``MatchSettings`` for the weights):
 * Large pools (over ``block_size``, 12,000) are solved in blocks of neighbouring time zones;
   the leftovers of all blocks are then pooled and matched again.
 * Leftovers join a pair as a swap circle of three, else as a trio, else (discovery) as above,
-  else are listed in ``unmatched`` with a reason. ``skipped`` lists members not due this round (no priority).
+  else are listed in ``unmatched`` with a reason. ``skipped`` lists members not due this
+  round (no priority).
 """
 
 from bot.matching.check import check

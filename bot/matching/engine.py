@@ -10,6 +10,7 @@ import numpy as np
 
 from bot.matching import reasons
 from bot.matching.arrays import (
+    BoolA,
     FloatA,
     IntA,
     PairEval,
@@ -21,7 +22,7 @@ from bot.matching.arrays import (
     has_skill,
     met_before,
 )
-from bot.matching.candidates import candidate_graph
+from bot.matching.candidates import all_pairs_chunks, candidate_graph, count_all_pairs
 from bot.matching.model import (
     Group,
     GroupKind,
@@ -40,7 +41,9 @@ from bot.matching.solve import (
 )
 
 _JITTER = 1e-4  # seed-dependent tie-breaking; far below any scoring step
-_EXACT_EDGES = 20_000
+_EXACT_EDGES = 3_000  # pools with at most this many candidate pairs get the exact polish
+_EXACT_SECONDS = 1.0  # per stage of the polish
+_ALL_PAIRS_LIMIT = 400_000
 
 
 def _solve_pool(
@@ -262,6 +265,94 @@ def _discovery(
         groups[gi].append(a)
         group_of[a] = gi
         guests[gi] = a
+    _swap_in(ws, left[group_of[left] < 0], group_of, groups, kinds_of, guests)
+
+
+def _swap_in(
+    ws: PoolArrays,
+    rest: IntA,
+    group_of: IntA,
+    groups: list[list[int]],
+    kinds_of: dict[int, GroupKind],
+    guests: dict[int, int],
+) -> None:
+    """The last resort for someone still alone although a new colleague shares their hours:
+    take that colleague's place beside them, if their partner can be placed again (with
+    another leftover, or as a guest). A member left out last round may also simply take the
+    place of a partner who was not (who then has priority next round). Discovery swaps and
+    chosen repeats are asked first, groups of strangers with a lesson last."""
+    due = np.flatnonzero(ws.due)
+    alone = set(int(x) for x in rest)
+    for a in sorted(alone, key=lambda x: (-int(ws.priority[x]), x)):
+        if group_of[a] >= 0:
+            continue
+        ok, w = discovery_eval(ws, np.full(due.size, a, np.int64), due)
+        cand = due[ok & (group_of[due] >= 0)]
+        w = w[ok & (group_of[due] >= 0)]
+        order = []
+        for x, wx in zip(cand.tolist(), w.tolist(), strict=True):
+            gi = int(group_of[x])
+            if len(groups[gi]) != 2 or gi in guests:
+                continue
+            if gi in kinds_of:
+                rank = 0
+            elif not _is_new(ws, groups[gi]):
+                rank = 1
+            else:  # strangers with a lesson: a lesson between a and x keeps the count of those
+                one = np.array([a], np.int64)
+                rank = 2 if bool(evaluate(ws, one, np.array([x], np.int64)).valid[0]) else 3
+            order.append((rank, -wx, x, gi))
+        for rank, _w, x, gi in sorted(order):
+            if rank == 3 and ws.priority[a] == 0:
+                break  # a group of strangers only gives way to someone left out last round
+            (y,) = [m for m in groups[gi] if m != x]
+            placed = _place_again(ws, y, a, gi, group_of, groups, kinds_of, guests)
+            if not placed and not (ws.priority[a] > 0 and ws.priority[y] == 0):
+                continue
+            if not placed:
+                group_of[y] = -1
+                alone.add(y)
+            groups[gi] = [a, x]
+            group_of[a] = gi
+            lesson = bool(evaluate(ws, np.array([a], np.int64), np.array([x], np.int64)).valid[0])
+            if lesson:
+                kinds_of.pop(gi, None)
+            else:
+                kinds_of[gi] = GroupKind.DISCOVERY
+            break
+
+
+def _place_again(
+    ws: PoolArrays,
+    y: int,
+    a: int,
+    gi: int,
+    group_of: IntA,
+    groups: list[list[int]],
+    kinds_of: dict[int, GroupKind],
+    guests: dict[int, int],
+) -> bool:
+    """Find ``y`` a new place: with another leftover, or as the guest of a pair of strangers."""
+    due = np.flatnonzero(ws.due)
+    free = due[(group_of[due] < 0) & (due != a)]
+    if free.size:
+        ok, w = discovery_eval(ws, np.full(free.size, y, np.int64), free)
+        if ok.any():
+            z = int(free[ok][int(np.argmax(w[ok]))])
+            group_of[y] = group_of[z] = len(groups)
+            kinds_of[len(groups)] = GroupKind.DISCOVERY
+            groups.append([y, z])
+            return True
+    for gj, grp in enumerate(groups):
+        if gj == gi or len(grp) != 2 or gj in guests or gj in kinds_of:
+            continue
+        ok, _w = discovery_eval(ws, np.full(2, y, np.int64), np.array(grp, np.int64))
+        if ok.all():
+            grp.append(y)
+            group_of[y] = gj
+            guests[gj] = y
+            return True
+    return False
 
 
 def _partners(
@@ -290,8 +381,7 @@ def has_new_option(ws: PoolArrays, u: int, due: IntA) -> bool:
 
 def _allowed_repeats(ws: PoolArrays, due: IntA) -> IntA:
     """Pair keys of met-before pairs that may meet again this round: both said they would,
-    the cooldown is over, they fit, and neither has a new option (checked exactly, for the
-    few members concerned)."""
+    the cooldown is over, they fit, and neither has a new option (checked exactly)."""
     keys = ws.consent_key
     if keys.size == 0:
         return keys
@@ -301,12 +391,26 @@ def _allowed_repeats(ws: PoolArrays, due: IntA) -> IntA:
     keys, u, v = keys[ev.valid], u[ev.valid], v[ev.valid]
     if keys.size == 0:
         return keys
-    fresh = {int(x): has_new_option(ws, int(x), due) for x in np.unique(np.concatenate([u, v]))}
-    ok = np.array(
-        [not fresh[int(a)] and not fresh[int(b)] for a, b in zip(u, v, strict=True)], dtype=bool
-    )
-    out: IntA = keys[ok]
+    fresh = _with_new_option(ws, due, np.unique(np.concatenate([u, v])))
+    out: IntA = keys[~fresh[u] & ~fresh[v]]
     return out
+
+
+def _with_new_option(ws: PoolArrays, due: IntA, who: IntA) -> BoolA:
+    """Mask over members: has a new option (see :func:`has_new_option`); exact for ``who``.
+
+    One pass over every compatible pair when they are few, else one member at a time."""
+    fresh = np.zeros(ws.n, dtype=bool)
+    if count_all_pairs(ws, due) <= _ALL_PAIRS_LIMIT:
+        for t, s in all_pairs_chunks(ws, due):
+            ev = evaluate(ws, t, s)
+            ok = ev.valid & (ev.met == 0)
+            fresh[t[ok]] = True
+            fresh[s[ok]] = True
+        return fresh
+    for x in who:
+        fresh[int(x)] = has_new_option(ws, int(x), due)
+    return fresh
 
 
 def match(inp: MatchInput, *, seed: int = 0) -> MatchResult:
