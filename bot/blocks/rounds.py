@@ -105,6 +105,8 @@ class IntroView:
     cross_team: bool
     state: GroupState = GroupState.PENDING
     actor: str | None = None  # who clicked last, for the status line
+    # Discovery swaps: what each person (by user id) teaches, to pick one thing to show.
+    shows: tuple[tuple[str, tuple[str, ...]], ...] = ()
     out: tuple[str, ...] = ()  # user ids of members who skipped or stepped out this round
     origin: Origin = Origin.ROUND  # a round's pairing, or an accepted request
 
@@ -182,8 +184,31 @@ def _circle_chain(view: IntroView) -> str:
     return " → ".join(p.called for p in chain)
 
 
+def discovery_lines(view: IntroView) -> list[str]:
+    """A discovery swap: both teach lists, since no lesson fits this time."""
+    by_id = {p.user_id: p for p in view.people}
+    lines = ["Your skills don't line up this time, so this is a *discovery swap*:"]
+    for user_id, skills in view.shows:
+        person = by_id.get(user_id)
+        if person is None:
+            continue
+        if skills:
+            listed = _join([f"*{clip(s, 40)}*" for s in skills[:5]])
+            lines.append(f"• {person.called} can show {listed}")
+        else:
+            lines.append(
+                f"• {person.called} hasn't listed anything to teach yet — bring a favourite"
+            )
+    return lines
+
+
 def session_idea(view: IntroView) -> str:
     lessons = view.lessons
+    if view.kind is GroupKind.DISCOVERY:
+        return (
+            "First session idea: 30 minutes — each pick one thing from the other's list "
+            "and show each other."
+        )
     if view.kind is GroupKind.SWAP:
         return "First session idea: 30 minutes, 15 each way."
     if view.kind is GroupKind.CIRCLE:
@@ -303,6 +328,8 @@ def intro_blocks(view: IntroView) -> list[Block]:
             if lesson.teacher.user_id not in view.out and lesson.learner.user_id not in view.out
         )
     lines.extend(lesson_lines(lessons))
+    if view.kind is GroupKind.DISCOVERY:
+        lines.extend(discovery_lines(view))
     lines.append(reason_line(view))
     idea = session_idea(view)
     when = times_line(view.people, view.round_date)

@@ -19,7 +19,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -63,6 +63,7 @@ from bot.slack.clients import client_for_team
 from bot.store import requests as request_store
 from bot.store.models import (
     DoNotPair,
+    Feedback,
     Group,
     GroupMember,
     Lesson,
@@ -161,6 +162,7 @@ def take_snapshot(
     ).all()
     members: dict[str, MemberFacts] = {}
     inputs: list[MemberInput] = []
+    lessons = lesson_counts(session, workspace.id)
     for member in rows:
         teach = tuple(_skill_facts(s) for s in member.skills if s.direction is Direction.TEACH)
         learn = tuple(_skill_facts(s) for s in member.skills if s.direction is Direction.LEARN)
@@ -188,6 +190,8 @@ def take_snapshot(
                 cadence=EngineCadence(member.cadence.value),
                 unmatched_streak=member.unmatched_streak,
                 name=facts.name,
+                taught=lessons.get(member.id, (0, 0))[0],
+                learned=lessons.get(member.id, (0, 0))[1],
             )
         )
     return Snapshot(
@@ -199,22 +203,44 @@ def take_snapshot(
 
 
 def _history(session: Session, workspace_id: int) -> tuple[PastPairing, ...]:
-    """Every delivered group of the workspace's past rounds (cooldown, new connections)."""
+    """Every delivered group of the workspace's past rounds (cooldown, new connections), with
+    who answered yes to "Would you swap with them again?" (a repeat needs both)."""
     stmt = (
-        select(Group.id, Round.round_date, Member.slack_user_id)
+        select(Group.id, Round.round_date, Member.slack_user_id, Feedback.would_swap_again)
         .join(Round, Round.id == Group.round_id)
         .join(GroupMember, GroupMember.group_id == Group.id)
         .join(Member, Member.id == GroupMember.member_id)
+        .outerjoin(Feedback, (Feedback.group_id == Group.id) & (Feedback.member_id == Member.id))
         .where(Round.workspace_id == workspace_id, Group.state != GroupState.FAILED)
     )
-    groups: dict[int, tuple[date, set[str]]] = {}
-    for group_id, round_date, user_id in session.execute(stmt):
-        groups.setdefault(group_id, (round_date, set()))[1].add(user_id)
+    groups: dict[int, tuple[date, set[str], set[str]]] = {}
+    for group_id, round_date, user_id, again in session.execute(stmt):
+        _day, users, yes = groups.setdefault(group_id, (round_date, set(), set()))
+        users.add(user_id)
+        if again:
+            yes.add(user_id)
     return tuple(
-        PastPairing(members=frozenset(users), round_date=day)
-        for day, users in groups.values()
+        PastPairing(members=frozenset(users), round_date=day, again=frozenset(yes))
+        for day, users, yes in groups.values()
         if len(users) >= 2
     )
+
+
+def lesson_counts(session: Session, workspace_id: int) -> dict[int, tuple[int, int]]:
+    """Lessons each member gave and received in groups that met: ``{member_id: (taught,
+    learned)}`` (the engine evens them out; the Home tab shows them)."""
+    counts: dict[int, list[int]] = {}
+    for side, column in ((0, Lesson.teacher_id), (1, Lesson.learner_id)):
+        stmt = (
+            select(column, func.count())
+            .join(Group, Group.id == Lesson.group_id)
+            .join(Round, Round.id == Group.round_id)
+            .where(Round.workspace_id == workspace_id, Group.state == GroupState.MET)
+            .group_by(column)
+        )
+        for member_id, count in session.execute(stmt):
+            counts.setdefault(member_id, [0, 0])[side] = int(count)
+    return {k: (v[0], v[1]) for k, v in counts.items()}
 
 
 def _do_not_pair(session: Session, workspace_id: int) -> frozenset[frozenset[str]]:
@@ -289,8 +315,9 @@ def plan(
         members=snapshot.inputs,
         history=snapshot.history,
         do_not_pair=snapshot.do_not_pair | requested,
-        # Discovery swaps wait for their workspace setting, intro and numbers (issue 15).
-        settings=MatchSettings(cooldown_rounds=workspace.cooldown_rounds, discovery=False),
+        settings=MatchSettings(
+            cooldown_rounds=workspace.cooldown_rounds, discovery=workspace.discovery_swaps
+        ),
         round_interval_days=interval_days(workspace.cadence),
     )
     result = match(inp, seed=seed)
@@ -655,15 +682,22 @@ def plan_intro_view(
                 detail=level_detail(facts.level, facts.note) if facts else None,
             )
         )
+    kind = GroupKind(engine_group.kind.value)
+    shows = (
+        tuple((u, tuple(s.name for s in members[u].teach)) for u in engine_group.members)
+        if kind is GroupKind.DISCOVERY
+        else ()
+    )
     return IntroView(
         group_id=group_id,
-        kind=GroupKind(engine_group.kind.value),
+        kind=kind,
         people=people,
         lessons=tuple(lessons),
         cadence=workspace.cadence,
         round_date=planned.round_date,
         new_connection=engine_group.new_connection,
         cross_team=engine_group.cross_team,
+        shows=shows,
     )
 
 
@@ -704,6 +738,15 @@ def load_intro_view(session: Session, group: Group, *, actor: str | None = None)
             )
         )
     ordered = _intro_order(group, by_member_id)
+    shows: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    if group.kind is GroupKind.DISCOVERY:
+        names: dict[int, list[str]] = {}
+        for (member_id, _skill_id), row in sorted(teach_rows.items(), key=lambda kv: kv[1].id):
+            names.setdefault(member_id, []).append(row.skill.name)
+        shows = tuple(
+            (person.user_id, tuple(names.get(member_id, [])))
+            for member_id, person in by_member_id.items()
+        )
     return IntroView(
         group_id=group.id,
         kind=group.kind,
@@ -721,6 +764,7 @@ def load_intro_view(session: Session, group: Group, *, actor: str | None = None)
             if gm.declined is not None and gm.member_id in by_member_id
         ),
         origin=round_.origin,
+        shows=shows,
     )
 
 

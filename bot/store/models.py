@@ -118,6 +118,8 @@ class Workspace(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     checkin_delay_days: Mapped[int] = mapped_column(SmallInteger, default=3)
     cooldown_rounds: Mapped[int] = mapped_column(SmallInteger, default=8)
+    # Members without a new partner for a fitting lesson meet a new colleague (issue 15).
+    discovery_swaps: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     announce_channel: Mapped[str | None] = mapped_column(String(32))
     admin_user_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
     # No scheduled round before an admin has saved the settings once.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import date, timedelta
 from typing import Any
@@ -14,6 +15,7 @@ from bot.rounds import service
 from bot.rounds.service import dry_run, run_due_rounds, start_round
 from bot.store.models import (
     Group,
+    GroupKind,
     GroupMember,
     GroupState,
     Lesson,
@@ -42,7 +44,7 @@ def counts(team: Team) -> dict[str, int]:
 
 
 def test_a_round_stores_groups_lessons_and_one_message_per_recipient(team: Team) -> None:
-    pair_world(team, announce_channel="C0ANNOUNCE")
+    pair_world(team, announce_channel="C0ANNOUNCE", discovery_swaps=False)
     team.member(CAL, "Cal Chen", team="Ops", learn=["Kubernetes"])  # nobody teaches it
 
     outcome = start_round(team.deps, team.team_id, now=team.clock.now())
@@ -215,3 +217,37 @@ def test_nobody_with_skills_means_no_round(team: Team) -> None:
     outcome = start_round(team.deps, team.team_id, now=team.clock.now())
     assert not outcome.created and "nobody" in outcome.note
     assert counts(team)["rounds"] == 0
+
+
+def test_members_whose_skills_run_out_meet_in_a_discovery_swap(team: Team) -> None:
+    pair_world(team)
+    team.member(CAL, "Cal Chen", team="Ops", teach=["Knitting", "Chess"], learn=["Origami"])
+    team.member(DEV, "Dev Das", team="Sales", teach=["Piano"], learn=["Kubernetes"])
+
+    outcome = start_round(team.deps, team.team_id, now=team.clock.now())
+
+    assert outcome.created and (outcome.groups, outcome.unmatched) == (2, 0)
+    with team.deps.unit_of_work() as session:
+        kinds = {
+            frozenset(gm.member.slack_user_id for gm in g.members): g.kind
+            for g in session.scalars(select(Group))
+        }
+        round_ = session.scalars(select(Round)).one()
+        assert round_.stats["discovery"] == 1
+    assert kinds == {
+        frozenset({ANA, BEN}): GroupKind.SWAP,
+        frozenset({CAL, DEV}): GroupKind.DISCOVERY,
+    }
+    [intro] = [m for m in team.outbox() if m.target_users == f"{CAL},{DEV}"]
+    text = json.dumps(intro.payload)
+    assert "discovery swap" in text
+    assert "Cal can show *Knitting* and *Chess*" in text and "Dev can show *Piano*" in text
+    assert "each pick one thing" in text
+
+
+def test_the_workspace_can_turn_discovery_swaps_off(team: Team) -> None:
+    pair_world(team, discovery_swaps=False)
+    team.member(CAL, "Cal Chen", team="Ops", teach=["Knitting"], learn=["Origami"])
+    team.member(DEV, "Dev Das", team="Sales", teach=["Piano"], learn=["Kubernetes"])
+    outcome = start_round(team.deps, team.team_id, now=team.clock.now())
+    assert (outcome.groups, outcome.unmatched) == (1, 2)
