@@ -49,6 +49,7 @@ class AdminField(StrEnum):
     TIMEZONE = "timezone"
     CHECKIN_DELAY = "checkin_delay"
     COOLDOWN = "cooldown"
+    DISCOVERY = "discovery"
     ANNOUNCE = "announce"
     ADMINS = "admins"
     CHANNELS = "channels"
@@ -88,6 +89,15 @@ class SettingsView:
     excluded_usergroup_ids: tuple[str, ...] = ()
     usergroups: tuple[tuple[str, str], ...] = ()  # (id, handle) of the workspace's groups
     include_guests: bool = False
+    discovery_swaps: bool = True
+
+
+DISCOVERY_OPTION = Option(
+    value="on",
+    text="Discovery swaps",
+    description="Someone with no new partner for a lesson meets a new colleague from another "
+    "team, and each shows the other one thing.",
+)
 
 
 def _options(pairs: list[tuple[str, str]]) -> list[Option]:
@@ -252,6 +262,16 @@ def settings_modal(view: SettingsView) -> View:
                 initial_value=str(view.cooldown_rounds),
                 min_value="0",
                 max_value="52",
+            ),
+        ),
+        InputBlock(
+            block_id=AdminField.DISCOVERY.value,
+            label=PlainTextObject(text="When skills run out"),
+            optional=True,
+            element=CheckboxesElement(
+                action_id=FIELD_ACTION,
+                options=[DISCOVERY_OPTION],
+                initial_options=[DISCOVERY_OPTION] if view.discovery_swaps else None,
             ),
         ),
         InputBlock(

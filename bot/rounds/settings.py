@@ -55,6 +55,7 @@ class RoundSettings:
     announce_channel: str | None
     admin_user_ids: tuple[str, ...]
     who: Participation = field(default_factory=Participation)
+    discovery_swaps: bool | None = None  # None: the field was not in the form, keep it
 
 
 def current_rhythm(session: Session, workspace: Workspace) -> Rhythm:
@@ -109,6 +110,7 @@ def settings_view(session: Session, workspace: Workspace, now: datetime) -> Sett
         excluded_user_ids=who.excluded_users,
         excluded_usergroup_ids=who.excluded_groups,
         include_guests=who.include_guests,
+        discovery_swaps=workspace.discovery_swaps,
     )
 
 
@@ -166,6 +168,13 @@ def parse_settings(values: dict[str, Any]) -> tuple[RoundSettings | None, dict[s
     if cooldown is None or not 0 <= cooldown <= 52:
         errors[AdminField.COOLDOWN.value] = "Use a whole number from 0 to 52."
 
+    discovery: bool | None = None
+    if AdminField.DISCOVERY.value in values:
+        picked = _value(values, AdminField.DISCOVERY).get("selected_options") or []
+        discovery = isinstance(picked, list) and any(
+            isinstance(o, dict) and o.get("value") == "on" for o in picked
+        )
+
     channel = _value(values, AdminField.ANNOUNCE).get("selected_channel")
     admins = _value(values, AdminField.ADMINS).get("selected_users") or []
     if not isinstance(admins, list) or len(admins) > MAX_ADMINS:
@@ -207,6 +216,7 @@ def parse_settings(values: dict[str, Any]) -> tuple[RoundSettings | None, dict[s
                 excluded_groups=groups,
                 include_guests=guests_in,
             ),
+            discovery_swaps=discovery,
         ),
         {},
     )
@@ -240,6 +250,8 @@ def save_settings(
     workspace.include_guests = settings.who.include_guests
     if workspace.settings_confirmed_at is None:
         workspace.settings_confirmed_at = now
+    if settings.discovery_swaps is not None:
+        workspace.discovery_swaps = settings.discovery_swaps
 
 
 def rhythm_text(session: Session, workspace: Workspace) -> str:

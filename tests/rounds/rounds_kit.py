@@ -203,6 +203,11 @@ def settings_values(**overrides: Any) -> dict[str, Any]:
                 "selected_options": [{"value": "include"}] if given["guests"] else [],
             }
         },
+        **(
+            {"discovery": {"value": {"type": "checkboxes", "selected_options": given["discovery"]}}}
+            if "discovery" in given
+            else {}
+        ),
     }
 
 

@@ -40,6 +40,18 @@ def test_a_slack_admin_sees_the_current_settings_and_the_next_round(
     shown = str(view["blocks"])
     assert "Monday 7 December at 09:00 (Europe/London)" in shown  # the clock: Mon 08:00
     assert "'initial_time': '09:00'" in shown and "Europe/London" in shown
+    assert "Discovery swaps" in shown and "initial_options" in shown  # on by default
+
+
+def test_discovery_swaps_can_be_turned_off_and_on(harness: Harness, team: Team) -> None:
+    pair_world(team)
+    team.sim.add_user(team.team_id, BOSS, name="boss", is_owner=True)
+    submit_settings(harness, BOSS, discovery=[])  # the box unticked
+    assert workspace_row(team).discovery_swaps is False
+    submit_settings(harness, BOSS)  # a form without the field keeps what is set
+    assert workspace_row(team).discovery_swaps is False
+    submit_settings(harness, BOSS, discovery=[{"value": "on"}])
+    assert workspace_row(team).discovery_swaps is True
 
 
 def test_saving_changes_when_rounds_run(harness: Harness, team: Team) -> None:
