@@ -77,6 +77,8 @@ class RoundLine:
     cross_team: int
     never_matched: int  # members so far who have never been in a group
     paused: int
+    discovery: int = 0  # discovery swaps (no lesson fitted; two new colleagues)
+    repeats: int = 0  # groups of people who met before and both chose to meet again
 
 
 @dataclass
@@ -362,6 +364,7 @@ def run_simulation(
     ):
         note(f"{members} members join…")
         join(stage, people)
+        kinds: dict[int, tuple[int, int]] = {}
         for week in range(1, weeks + 1):
             note(f"Week {week} of {weeks}…")
             monday = FIRST_ROUND + timedelta(weeks=week - 1)
@@ -375,6 +378,7 @@ def run_simulation(
             with stage.deps.unit_of_work() as session:
                 rnd = session.get_one(Round, outcome.round_id)
                 due = [t for t in (rnd.checkins_due_at, rnd.reminders_due_at) if t]
+                kinds[week] = (int(rnd.stats.get("discovery", 0)), int(rnd.stats.get("repeats", 0)))
             for moment in due:
                 stage.set_time(moment)
                 process_due(stage.deps, moment)
@@ -420,6 +424,8 @@ def run_simulation(
                 introduced=point.introduced if point else 0,
                 new_connections=point.new_connections if point else 0,
                 cross_team=point.cross_team_new_connections if point else 0,
+                discovery=kinds.get(week, (0, 0))[0],
+                repeats=kinds.get(week, (0, 0))[1],
                 never_matched=never,
                 paused=paused,
             )
@@ -439,6 +445,8 @@ LEGEND = (
     "Eligible: due this round · Not due: on a slower rhythm this week · Paired: people in "
     "pairs and trios · Alone: no partner, told why · Met: groups that met · Introduced: pairs "
     "put together for the first time · New connections: pairs who met for the first time · "
+    "Discovery: two new colleagues whose skills don't line up, each showing the other one "
+    "thing · Repeats: pairs who met before and both chose to meet again · "
     "Never matched: members not yet in any group · Paused: after three unanswered check-ins"
 )
 
@@ -457,7 +465,8 @@ def _print(console: Console, result: SimulationResult, teams: int, names: dict[s
     )
     headers = (
         "Week", "Eligible", "Not due", "Pairs", "Paired", "Alone", "Met", "Introduced",
-        "New connections", "Cross-team", "Never matched", "Paused",
+        "New connections", "Cross-team", "Discovery", "Repeats", "Never matched",
+        "Paused",
     )  # fmt: skip
     for header in headers:
         table.add_column(header, justify="right", no_wrap=True)
@@ -473,6 +482,8 @@ def _print(console: Console, result: SimulationResult, teams: int, names: dict[s
             str(line.introduced),
             str(line.new_connections),
             str(line.cross_team),
+            str(line.discovery),
+            str(line.repeats),
             str(line.never_matched),
             str(line.paused),
         )

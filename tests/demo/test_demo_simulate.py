@@ -69,9 +69,12 @@ def test_the_table_and_the_picture(simulated: tuple[SimulationResult, str, Path]
         "Met",
         "Introduced",
         "New connections",
+        "Discovery",
+        "Repeats",
         "Never matched",
     ):
         assert header in text
+    assert all(line.discovery + line.repeats <= line.groups for line in result.lines)
     assert f"In total: {result.groups} groups, {result.met} swaps that happened" in text
     assert "Checked:" in text
     assert result.network_png == out / "skillswap-connections.png"
