@@ -287,8 +287,30 @@ def one(n: int, seed: int) -> dict[str, Any]:
     elif s.upper_bound == s.upper_bound:  # not NaN
         out["ref"], out["ref_kind"] = s.upper_bound, "cand. LP UB"
     else:
-        out["ref"], out["ref_kind"] = None, "n/a"
+        out["ref"], out["ref_kind"] = member_bound(ws, due), "member UB"
     return out
+
+
+def member_bound(ws: Any, due: np.ndarray) -> float:
+    """An upper bound on the optimum of the full graph, from each member's own best case.
+
+    Every pair's weight is at most (best(u) + best(v)) / 2, where best(u) is the most any
+    pair of u can weigh: the new-connection tier (a pair never met), two lessons at the
+    largest level gap (capped at 2), the swap, new-connection and cross-team bonuses, the
+    teach/learn balance at its cap, and the priority bonus of u (and at most one for the
+    partner). Members without a skill claim weigh 0. Summing best(u) / 2 over the due members
+    bounds every matching; loose on the fit, tight on the count of new groups."""
+    st = ws.settings
+    has = (np.diff(ws.teach.ptr) > 0) | (np.diff(ws.learn.ptr) > 0)
+    fit = (
+        2 * (st.lesson + 2 * st.level_gap_bonus)
+        + st.swap_bonus
+        + st.new_connection
+        + st.cross_team
+        + st.balance * 2 * st.balance_cap
+    )
+    best = ws.new_tier + fit + st.priority_bonus * (ws.priority[due] > 0) + st.priority_bonus
+    return float(np.sum(np.where(has[due], best, 0.0)) / 2.0)
 
 
 def main() -> None:

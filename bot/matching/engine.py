@@ -41,8 +41,10 @@ from bot.matching.solve import (
 )
 
 _JITTER = 1e-4  # seed-dependent tie-breaking; far below any scoring step
-_EXACT_EDGES = 3_000  # pools with at most this many candidate pairs get the exact polish
-_EXACT_SECONDS = 1.0  # per stage of the polish
+# Pools with at most this many candidate pairs get the exact polish (HiGHS, solved in full,
+# so the answer does not depend on how busy the machine is); larger ones keep the rounded
+# relaxation improved by augmenting paths.
+_EXACT_EDGES = 400
 _ALL_PAIRS_LIMIT = 400_000
 
 

@@ -202,6 +202,7 @@ def exact_matching(
     w: FloatA,
     *,
     time_limit: float | None = None,
+    node_limit: int | None = None,
     tier: float | None = None,
 ) -> tuple[IntA, float, bool]:
     """Maximum-weight matching as a 0/1 program solved by HiGHS (scipy.optimize.milp).
@@ -210,7 +211,8 @@ def exact_matching(
     relaxation can leave an odd cycle's worth of weight behind, and as the benchmark's oracle.
     With ``tier`` (edges weighing at least it carry it as a strict priority on top of their
     fit) the program is solved lexicographically, which is the same optimum without the huge
-    coefficients HiGHS is slow on: first the most tier edges, then the best fit with as many.
+    coefficients HiGHS is slow on: first the most tier edges, then the best fit with as many
+    (``node_limit`` applies to that second stage: its best incumbent is used when cut short).
     """
     from scipy.optimize import Bounds, LinearConstraint, milp
 
@@ -225,16 +227,20 @@ def exact_matching(
     options: dict[str, float | bool] = {"disp": False, "mip_rel_gap": 0.0}  # truly exact
     if time_limit is not None:
         options["time_limit"] = time_limit
+    first_options = dict(options)
+    if node_limit is not None:  # a work limit, unlike time: the same answer on a busy machine
+        options["node_limit"] = node_limit
     constraints = [LinearConstraint(inc, -np.inf, 1.0)]
     cost = -w
     if tier is not None:
+        # The most tier edges: a cardinality matching, quick to prove, so never cut short.
         top = (w >= tier).astype(np.float64)
         first = milp(
             -top,
             constraints=constraints,
             integrality=np.ones(m),
             bounds=Bounds(0.0, 1.0),
-            options=options,
+            options=first_options,
         )
         if first.x is None or first.status != 0:
             return mate, 0.0, False
