@@ -102,7 +102,9 @@ def reciprocal(result: MatchResult) -> int:
 EXCUSED = {reasons.unmatched_no_one_new(), reasons.unmatched_no_skills()}
 
 
-def year(n: int, weeks: int, seed: int, again: float) -> tuple[list[str], list[str], float]:
+def year(
+    n: int, weeks: int, seed: int, again: float, stream: bool = False
+) -> tuple[list[str], list[str], float]:
     inp = workspace(n, seed=seed, past_partners=0, priority_share=0.0)
     rng = np.random.default_rng(seed + 1)
     members = {m.id: m for m in inp.members}
@@ -146,6 +148,9 @@ def year(n: int, weeks: int, seed: int, again: float) -> tuple[list[str], list[s
             f"{share:>7.1%} {s.repeats:>6} {s.discovery:>6} {s.unmatched:>6} "
             f"{len(with_option):>7} {twice:>6} {cross:>6.0%} {spread:>7.2f} {s.seconds:>6.2f}"
         )
+        if stream:
+            sys.stdout.write(lines[-1] + "\n")
+            sys.stdout.flush()
         if possible and new < 0.98 * possible:
             fails.append(f"week {week + 1}: {new} new groups of {possible} possible ({share:.1%})")
         if max(len(with_option) - 1, 0) > 0.01 * s.eligible:
@@ -196,10 +201,10 @@ def main() -> None:
     args = ap.parse_args()
     for n in args.sizes:
         t0 = time.perf_counter()
-        lines, fails, seconds = year(n, args.weeks, args.seed, args.again)
         sys.stdout.write(f"\n== {n} members, {args.weeks} weekly rounds, seed {args.seed}\n")
-        sys.stdout.write(lines[0] + "\n" + HEADER + "\n")
-        sys.stdout.write("\n".join(lines[1:]) + "\n")
+        sys.stdout.write(HEADER + "\n")
+        lines, fails, seconds = year(n, args.weeks, args.seed, args.again, stream=True)
+        sys.stdout.write(lines[0] + "\n")
         sys.stdout.write(
             f"match() total {seconds:.1f} s; whole run {time.perf_counter() - t0:.1f} s\n"
         )
