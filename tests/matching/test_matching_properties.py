@@ -185,11 +185,11 @@ def test_matching_is_near_exact_on_small_workspaces(seed: int, n: int) -> None:
     opt = sum(graph[a][b]["weight"] for a, b in nx.max_weight_matching(graph))
     assert opt <= bound + 1e-6
     # Pools over 400 pairs are not polished exactly: at most one new pair short of the most
-    # (a rounded odd cycle), and the fit within 2 % of the best for that many.
+    # (a rounded odd cycle), and the fit within 3 % of the best for that many.
     new_got, new_opt = int(got // ws.new_tier), int(opt // ws.new_tier)
     assert new_got >= new_opt - 1
     if new_got == new_opt:
-        assert got % ws.new_tier >= 0.98 * (opt % ws.new_tier)
+        assert got % ws.new_tier >= 0.97 * (opt % ws.new_tier)
     _m, mip, proven = exact_matching(ws.n, g.u, g.v, g.weight, tier=ws.new_tier)
     assert proven and mip == opt
 

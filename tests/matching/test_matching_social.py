@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.matching import GroupKind, MatchResult, PastPairing, check, match
-from tests.matching.matching_helpers import ROUND, inp, member
+from tests.matching.matching_kit import ROUND, inp, member
 
 
 def pairs(result: MatchResult) -> set[frozenset[str]]:

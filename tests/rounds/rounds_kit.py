@@ -18,7 +18,15 @@ from bot.deps import Deps
 from bot.kinds import Direction, OutboxState
 from bot.matching.skills import canonical_key, display_name_for
 from bot.sim import SlackSimulator
-from bot.store.models import Member, MemberSkill, OutboxMessage, Skill, Workspace
+from bot.store.models import (
+    Feedback,
+    GroupMember,
+    Member,
+    MemberSkill,
+    OutboxMessage,
+    Skill,
+    Workspace,
+)
 from tests.support import TEAM, Harness
 
 ANA, BEN, CAL, DEV, EVE, FAY = (
@@ -221,3 +229,21 @@ def submit_settings(harness: Harness, user: str, **overrides: Any) -> dict[str, 
 def workspace_row(team: Team) -> Workspace:
     with team.deps.unit_of_work() as session:
         return session.scalars(select(Workspace)).one()
+
+
+def would_swap_again(team: Team) -> None:
+    """Everyone in every group so far answered yes to "Would you swap with them again?" (a
+    repeat needs both, after the cooldown), as if through the feedback form."""
+    with team.deps.unit_of_work() as session:
+        answered = {
+            (g, m) for g, m in session.execute(select(Feedback.group_id, Feedback.member_id))
+        }
+        for group_id, member_id in session.execute(
+            select(GroupMember.group_id, GroupMember.member_id)
+        ):
+            if (group_id, member_id) not in answered:
+                session.add(
+                    Feedback(
+                        group_id=group_id, member_id=member_id, rating=5, would_swap_again=True
+                    )
+                )

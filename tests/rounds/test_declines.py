@@ -183,7 +183,7 @@ def test_skip_can_be_undone_until_the_check_in(harness: Harness, team: Team) -> 
 def test_undo_of_not_a_fit_takes_the_entry_back_and_is_only_yours(
     harness: Harness, team: Team
 ) -> None:
-    pair_world(team)
+    pair_world(team, discovery_swaps=False)  # Cal sits out rather than join as a guest
     team.member(CAL, "Cal", teach=["Chess"])
     at(team, MONDAY)
     [intro] = dm(team, ANA, BEN)

@@ -12,7 +12,7 @@ from bot.blocks.checkins import PauseAction
 from bot.delivery.outbox import OutboxKind
 from bot.scheduler import tick
 from bot.store.models import Member, MemberStatus
-from tests.rounds.rounds_kit import ANA, BEN, Team, pair_world
+from tests.rounds.rounds_kit import ANA, BEN, Team, pair_world, would_swap_again
 from tests.support import Harness, shown_text
 
 MONDAY = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
@@ -29,6 +29,7 @@ def quiet_weeks(team: Team, first: int, last: int) -> None:
     for week in range(first, last + 1):
         start = MONDAY + timedelta(weeks=week)
         at(team, start)
+        would_swap_again(team)  # the same pair meets again every week by choice
         at(team, start + timedelta(days=3))
         at(team, start + timedelta(days=4))
 

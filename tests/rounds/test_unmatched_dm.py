@@ -13,7 +13,7 @@ from bot.delivery.outbox import OutboxKind
 from bot.kinds import Direction
 from bot.scheduler import tick
 from bot.store.models import Member, MemberSkill, Skill
-from tests.rounds.rounds_kit import CAL, Team, pair_world
+from tests.rounds.rounds_kit import CAL, Team, pair_world, would_swap_again
 from tests.support import Harness, shown_text
 
 MONDAY = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
@@ -25,7 +25,7 @@ def at(team: Team, moment: datetime) -> None:
 
 
 def lonely_world(team: Team) -> None:
-    pair_world(team, cooldown_rounds=0)
+    pair_world(team, cooldown_rounds=0, discovery_swaps=False)  # Cal sits out
     team.member(CAL, "Cal", teach=["Chess"], learn=["Danish", "Sailing"])
 
 
@@ -94,6 +94,7 @@ def test_the_first_miss_gets_one_dm_with_fitting_words_and_one_click_skills(
 def test_a_second_miss_in_a_row_sends_no_second_dm(team: Team) -> None:
     lonely_world(team)
     at(team, MONDAY)
+    would_swap_again(team)  # Ana and Ben meet again; Cal misses twice
     at(team, MONDAY + timedelta(days=7))
     assert len(team.outbox(kind=OutboxKind.UNMATCHED)) == 1
     with team.deps.unit_of_work() as session:
