@@ -19,7 +19,9 @@ from bot.rounds.checkins import process_due
 from bot.rounds.service import start_round
 from bot.store.models import (
     DoNotPair,
+    Feedback,
     Group,
+    GroupMember,
     Lesson,
     Member,
     OutboxMessage,
@@ -332,6 +334,13 @@ def test_a_round_the_next_week_may_pair_them_again(driver: Harness) -> None:
     with driver.deps.unit_of_work() as s:
         for ws in s.scalars(select(Workspace)):
             ws.cooldown_rounds = 0
+        # A pair meets again only if both said they would (issue 15): both said yes.
+        for gm in s.scalars(select(GroupMember)):
+            s.add(
+                Feedback(
+                    group_id=gm.group_id, member_id=gm.member_id, rating=5, would_swap_again=True
+                )
+            )
     next_monday = driver.clock.now() + timedelta(days=7, hours=2)
     outcome = start_round(driver.deps, driver.team_id, now=next_monday)
     assert outcome.created and outcome.groups == 1
