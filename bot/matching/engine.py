@@ -45,6 +45,8 @@ _JITTER = 1e-4  # seed-dependent tie-breaking; far below any scoring step
 # so the answer does not depend on how busy the machine is); larger ones keep the rounded
 # relaxation improved by augmenting paths.
 _EXACT_EDGES = 400
+# A work limit, not a time limit: the same groups for the same seed on a busy machine.
+_EXACT_NODES = 5_000
 _ALL_PAIRS_LIMIT = 400_000
 
 
@@ -70,7 +72,9 @@ def _solve_pool(
     augment_short_paths(sub, g.u, g.v, w)
     if g.u.size <= _EXACT_EDGES and matching_weight(sub, g.u, g.v, w) < bound - 1e-6:
         # Rounding left an odd cycle behind; small enough to solve exactly.
-        exact, _wt, _proven = exact_matching(ws.n, g.u, g.v, w, time_limit=2.0, tier=ws.new_tier)
+        exact, _wt, _proven = exact_matching(
+            ws.n, g.u, g.v, w, node_limit=_EXACT_NODES, tier=ws.new_tier
+        )
         if matching_weight(exact, g.u, g.v, w) > matching_weight(sub, g.u, g.v, w):
             sub = exact
     hit = sub[pool] >= 0
