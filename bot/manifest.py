@@ -77,6 +77,8 @@ METHOD_SCOPES: Mapping[str, tuple[str, ...]] = {
     "conversations.members": ("channels:read", "groups:read"),
     "usergroups.list": ("usergroups:read",),
     "usergroups.users.list": ("usergroups:read",),
+    "users.profile.get": ("users.profile:read",),
+    "team.profile.get": ("users.profile:read",),
     "users.info": ("users:read",),
     "users.list": ("users:read",),
     "users.lookupByEmail": ("users:read", "users:read.email"),
@@ -96,6 +98,7 @@ EVENT_SCOPES: Mapping[str, tuple[str, ...]] = {
     "tokens_revoked": (),
     "team_join": ("users:read",),
     "user_change": ("users:read",),
+    "member_joined_channel": ("channels:read", "groups:read"),
 }
 
 
@@ -288,8 +291,11 @@ def _usage_hint(subcommands: Sequence[str]) -> str:
     return hint
 
 
-def _shortcut_name(callback_id: str) -> str:
+def _shortcut_name(callback_id: str, app_name: str = "") -> str:
+    """``skillswap_profile`` → ``SkillSwap profile`` (the app's own spelling of its name)."""
     words = re.sub(r"[_\-.]+", " ", callback_id).strip()
+    if app_name and words.lower().startswith(app_name.lower()):
+        words = app_name + words[len(app_name) :]
     return (words[:1].upper() + words[1:])[:24] or callback_id[:24]
 
 
@@ -322,19 +328,20 @@ def build_manifest(
     features: dict[str, Any] = {
         "app_home": {
             "home_tab_enabled": "app_home_opened" in listeners.events,
-            # Intros and check-ins arrive as DMs from the app; members can answer with
-            # /skillswap right there, so the composer stays on.
+            # Intros, check-ins and invitations arrive as DMs from the app and every answer
+            # is a button (or /skillswap): the app does not read what people type there
+            # (no message.im), so the composer is off rather than swallowing replies.
             "messages_tab_enabled": True,
-            "messages_tab_read_only_enabled": False,
+            "messages_tab_read_only_enabled": True,
         },
         "bot_user": {"display_name": name, "always_online": True},
     }
     shortcuts = [
         {
-            "name": _shortcut_name(cid),
+            "name": _shortcut_name(cid, name),
             "type": kind,
             "callback_id": cid,
-            "description": f"{name}: {_shortcut_name(cid).lower()}",
+            "description": f"Open {_shortcut_name(cid, name)}",
         }
         for kind, ids in (
             ("global", listeners.global_shortcuts),

@@ -12,7 +12,8 @@ Jobs (fixed ids, ``replace_existing``; in memory, because all state lives in the
 - ``skillswap-deliver``: deliver what is due in the outbox, then run again 5 seconds after it
   finishes (a one-off job that re-adds itself, so a two-hour delivery never overlaps itself
   or floods the log with "skipped: maximum number of running instances");
-- ``skillswap-prune`` hourly: forget Events API ids older than a day.
+- ``skillswap-prune`` hourly: forget Events API ids older than a day;
+- ``skillswap-nudges`` hourly: queue the gentle nudges that are due (``queue_due_nudges``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from bot.clock import Clock, SystemClock
 from bot.delivery.throttle import Throttle
 from bot.delivery.worker import ClientFor, DeliveryReport, DeliveryWorker, make_throttle
 from bot.deps import Deps
+from bot.members.nudges import queue_due_nudges
 from bot.requests.expiry import expire_due
 from bot.rounds.checkins import CheckinReport, process_due
 from bot.rounds.service import RoundsReport, run_due_rounds
@@ -40,6 +42,8 @@ log = logging.getLogger(__name__)
 TICK_JOB = "skillswap-tick"
 DELIVER_JOB = "skillswap-deliver"
 PRUNE_JOB = "skillswap-prune"
+NUDGE_JOB = "skillswap-nudges"
+NUDGE_SECONDS = 3600
 TICK_SECONDS = 60
 DELIVER_SECONDS = 5
 PRUNE_SECONDS = 3600
@@ -157,6 +161,10 @@ class Clockwork:
             replace_existing=True,
         )
 
+    def nudge_job(self) -> None:
+        """Queue the nudges due now (the delivery job sends them)."""
+        queue_due_nudges(self.deps, self.deps.clock.now())
+
     def prune_job(self) -> None:
         """Forget processed event ids older than a day (Slack stops retrying after minutes)."""
         with self.deps.unit_of_work() as session:
@@ -194,6 +202,14 @@ def build_scheduler(deps: Deps, *, blocking: bool = True) -> tuple[Any, Clockwor
         seconds=PRUNE_SECONDS,
         id=PRUNE_JOB,
         name="forget old Events API ids",
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        clockwork.nudge_job,
+        "interval",
+        seconds=NUDGE_SECONDS,
+        id=NUDGE_JOB,
+        name="queue gentle nudges",
         replace_existing=True,
     )
     return scheduler, clockwork

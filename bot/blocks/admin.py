@@ -28,6 +28,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.blocks.invitations import invite_people_button
 from bot.kinds import Cadence
 from bot.rounds.schedule import WEEKDAYS
 
@@ -50,7 +51,8 @@ class AdminField(StrEnum):
     CHECKIN_DELAY = "checkin_delay"
     COOLDOWN = "cooldown"
     DISCOVERY = "discovery"
-    ANNOUNCE = "announce"
+    HOME_CHANNEL = "home_channel"
+    TEAM_FIELD = "team_field"
     ADMINS = "admins"
     CHANNELS = "channels"
     EXCLUDED_USERS = "excluded_users"
@@ -63,6 +65,8 @@ MAX_CHANNELS = 10
 MAX_EXCLUDED = 100
 
 FIELD_ACTION = "value"
+#: The team field option meaning "the profile's title" (no custom field).
+TITLE_FIELD = "title"
 CADENCE_LABELS = {
     Cadence.WEEKLY: "Every week",
     Cadence.BIWEEKLY: "Every two weeks",
@@ -78,7 +82,7 @@ class SettingsView:
     timezone: str
     checkin_delay_days: int
     cooldown_rounds: int
-    announce_channel: str | None
+    home_channel: str | None
     admin_user_ids: tuple[str, ...]
     next_round: str  # "Monday 14 December at 09:00 (Europe/London)"
     zones: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (region, IANA names): the choices
@@ -90,6 +94,9 @@ class SettingsView:
     usergroups: tuple[tuple[str, str], ...] = ()  # (id, handle) of the workspace's groups
     include_guests: bool = False
     discovery_swaps: bool = True
+    team_field: str | None = None
+    #: The workspace's custom profile fields (id, label), from ``team.profile.get``.
+    profile_fields: tuple[tuple[str, str], ...] = ()
 
 
 DISCOVERY_OPTION = Option(
@@ -275,16 +282,17 @@ def settings_modal(view: SettingsView) -> View:
             ),
         ),
         InputBlock(
-            block_id=AdminField.ANNOUNCE.value,
-            label=PlainTextObject(text="Announce each round in"),
+            block_id=AdminField.HOME_CHANNEL.value,
+            label=PlainTextObject(text="SkillSwap channel"),
             optional=True,
             hint=PlainTextObject(
-                text="Counts only, never names. Invite @SkillSwap to the channel first."
+                text="Round summaries (counts, never names) post here, and people who join it "
+                "get an invitation. Invite @SkillSwap to the channel first."
             ),
             element=ChannelSelectElement(
                 action_id=FIELD_ACTION,
-                initial_channel=view.announce_channel,
-                placeholder=PlainTextObject(text="No announcements"),
+                initial_channel=view.home_channel,
+                placeholder=PlainTextObject(text="No SkillSwap channel"),
             ),
         ),
         InputBlock(
@@ -300,6 +308,32 @@ def settings_modal(view: SettingsView) -> View:
         ),
         *_who_blocks(view),
     ]
+    if view.profile_fields:
+        fields = _options(
+            [(TITLE_FIELD, "Their title")]
+            + [(fid, label[:75] or fid) for fid, label in view.profile_fields[:99]]
+        )
+        chosen = next((o for o in fields if o.value == view.team_field), fields[0])
+        blocks.append(
+            InputBlock(
+                block_id=AdminField.TEAM_FIELD.value,
+                label=PlainTextObject(text="Team comes from the Slack profile's"),
+                hint=PlainTextObject(
+                    text="Used when a member gives no team, so pairs across teams mean something."
+                ),
+                element=StaticSelectElement(
+                    action_id=FIELD_ACTION, options=fields, initial_option=chosen
+                ),
+            )
+        )
+    blocks.append(
+        SectionBlock(
+            text=MarkdownTextObject(
+                text="*Invite people:* a card in channels you pick, and a DM to each person once."
+            ),
+            accessory=invite_people_button(),
+        )
+    )
     return View(
         type="modal",
         callback_id=AdminCallback.SETTINGS.value,

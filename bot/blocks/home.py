@@ -102,7 +102,7 @@ def home_view(view: Overview, extra: Sequence[Block] = ()) -> View:
                 "Joining takes ten seconds and you can pause or leave any time."
                 f"\n{next_round_text(view)}"
             ),
-            ActionsBlock(elements=[edit_profile_button("Set up my profile")]),
+            ActionsBlock(elements=[edit_profile_button("Join SkillSwap")]),
             _context(f"Or type `{COMMAND} teach <skill>` and `{COMMAND} learn <skill>` anywhere."),
         ]
     else:

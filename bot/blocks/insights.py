@@ -18,6 +18,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.blocks.common import SECTION_TEXT_LIMIT
+from bot.blocks.invitations import adoption_lines
 from bot.insights import text
 from bot.insights.export import ExportKind
 from bot.insights.stats import Insights
@@ -83,7 +84,20 @@ def stats_blocks(ins: Insights) -> list[Block]:
                 _mrkdwn(f"Top skills taught: {top}  \u00b7  Wanted, too few teach: {gaps}"),
             ]
         ),
+        SectionBlock(text=_mrkdwn(_adoption_text(ins))),
     ]
+
+
+def _adoption_text(ins: Insights) -> str:
+    numbers = ins.adoption
+    return "\n".join(
+        adoption_lines(
+            numbers.sent,
+            numbers.joined,
+            [(c.channel_id, c.invited, c.joined) for c in numbers.channels],
+            numbers.failed,
+        )
+    )
 
 
 def report_text(ins: Insights) -> str:
@@ -125,6 +139,7 @@ def report_blocks(ins: Insights) -> list[Block]:
         _fields(_numbers(ins)),
         DividerBlock(),
         SectionBlock(text=_mrkdwn(latest_line)),
+        SectionBlock(text=_mrkdwn(_adoption_text(ins))),
         SectionBlock(text=_mrkdwn(f"*Top skills taught*\n{taught}")),
         SectionBlock(text=_mrkdwn(f"*Skills people here teach* \u2014 across teams\n{skills_map}")),
         SectionBlock(
@@ -183,5 +198,7 @@ def export_comment(kind: ExportKind, ins: Insights) -> str:
         ExportKind.ROUNDS: f"{text.plural(ins.rounds, 'round')}",
         ExportKind.FEEDBACK: "feedback per round as counts and averages only (no comments, "
         "no names)",
+        ExportKind.INVITATIONS: f"{text.plural(ins.adoption.sent, 'invitation')} sent, "
+        f"{ins.adoption.joined} joined from one, per channel (counts only, no names)",
     }
     return f"SkillSwap export: {notes[kind]}."

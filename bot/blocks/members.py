@@ -536,18 +536,25 @@ def welcome_blocks(user_id: str) -> list[Block]:
     return [
         _section(welcome_text(user_id)),
         _section(
-            "Want in? It takes ten seconds: tell me one thing you could teach and one you'd "
-            f"like to learn. Or type `{COMMAND} teach <skill>` anywhere. No pressure: nothing "
-            "happens unless you join, and you can pause or leave any time."
+            "Want in? It takes ten seconds: click *Join SkillSwap* and add one thing you could "
+            f"teach or would like to learn. Or type `{COMMAND} teach <skill>` anywhere. No "
+            "pressure: nothing happens unless you join, and you can pause or leave any time."
         ),
-        ActionsBlock(elements=[edit_profile_button("Set up my profile")]),
+        ActionsBlock(elements=[edit_profile_button("Join SkillSwap")]),
     ]
 
 
-def saved_blocks(profile: ProfileView, near_misses: Sequence[NearMiss]) -> list[Block]:
-    """Confirmation after the profile modal is saved."""
+def saved_blocks(
+    profile: ProfileView, near_misses: Sequence[NearMiss], *, joined: bool = False
+) -> list[Block]:
+    """Confirmation after the profile modal is saved (with the welcome if they just joined)."""
+    first = (
+        ":wave: Welcome to SkillSwap! You'll be paired from the next round."
+        if joined
+        else ":white_check_mark: Your SkillSwap profile is saved."
+    )
     return [
-        _section(":white_check_mark: Your SkillSwap profile is saved."),
+        _section(first),
         *[_near_miss_block(m) for m in near_misses],
         DividerBlock(),
         *profile_blocks(profile),

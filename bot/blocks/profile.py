@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from slack_sdk.models.blocks import (
     Block,
+    ContextBlock,
     DatePickerElement,
     DividerBlock,
     ExternalDataMultiSelectElement,
@@ -115,6 +116,7 @@ class ProfileMeta(BaseModel):
     ``response_url``, valid 30 minutes) when it was opened from ``/skillswap profile``."""
 
     response_url: str | None = None
+    from_channel: str | None = None  # the channel of the invitation card it was opened from
 
     def dump(self) -> str:
         return self.model_dump_json(exclude_none=True)
@@ -164,6 +166,20 @@ def profile_modal(form: ProfileForm, meta: ProfileMeta) -> View:
         "*Add …* for something new."
     )
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=intro))]
+    if not form.is_member and (form.name or form.tz):
+        name = (form.name or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        about = [f"*{name}*"] if name else []
+        if form.tz:
+            about.append(f"time zone {form.tz}")
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(
+                        text=f"You'll join as {', '.join(about)} (from your Slack profile)."[:3000]
+                    )
+                ]
+            )
+        )
     teach_titles = {
         Level.BEGINNER: "I can teach (beginner-friendly)",
         Level.INTERMEDIATE: "I can teach (intermediate)",

@@ -29,7 +29,7 @@ METADATA_EVENT_TYPE = "skillswap_outbox"
 class OutboxKind(StrEnum):
     INTRO = "intro"  # a group's introduction (group DM)
     UNMATCHED = "unmatched"  # "no partner this round" (1:1 DM)
-    SUMMARY = "summary"  # round summary in the announce channel
+    SUMMARY = "summary"  # round summary in the home channel
     CHECKIN = "checkin"  # "Did you meet?" (group DM)
     REMINDER = "reminder"  # one nudge when nobody answered the check-in
     STILL_UP = "still_up"  # "Still up for swaps?" after three unanswered check-ins (1:1 DM)
@@ -40,6 +40,10 @@ class OutboxKind(StrEnum):
     REQUEST = "request"  # a swap request, to the teacher (1:1 DM with Accept / Not now)
     REQUEST_DECLINED = "request_declined"  # "not now", to the asker (1:1 DM)
     REQUEST_EXPIRED = "request_expired"  # nobody answered within the week (1:1 DM to each)
+    INVITE = "invite"  # an invitation DM to someone who is not a member (1:1 DM)
+    INVITE_CARD = "invite_card"  # an invitation card in a channel
+    INVITE_SUMMARY = "invite_summary"  # what an invitation run did, to the admin (1:1 DM)
+    NUDGE = "nudge"  # a gentle reminder to a member (1:1 DM)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,8 @@ METHOD_LIMITS: Mapping[str, Limit] = {
     "chat.update": TIER_3,
     "users.info": TIER_4,
     "users.list": TIER_2,
+    "conversations.info": TIER_3,
+    "conversations.members": TIER_4,
     # Slack publishes no number for the workspace-wide chat.postMessage limit; stay well below
     # what large workspaces see in practice.
     "chat.postMessage": Limit(per_minute=600, burst=20),

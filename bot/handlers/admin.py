@@ -42,13 +42,32 @@ NO_TRIGGER = (
 )
 
 
+def profile_fields(client: WebClient, team_id: str) -> tuple[tuple[str, str], ...]:
+    """The workspace's custom profile fields (id, label); none when Slack won't say."""
+    try:
+        fields = client.team_profile_get()["profile"]["fields"] or []
+    except (SlackApiError, KeyError, TypeError) as exc:
+        log.info("team.profile.get: %s", type(exc).__name__, extra={"team_id": team_id})
+        return ()
+    return tuple(
+        (str(f["id"]), str(f.get("label") or f["id"]))
+        for f in fields
+        if isinstance(f, dict) and f.get("id")
+    )
+
+
 def open_settings(ctx: CommandContext) -> Reply | None:
     deps = ctx.deps
     if not ctx.trigger_id:
         return Reply(text=NO_TRIGGER)
+    fields = profile_fields(ctx.client, ctx.team_id)  # Slack, before the unit of work
     with deps.unit_of_work() as session:
         shown = settings_view_for(
-            session, team_id=ctx.team_id, enterprise_id=ctx.enterprise_id, now=deps.clock.now()
+            session,
+            team_id=ctx.team_id,
+            enterprise_id=ctx.enterprise_id,
+            now=deps.clock.now(),
+            profile_fields=fields,
         )
     shown = with_slack_facts(shown, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id)
     view = settings_modal(shown)

@@ -37,6 +37,7 @@ def _add(ctx: CommandContext, direction: Direction) -> Reply:
             person=person,
             direction=direction,
             names=names,
+            now=ctx.deps.clock.now(),
         )
     return Reply(text=blocks.skills_added_text(result), blocks=blocks.skills_added(result))
 

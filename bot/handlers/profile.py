@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from enum import StrEnum
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -51,12 +52,21 @@ def open_profile(
     user_id: str,
     trigger_id: str,
     response_url: str | None,
+    from_channel: str | None = None,
 ) -> bool:
-    """Open the profile modal; False when Slack refused (usually an expired trigger)."""
+    """Open the profile modal; False when Slack refused (usually an expired trigger).
+
+    For someone not yet a member the form is prefilled from Slack (asked before the unit of
+    work): their name, team and time zone. ``from_channel`` is the invitation card's channel.
+    """
+    person = newcomer(deps, client, team_id, user_id)
     with deps.unit_of_work() as session:
-        form = profile_form(session=session, deps=deps, team_id=team_id, user_id=user_id)
+        form = profile_form(
+            session=session, deps=deps, team_id=team_id, user_id=user_id, person=person
+        )
     meta = ProfileMeta(
-        response_url=response_url if response_url and len(response_url) < 2000 else None
+        response_url=response_url if response_url and len(response_url) < 2000 else None,
+        from_channel=from_channel if person is not None else None,
     )
     try:
         client.views_open(trigger_id=trigger_id, view=profile_modal(form, meta))
@@ -68,6 +78,10 @@ def open_profile(
         )
         return False
     return True
+
+
+class ProfileShortcut(StrEnum):
+    OPEN = "skillswap_profile"  # the global shortcut *SkillSwap profile*
 
 
 def profile_command(ctx: CommandContext) -> Reply | None:
@@ -94,10 +108,12 @@ def _confirm(
     meta: ProfileMeta,
     profile: ProfileView,
     near: list[NearMiss],
+    joined: bool = False,
 ) -> None:
-    """After a save: refresh Home; confirm where the modal came from (or DM near-misses)."""
+    """After a save: refresh Home; confirm where the modal came from (or DM near-misses).
+    Someone who just joined gets the welcome in a DM, like after ``teach``."""
     publish_home(deps, client, team_id, user_id)
-    blocks: list[Block] = member_blocks.saved_blocks(profile, near)
+    blocks: list[Block] = member_blocks.saved_blocks(profile, near, joined=joined)
     text = "Your SkillSwap profile is saved."
     if meta.response_url:
         try:
@@ -110,7 +126,7 @@ def _confirm(
             return
         except Exception:  # an expired or unreachable response_url: fall back to a DM
             log.info("profile confirmation via response_url failed", extra={"team_id": team_id})
-    if near and not send_notice(
+    if (near or joined) and not send_notice(
         deps, team_id=team_id, user_id=user_id, text=text, blocks=[b.to_dict() for b in blocks]
     ):
         log.warning(
@@ -150,6 +166,31 @@ def register(app: App, deps: Deps) -> None:
         if not opened and body.get("response_url"):
             raise UserInputError(TOO_SLOW)
 
+    @app.shortcut(ProfileShortcut.OPEN.value)
+    def on_shortcut(
+        ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient
+    ) -> None:
+        ack()
+        actor = Actor.of(context)
+        trigger_id = body.get("trigger_id")
+        if not trigger_id or actor.user_id == SLACKBOT:
+            return
+        try:
+            open_profile(
+                deps,
+                client,
+                team_id=actor.team_id,
+                user_id=actor.user_id,
+                trigger_id=str(trigger_id),
+                response_url=None,
+            )
+        except SkillSwapError as exc:  # a bot or deactivated account: nothing to open
+            log.info(
+                "profile shortcut refused: %s",
+                type(exc).__name__,
+                extra={"team_id": actor.team_id, "user_id": actor.user_id},
+            )
+
     @app.options(SkillMenu.TEACH_1)
     @app.options(SkillMenu.TEACH_2)
     @app.options(SkillMenu.TEACH_3)
@@ -179,6 +220,7 @@ def register(app: App, deps: Deps) -> None:
                     user_id=user_id,
                     person=person,
                     form=form,
+                    from_channel=meta.from_channel,
                 )
         except ProfileErrors as exc:
             ack(response_action="errors", errors=error_blocks(exc.errors))
@@ -189,5 +231,12 @@ def register(app: App, deps: Deps) -> None:
         ack()
         log.info("profile saved", extra={"team_id": team_id, "user_id": user_id})
         _confirm(
-            deps, client, team_id=team_id, user_id=user_id, meta=meta, profile=profile, near=near
+            deps,
+            client,
+            team_id=team_id,
+            user_id=user_id,
+            meta=meta,
+            profile=profile,
+            near=near,
+            joined=person is not None,
         )

@@ -38,9 +38,10 @@ class ExportKind(StrEnum):
     SKILLS = "skills"
     ROUNDS = "rounds"
     FEEDBACK = "feedback"
+    INVITATIONS = "invitations"
 
 
-KIND_HELP = "members, skills, rounds or feedback"
+KIND_HELP = "members, skills, rounds, feedback or invitations"
 
 
 def parse_kind(text: str) -> ExportKind:
@@ -78,7 +79,28 @@ def table(
         return _skills(insights)
     if kind is ExportKind.ROUNDS:
         return _rounds(insights)
+    if kind is ExportKind.INVITATIONS:
+        return _invitations(insights)
     return _feedback(insights)
+
+
+def _invitations(insights: Insights) -> tuple[list[str], list[list[Cell | None]]]:
+    """Adoption per channel (counts only: nobody is named), then the whole workspace."""
+    header = ["channel_id", "invited", "joined_from_invitation", "conversion"]
+    numbers = insights.adoption
+    rows: list[list[Cell | None]] = [
+        [c.channel_id, c.invited, c.joined, round(c.conversion, 3) if c.invited else None]
+        for c in numbers.channels
+    ]
+    rows.append(
+        [
+            "(all)",
+            numbers.sent,
+            numbers.joined,
+            round(numbers.conversion, 3) if numbers.sent else None,
+        ]
+    )
+    return header, rows
 
 
 def to_csv(header: Sequence[str], rows: Sequence[Sequence[Cell | None]]) -> str:

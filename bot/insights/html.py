@@ -150,6 +150,24 @@ def render_html(ins: Insights, images: ReportImages) -> str:
         ],
         "No rounds yet.",
     )
+    adoption = ins.adoption
+    invitations = _table(
+        [("Channel", False), ("Invited", True), ("Joined", True), ("Conversion", True)],
+        [
+            [
+                f"#{c.channel_id}",
+                str(c.invited),
+                str(c.joined),
+                f"{c.conversion:.0%}" if c.invited else "card only",
+            ]
+            for c in adoption.channels[:MAX_ROWS]
+        ],
+        "No invitations sent from a channel yet.",
+    )
+    adoption_line = (
+        f"{adoption.sent} invitations sent, {adoption.joined} joined from an invitation"
+        + (f" ({adoption.conversion:.0%})." if adoption.sent else ".")
+    )
     definitions = "".join(
         f"<dt>{escape(term)}</dt><dd>{escape(meaning)}</dd>" for term, meaning in text.DEFINITIONS
     )
@@ -191,6 +209,9 @@ made.</figcaption></figure>
 {gaps}
 <h2>Rounds</h2>
 {rounds}
+<h2>Adoption</h2>
+<p id="adoption">{escape(adoption_line)}</p>
+{invitations}
 <h2>What the numbers mean</h2>
 <dl>{definitions}</dl>
 <p class="muted">Private feedback is never shown here: only counts and averages.</p>

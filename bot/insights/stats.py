@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import combinations
 
+from bot.invitations.people import Adoption
 from bot.kinds import Direction, GroupState, MemberCadence, MemberStatus, Origin, RoundState
 
 # A skill is a gap when at least this many members want to learn it…
@@ -106,6 +107,7 @@ class InsightsInput:
     feedback: tuple[FeedbackRow, ...]
     skills: tuple[SkillRow, ...]
     member_skills: tuple[MemberSkillRow, ...]
+    adoption: Adoption = field(default_factory=Adoption.none)
 
     @classmethod
     def empty(cls, team_id: str) -> InsightsInput:
@@ -201,6 +203,7 @@ class Insights:
     network: Network
     request_pairs: int = 0  # of pairs_made: groups made by an accepted request
     request_swaps_completed: int = 0  # of swaps_completed: those that met
+    adoption: Adoption = field(default_factory=Adoption.none)  # invitations (counts only)
 
     @property
     def title(self) -> str:
@@ -385,6 +388,7 @@ def compute_insights(data: InsightsInput, *, generated_at: datetime) -> Insights
         request_swaps_completed=sum(
             1 for g in groups if g.round_id in requested and g.id in met_ids
         ),
+        adoption=data.adoption,
     )
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk import WebClient
@@ -15,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from bot.deps import Deps
 from bot.errors import NotAllowedError
-from bot.slack.users import user_info
+from bot.slack.users import user_info, user_profile
+from bot.store import invitations
 from bot.store import members as store
 from bot.store.models import Member, Workspace
 from bot.store.workspaces import get_workspace
@@ -35,10 +37,24 @@ class SlackPerson:
     is_bot: bool = False
     deleted: bool = False
     is_guest: bool = False
+    team: str | None = None  # from the Slack profile: the admin's custom field, or the title
 
     @property
     def is_person(self) -> bool:
         return not (self.is_bot or self.deleted or self.user_id == SLACKBOT)
+
+
+def team_from_profile(profile: Mapping[str, Any], field_id: str | None = None) -> str | None:
+    """The team a Slack profile names: the custom field an admin picked, else the title."""
+    fields = profile.get("fields") or {}
+    if field_id and isinstance(fields, Mapping):
+        value = (fields.get(field_id) or {}).get("value")
+        if isinstance(value, str) and value.strip():
+            return " ".join(value.split())[:80]
+    title = profile.get("title")
+    if isinstance(title, str) and title.strip():
+        return " ".join(title.split())[:80]
+    return None
 
 
 def person_from_user(user: Mapping[str, Any]) -> SlackPerson:
@@ -58,6 +74,7 @@ def person_from_user(user: Mapping[str, Any]) -> SlackPerson:
         is_bot=bool(user.get("is_bot") or user.get("is_app_user")),
         deleted=bool(user.get("deleted")),
         is_guest=bool(user.get("is_restricted") or user.get("is_ultra_restricted")),
+        team=team_from_profile(profile),
     )
 
 
@@ -68,12 +85,24 @@ def not_a_person_error() -> NotAllowedError:
     )
 
 
-def fetch_person(client: WebClient, team_id: str, user_id: str) -> SlackPerson:
-    """The person behind ``user_id``; if Slack can't tell us, what we know (just the id)."""
+def fetch_person(
+    client: WebClient, team_id: str, user_id: str, team_field: str | None = None
+) -> SlackPerson:
+    """The person behind ``user_id``; if Slack can't tell us, what we know (just the id).
+
+    With ``team_field`` (a custom profile field an admin picked) their team comes from that
+    field (``users.profile.get``), else from their title."""
     if user_id == SLACKBOT:
         return SlackPerson(user_id=user_id, is_bot=True)
     user = user_info(client, team_id=team_id, user_id=user_id, why="who is joining")
-    return SlackPerson(user_id=user_id) if user is None else person_from_user(user)
+    if user is None:
+        return SlackPerson(user_id=user_id)
+    person = person_from_user(user)
+    if team_field and person.is_person:
+        profile = user_profile(client, team_id=team_id, user_id=user_id)
+        if profile is not None:
+            person = replace(person, team=team_from_profile(profile, team_field) or person.team)
+    return person
 
 
 def newcomer(deps: Deps, client: WebClient, team_id: str, user_id: str) -> SlackPerson | None:
@@ -88,34 +117,70 @@ def newcomer(deps: Deps, client: WebClient, team_id: str, user_id: str) -> Slack
     with deps.read_only() as session:
         if store.member_exists(session=session, team_id=team_id, slack_user_id=user_id):
             return None
-    person = fetch_person(client, team_id, user_id)
+        workspace = get_workspace(session=session, team_id=team_id)
+        team_field = workspace.team_field if workspace is not None else None
+    person = fetch_person(client, team_id, user_id, team_field)
     if not person.is_person:
         raise not_a_person_error()
     return person
 
 
 def ensure_member(
-    *, session: Session, workspace: Workspace, user_id: str, person: SlackPerson | None
+    *,
+    session: Session,
+    workspace: Workspace,
+    user_id: str,
+    person: SlackPerson | None,
+    now: datetime | None = None,
+    from_channel: str | None = None,
 ) -> tuple[Member, bool]:
     """The member row, created on first action. Returns (member, created)."""
     found = store.get_member(session=session, workspace_id=workspace.id, slack_user_id=user_id)
     if found is not None:
         return found, False
-    return join(session, workspace.id, workspace.team_id, user_id, person), True
+    member = join(
+        session,
+        workspace.id,
+        workspace.team_id,
+        user_id,
+        person,
+        now=now,
+        from_channel=from_channel,
+    )
+    return member, True
 
 
 def join(
-    session: Session, workspace_id: int, team_id: str, user_id: str, person: SlackPerson | None
+    session: Session,
+    workspace_id: int,
+    team_id: str,
+    user_id: str,
+    person: SlackPerson | None,
+    *,
+    now: datetime | None = None,
+    from_channel: str | None = None,
 ) -> Member:
+    """Make someone a member (their team from the Slack profile until they give one); an
+    invitation they had counts as converted."""
     person = person or SlackPerson(user_id=user_id)
     if not person.is_person:
         raise not_a_person_error()
+    moment = now or datetime.now(UTC)
     member = store.create_member(
         session=session,
         workspace_id=workspace_id,
         slack_user_id=user_id,
         display_name=person.display_name,
         tz=person.tz,
+        team_label=person.team,
+        joined_at=moment,
+    )
+    invitations.mark_joined(
+        session=session,
+        workspace_id=workspace_id,
+        user_id=user_id,
+        now=moment,
+        from_channel=from_channel,
     )
     log.info("member joined", extra={"team_id": team_id, "user_id": user_id})
     return member
@@ -135,4 +200,6 @@ def refresh_person(*, session: Session, team_id: str, person: SlackPerson) -> bo
         member.display_name = person.display_name
     if person.tz:
         member.tz = person.tz
+    if person.team and not member.team_label:
+        member.team_label = person.team  # they gave none: their Slack profile's team
     return True

@@ -7,6 +7,7 @@ import logging
 from sqlalchemy.orm import Session
 
 from bot.members import catalog
+from bot.store import invitations
 from bot.store import members as store
 from bot.store.workspaces import get_workspace
 
@@ -29,6 +30,9 @@ def erase(*, session: Session, team_id: str, user_id: str, deactivated: bool = F
         workspace.admin_user_ids = [u for u in workspace.admin_user_ids if u != user_id]
     if skill_ids is None:
         return False
+    if not deactivated:
+        # Keep only their user id and that they left, so no invitation reaches them again.
+        invitations.mark_left(session=session, workspace_id=workspace.id, user_id=user_id)
     catalog.prune(session=session, workspace_id=workspace.id, skill_ids=skill_ids)
     log.info("member erased", extra={"team_id": team_id, "user_id": user_id})
     return True

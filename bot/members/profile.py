@@ -43,14 +43,25 @@ from bot.store.workspaces import get_or_create_workspace
 MAX_TEAM_CHARS = 80
 
 
-def profile_form(*, session: Session, deps: Deps, team_id: str, user_id: str) -> ProfileForm:
+def profile_form(
+    *,
+    session: Session,
+    deps: Deps,
+    team_id: str,
+    user_id: str,
+    person: SlackPerson | None = None,
+) -> ProfileForm:
+    """What the form shows; for someone not yet a member, prefilled from their Slack
+    profile (``person``, asked before this unit of work): name, team and time zone."""
     workspace, member = member_of(session, team_id, user_id)
     today = member_today(member, workspace, deps.clock.now())
     if member is None:
         return ProfileForm(
             teach=[],
             learn=[],
-            team=None,
+            team=person.team if person else None,
+            name=person.display_name if person else None,
+            tz=person.tz if person else None,
             cadence=MemberCadence.EVERY_ROUND,
             paused_until=None,
             paused_indefinitely=False,
@@ -153,6 +164,7 @@ def save_profile(
     user_id: str,
     person: SlackPerson | None,
     form: ProfileSubmission,
+    from_channel: str | None = None,
 ) -> tuple[ProfileView, list[NearMiss]]:
     """Replace the member's profile with the modal's contents.
 
@@ -201,7 +213,12 @@ def save_profile(
         raise ProfileErrors(errors)
 
     member, _joined = ensure_member(
-        session=session, workspace=workspace, user_id=user_id, person=person
+        session=session,
+        workspace=workspace,
+        user_id=user_id,
+        person=person,
+        now=deps.clock.now(),
+        from_channel=from_channel,
     )
     removed: set[int] = set()
     near: list[NearMiss] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -64,6 +65,7 @@ def add_skills(
     person: SlackPerson | None,
     direction: Direction,
     names: list[SkillName],
+    now: datetime | None = None,
 ) -> SkillsAdded:
     """Add skills to one side of the member's profile (creating the member on first use).
 
@@ -75,7 +77,7 @@ def add_skills(
     found = read_model.member_row(session=session, team_id=team_id, slack_user_id=user_id)
     joined = found is None
     if found is None:
-        join(session, workspace_row(session, team_id).id, team_id, user_id, person)
+        join(session, workspace_row(session, team_id).id, team_id, user_id, person, now=now)
         found = read_model.member_row(session=session, team_id=team_id, slack_user_id=user_id)
         assert found is not None
     workspace, member = found

@@ -173,6 +173,8 @@ class ProfileForm:
     is_member: bool
     takes_requests: bool = True
     requests_per_month: int = 4
+    name: str | None = None  # a newcomer's Slack name, shown when the form opens
+    tz: str | None = None  # a newcomer's Slack time zone
 
 
 def level_of(value: int) -> Level:

@@ -1,7 +1,9 @@
 """An invitation for someone who just joined the Slack workspace (``team_join``).
 
 Nobody is enrolled without acting: the newcomer gets a friendly DM and nothing is stored about
-them but the outbox row that sends it, once per person per workspace (its key). The DM goes
+them but the outbox row that sends it and the record that they were invited (``invitations``),
+so they get one invitation from SkillSwap whoever sends it: this welcome, or an admin's
+*Invite people* later. The DM goes
 through the outbox like every other message, delivered at once rather than at the next
 delivery run.
 """
@@ -15,6 +17,7 @@ from bot.delivery.outbox import NewMessage, OutboxKind, enqueue_one
 from bot.delivery.worker import DeliveryEvent, DeliveryWorker
 from bot.deps import Deps
 from bot.members.leaving import is_member
+from bot.store import invitations
 from bot.store.workspaces import get_or_create_workspace
 
 log = logging.getLogger(__name__)
@@ -32,6 +35,15 @@ def send_welcome(deps: Deps, team_id: str, user_id: str) -> bool:
     with deps.unit_of_work() as session:
         workspace = get_or_create_workspace(session=session, team_id=team_id)
         if is_member(session=session, team_id=team_id, user_id=user_id):
+            return False
+        if not invitations.record_invited(
+            session=session,
+            workspace_id=workspace.id,
+            user_ids=[user_id],
+            channel_id=None,
+            now=deps.clock.now(),
+        ):
+            log.info("already invited", extra={"team_id": team_id, "user_id": user_id})
             return False
         outbox_id = enqueue_one(
             message, session=session, workspace_id=workspace.id, now=deps.clock.now()

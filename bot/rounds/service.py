@@ -554,7 +554,7 @@ def store_round(
                 member_id=alone.member_id,
             )
         )
-    if workspace.announce_channel and result.groups:
+    if workspace.home_channel and result.groups:
         summary = summary_of(planned.period, result)
         messages.append(
             NewMessage(
@@ -562,7 +562,7 @@ def store_round(
                 kind=OutboxKind.SUMMARY,
                 text=summary_text(summary),
                 blocks=dump(summary_blocks(summary)),
-                channel=workspace.announce_channel,
+                channel=workspace.home_channel,
                 round_id=round_.id,
             )
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -17,6 +18,7 @@ from bot.blocks.admin import (
     GUESTS_IN,
     MAX_CHANNELS,
     MAX_EXCLUDED,
+    TITLE_FIELD,
     AdminField,
     SettingsView,
 )
@@ -42,6 +44,8 @@ from bot.workspaces.admins import slack_admin
 MAX_ADMINS = 20
 DEFAULT_ZONE = "UTC"  # the column's default: nobody chose it
 log = logging.getLogger(__name__)
+#: Slack's custom profile field ids look like ``Xf0123ABCD``.
+FIELD_ID = re.compile(r"^Xf[A-Z0-9]{1,30}$")
 
 
 @dataclass(frozen=True)
@@ -52,10 +56,12 @@ class RoundSettings:
     timezone: str
     checkin_delay_days: int
     cooldown_rounds: int
-    announce_channel: str | None
+    home_channel: str | None
     admin_user_ids: tuple[str, ...]
     who: Participation = field(default_factory=Participation)
     discovery_swaps: bool | None = None  # None: the field was not in the form, keep it
+    team_field: str | None = None
+    team_field_given: bool = False  # the modal showed the choice (Slack listed fields)
 
 
 def current_rhythm(session: Session, workspace: Workspace) -> Rhythm:
@@ -92,16 +98,23 @@ def next_round_text(session: Session, workspace: Workspace, now: datetime) -> st
     return f"{local:%A} {local.day} {local:%B} at {local:%H:%M} ({rhythm.tz.key})"
 
 
-def settings_view(session: Session, workspace: Workspace, now: datetime) -> SettingsView:
+def settings_view(
+    session: Session,
+    workspace: Workspace,
+    now: datetime,
+    profile_fields: tuple[tuple[str, str], ...] = (),
+) -> SettingsView:
     who = Participation.of(workspace)
     return SettingsView(
+        team_field=workspace.team_field,
+        profile_fields=profile_fields,
         cadence=workspace.cadence,
         weekday=workspace.round_weekday,
         time=workspace.round_time,
         timezone=workspace.timezone,
         checkin_delay_days=workspace.checkin_delay_days,
         cooldown_rounds=workspace.cooldown_rounds,
-        announce_channel=workspace.announce_channel,
+        home_channel=workspace.home_channel,
         admin_user_ids=tuple(str(u) for u in workspace.admin_user_ids or ()),
         next_round=next_round_text(session, workspace, now),
         zones=zone_groups(),
@@ -175,7 +188,18 @@ def parse_settings(values: dict[str, Any]) -> tuple[RoundSettings | None, dict[s
             isinstance(o, dict) and o.get("value") == "on" for o in picked
         )
 
-    channel = _value(values, AdminField.ANNOUNCE).get("selected_channel")
+    team_field: str | None = None
+    field_given = AdminField.TEAM_FIELD.value in values
+    field_id = str(
+        (_value(values, AdminField.TEAM_FIELD).get("selected_option") or {}).get("value") or ""
+    )
+    if field_given and field_id and field_id != TITLE_FIELD:
+        if not FIELD_ID.match(field_id):
+            errors[AdminField.TEAM_FIELD.value] = "Pick one of the profile fields listed."
+        else:
+            team_field = field_id
+
+    channel = _value(values, AdminField.HOME_CHANNEL).get("selected_channel")
     admins = _value(values, AdminField.ADMINS).get("selected_users") or []
     if not isinstance(admins, list) or len(admins) > MAX_ADMINS:
         errors[AdminField.ADMINS.value] = f"Pick up to {MAX_ADMINS} people."
@@ -208,7 +232,7 @@ def parse_settings(values: dict[str, Any]) -> tuple[RoundSettings | None, dict[s
             timezone=timezone,
             checkin_delay_days=delay,
             cooldown_rounds=cooldown,
-            announce_channel=str(channel) if channel else None,
+            home_channel=str(channel) if channel else None,
             admin_user_ids=tuple(dict.fromkeys(str(u) for u in admins)),
             who=Participation(
                 channels=channels,
@@ -217,6 +241,8 @@ def parse_settings(values: dict[str, Any]) -> tuple[RoundSettings | None, dict[s
                 include_guests=guests_in,
             ),
             discovery_swaps=discovery,
+            team_field=team_field,
+            team_field_given=field_given,
         ),
         {},
     )
@@ -242,7 +268,7 @@ def save_settings(
     workspace.timezone = settings.timezone
     workspace.checkin_delay_days = settings.checkin_delay_days
     workspace.cooldown_rounds = settings.cooldown_rounds
-    workspace.announce_channel = settings.announce_channel
+    workspace.home_channel = settings.home_channel
     workspace.admin_user_ids = list(settings.admin_user_ids)
     workspace.participation_channels = list(settings.who.channels)
     workspace.excluded_user_ids = list(settings.who.excluded_users)
@@ -252,6 +278,8 @@ def save_settings(
         workspace.settings_confirmed_at = now
     if settings.discovery_swaps is not None:
         workspace.discovery_swaps = settings.discovery_swaps
+    if settings.team_field_given:
+        workspace.team_field = settings.team_field
 
 
 def rhythm_text(session: Session, workspace: Workspace) -> str:
@@ -259,13 +287,19 @@ def rhythm_text(session: Session, workspace: Workspace) -> str:
 
 
 def settings_view_for(
-    session: Session, *, team_id: str, enterprise_id: str | None, now: datetime
+    session: Session,
+    *,
+    team_id: str,
+    enterprise_id: str | None,
+    now: datetime,
+    profile_fields: tuple[tuple[str, str], ...] = (),
 ) -> SettingsView:
-    """What the settings modal shows for the workspace of ``team_id`` (created on first use)."""
+    """What the settings modal shows for the workspace of ``team_id`` (created on first use);
+    ``profile_fields`` were asked of Slack before the unit of work."""
     workspace = get_or_create_workspace(
         session=session, team_id=team_id, enterprise_id=enterprise_id
     )
-    return settings_view(session, workspace, now)
+    return settings_view(session, workspace, now, profile_fields)
 
 
 def with_slack_facts(

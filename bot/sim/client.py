@@ -434,6 +434,24 @@ class SignedClient:
         }
         return self._post_payload(payload)
 
+    def shortcut(
+        self, *, team_id: str, user_id: str, callback_id: str, trigger_id: str | None = None
+    ) -> Reply:
+        """A global shortcut (``type: shortcut``), as from the lightning-bolt menu."""
+        payload: dict[str, Any] = {
+            "type": "shortcut",
+            "token": self.verification_token,
+            "action_ts": self._action_ts(),
+            "team": self._team(team_id),
+            "user": self._user(team_id, user_id, None),
+            "is_enterprise_install": False,
+            "enterprise": None,
+            "callback_id": callback_id,
+            "trigger_id": trigger_id or self.new_trigger_id(),
+        }
+        logger.debug("shortcut %s team=%s", callback_id, team_id)
+        return self._post_payload(payload)
+
     # ------------------------------------------------------------------ Events API
 
     def event(

@@ -61,7 +61,9 @@ class WebApiMethods(SimulatorState):
         user = self._users.get(ctx.team_id, {}).get(str(ctx.params.get("user") or ""))
         if user is None:
             raise SlackApiFailure("user_not_found")
-        return {"user": copy.deepcopy(user)}
+        found = copy.deepcopy(user)
+        found["profile"]["fields"] = None  # custom fields come from users.profile.get only
+        return {"user": found}
 
     def _users_list(self, ctx: _Ctx) -> dict[str, Any]:
         members = list(self._users.get(ctx.team_id, {}).values())
@@ -88,6 +90,7 @@ class WebApiMethods(SimulatorState):
     def _conversations_info(self, ctx: _Ctx) -> dict[str, Any]:
         channel = self._readable_channel(ctx)
         shown = {k: v for k, v in channel.items() if k not in ("members", "team_id")}
+        shown["num_members"] = len(channel["members"])
         return {"channel": copy.deepcopy(shown)}
 
     def _conversations_members(self, ctx: _Ctx) -> dict[str, Any]:
@@ -203,8 +206,27 @@ class WebApiMethods(SimulatorState):
             "response_metadata": {"next_cursor": _encode_cursor(start + limit) if has_more else ""},
         }
 
+    def _users_profile_get(self, ctx: _Ctx) -> dict[str, Any]:
+        user = self._users.get(ctx.team_id, {}).get(str(ctx.params.get("user") or ""))
+        if user is None:
+            raise SlackApiFailure("user_not_found")
+        return {"profile": copy.deepcopy(user["profile"])}
+
+    def _team_profile_get(self, ctx: _Ctx) -> dict[str, Any]:
+        fields = self._profile_fields.get(ctx.team_id, {})
+        return {
+            "profile": {
+                "fields": [
+                    {"id": fid, "ordering": i, "label": label, "hint": "", "type": "text"}
+                    for i, (fid, label) in enumerate(fields.items())
+                ],
+                "sections": [],
+            }
+        }
+
     def _chat_post_message(self, ctx: _Ctx) -> dict[str, Any]:
         channel = self._resolve_channel(ctx)
+        self._check_can_post(ctx, channel)
         if (
             not ctx.params.get("text")
             and not ctx.params.get("blocks")
@@ -467,6 +489,8 @@ _METHODS: dict[str, _Method] = {
     "usergroups.list": WebApiMethods._usergroups_list,
     "usergroups.users.list": WebApiMethods._usergroups_users_list,
     "conversations.history": WebApiMethods._conversations_history,
+    "users.profile.get": WebApiMethods._users_profile_get,
+    "team.profile.get": WebApiMethods._team_profile_get,
     "chat.postMessage": WebApiMethods._chat_post_message,
     "chat.update": WebApiMethods._chat_update,
     "chat.postEphemeral": WebApiMethods._chat_post_ephemeral,

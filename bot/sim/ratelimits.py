@@ -35,6 +35,8 @@ METHOD_TIERS: dict[str, Tier] = {
     "usergroups.list": Tier.TIER_2,
     "usergroups.users.list": Tier.TIER_2,
     "conversations.history": Tier.TIER_3,
+    "users.profile.get": Tier.TIER_4,
+    "team.profile.get": Tier.TIER_3,
     "chat.update": Tier.TIER_3,
     "chat.postEphemeral": Tier.TIER_4,
     "chat.scheduleMessage": Tier.TIER_3,

@@ -218,6 +218,19 @@ class SlackSimulator(WebApiMethods):
                 "user_count": len(set(users)),
             }
 
+    def set_profile_fields(self, team_id: str, fields: Mapping[str, str]) -> None:
+        """The workspace's custom profile fields (id → label), for ``team.profile.get``."""
+        with self._cond:
+            self._profile_fields[team_id] = dict(fields)
+
+    def set_user_field(self, team_id: str, user_id: str, field_id: str, value: str) -> None:
+        """A custom profile field's value for a user (seen by ``users.profile.get``)."""
+        with self._cond:
+            user = self._users[team_id][user_id]
+            fields = user["profile"].get("fields") or {}
+            fields[field_id] = {"value": value, "alt": ""}
+            user["profile"]["fields"] = fields
+
     def register_oauth_code(
         self,
         code: str,

@@ -60,6 +60,7 @@ class SimulatorState:
         self._oauth_codes: dict[str, _OAuthGrant] = {}
         self._channels: dict[str, dict[str, Any]] = {}  # channel id -> info and members
         self._usergroups: dict[str, dict[str, dict[str, Any]]] = {}  # team -> group id -> group
+        self._profile_fields: dict[str, dict[str, str]] = {}  # team -> field id -> label
         # recorded state (cleared by reset())
         self._calls: list[RecordedCall] = []
         self._faults: dict[str, deque[_Fault]] = {}
@@ -277,3 +278,19 @@ class SimulatorState:
         with self._cond:
             self._calls.append(call)
             self._cond.notify_all()
+
+    def _check_can_post(self, ctx: _Ctx, channel_id: str) -> None:
+        """Posting in a known channel: ``channel_not_found`` for a private one the app is not
+        in, ``is_archived``, ``not_in_channel``, like Slack. Channels nobody added stay open to
+        posts (older tests use bare ids)."""
+        channel = self._channels.get(channel_id)
+        if channel is None:
+            return
+        if channel["team_id"] != ctx.team_id or (
+            channel["is_private"] and not channel["is_member"]
+        ):
+            raise SlackApiFailure("channel_not_found")
+        if channel["is_archived"]:
+            raise SlackApiFailure("is_archived")
+        if not channel["is_member"]:
+            raise SlackApiFailure("not_in_channel")

@@ -32,10 +32,13 @@ BOT_SCOPES: tuple[str, ...] = (
     "users:read",  # users.info (names, time zones, admins); team_join and user_change events
     "files:write",  # files.upload v2: the admins' insights charts, in a DM
     # Who takes part: conversations.info / conversations.members of the channels an admin
-    # chose (public; private ones the app was invited to), and the members of excluded groups.
+    # chose (public; private ones the app was invited to), and the members of excluded groups;
+    # the same for *Invite people*, and member_joined_channel for the SkillSwap channel.
     "channels:read",
     "groups:read",
     "usergroups:read",
+    # users.profile.get / team.profile.get: the custom profile field an admin picks for teams.
+    "users.profile:read",
 )
 
 # Where Bolt's OAuth flow answers (multi-workspace installs only).

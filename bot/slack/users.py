@@ -25,3 +25,18 @@ def user_info(client: WebClient, *, team_id: str, user_id: str, why: str) -> dic
         )
         return None
     return dict(user) if isinstance(user, dict) else None
+
+
+def user_profile(client: WebClient, *, team_id: str, user_id: str) -> dict[str, Any] | None:
+    """``users.profile.get``: the profile with its custom fields; None (logged) on failure.
+    Never call it with a unit of work open."""
+    try:
+        profile = client.users_profile_get(user=user_id)["profile"]
+    except SlackApiError as exc:
+        log.info(
+            "users.profile.get failed: %s",
+            exc.response.get("error"),
+            extra={"team_id": team_id, "user_id": user_id},
+        )
+        return None
+    return dict(profile) if isinstance(profile, dict) else None

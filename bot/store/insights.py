@@ -20,6 +20,7 @@ from bot.insights.stats import (
     SkillRow,
 )
 from bot.kinds import CheckinAnswer, MemberStatus
+from bot.store.invitations import adoption
 from bot.store.models import (
     Checkin,
     Feedback,
@@ -162,4 +163,5 @@ def load_input(*, session: Session, team_id: str) -> InsightsInput:
         feedback=feedback,
         skills=skills,
         member_skills=member_skills,
+        adoption=adoption(session=session, workspace_id=ws),
     )

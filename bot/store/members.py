@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import bindparam, cast, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -100,6 +101,8 @@ def create_member(
     slack_user_id: str,
     display_name: str | None,
     tz: str | None,
+    team_label: str | None = None,
+    joined_at: datetime | None = None,
 ) -> Member:
     """Insert a member; if a concurrent request did it first, return that row."""
     member = Member(
@@ -107,7 +110,10 @@ def create_member(
         slack_user_id=slack_user_id,
         display_name=display_name,
         tz=tz,
+        team_label=team_label,
     )
+    if joined_at is not None:
+        member.joined_at = joined_at
     try:
         with session.begin_nested():
             session.add(member)
@@ -296,3 +302,30 @@ def auto_paused(*, session: Session, team_id: str, limit: int) -> tuple[list[str
         .order_by(Member.id)
     ).all()
     return list(rows[:limit]), len(rows)
+
+
+def nudge_candidates(*, session: Session, quiet_since: datetime) -> list[Member]:
+    """Members of active workspaces who accept reminders and had none since ``quiet_since``
+    (their skills and workspace loaded with them)."""
+    return list(
+        session.scalars(
+            select(Member)
+            .join(Workspace, Workspace.id == Member.workspace_id)
+            .where(
+                Workspace.active.is_(True),
+                Member.nudges_off.is_(False),
+                Member.status != MemberStatus.LEFT,
+                or_(Member.last_nudge_at.is_(None), Member.last_nudge_at < quiet_since),
+            )
+            .options(selectinload(Member.skills).selectinload(MemberSkill.skill))
+            .order_by(Member.id)
+        )
+    )
+
+
+def set_nudges_off(*, session: Session, team_id: str, slack_user_id: str) -> bool:
+    member = member_of_team(session=session, team_id=team_id, slack_user_id=slack_user_id)
+    if member is None:
+        return False
+    member.nudges_off = True
+    return True

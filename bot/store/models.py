@@ -120,7 +120,10 @@ class Workspace(Base):
     cooldown_rounds: Mapped[int] = mapped_column(SmallInteger, default=8)
     # Members without a new partner for a fitting lesson meet a new colleague (issue 15).
     discovery_swaps: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
-    announce_channel: Mapped[str | None] = mapped_column(String(32))
+    #: The SkillSwap channel: round summaries post there; people who join it are invited.
+    home_channel: Mapped[str | None] = mapped_column(String(32))
+    #: A custom Slack profile field (``Xf…``) that names a person's team, if an admin chose one.
+    team_field: Mapped[str | None] = mapped_column(String(32))
     admin_user_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
     # No scheduled round before an admin has saved the settings once.
     settings_confirmed_at: Mapped[datetime | None]
@@ -170,6 +173,8 @@ class Member(Base):
     auto_paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     takes_requests: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     requests_per_month: Mapped[int] = mapped_column(SmallInteger, default=4, server_default="4")
+    last_nudge_at: Mapped[datetime | None] = mapped_column()
+    nudges_off: Mapped[bool] = mapped_column(Boolean, default=False)
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -428,6 +433,30 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column()
 
     __table_args__ = (Index("ix_outbox_state_next", "state", "next_attempt_at"),)
+
+
+class Invitation(Base):
+    """That SkillSwap invited someone (or that they must not be invited), and nothing else.
+
+    One row per person per workspace, so an invitation DM goes out once whoever sends it.
+    ``invited_at`` is set when an invitation DM was queued; ``channel_id`` is the channel they
+    were invited from (for conversion per channel; ``None`` for a workspace newcomer);
+    ``joined_at`` is when they joined after an invitation or from an invitation card;
+    ``left`` marks someone who left SkillSwap, so they are never invited again. No name, no
+    profile, no message text.
+    """
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    slack_user_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    invited_at: Mapped[datetime | None] = mapped_column()
+    joined_at: Mapped[datetime | None] = mapped_column()
+    left: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (UniqueConstraint("workspace_id", "slack_user_id"),)
 
 
 class ProcessedEvent(Base):

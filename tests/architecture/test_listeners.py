@@ -17,7 +17,7 @@ import bot.blocks
 from bot.manifest import built_app
 
 #: StrEnums in the builders that are block ids, not action or callback ids (no listener).
-BLOCK_IDS = {"AdminField", "FeedbackField", "ProfileBlock", "RequestField"}
+BLOCK_IDS = {"AdminField", "FeedbackField", "InviteField", "ProfileBlock", "RequestField"}
 
 
 @cache

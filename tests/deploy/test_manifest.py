@@ -138,8 +138,8 @@ def test_scan_finds_web_api_calls_and_unknown_methods_fail(tmp_path: Path) -> No
     }
     with pytest.raises(ManifestError, match=r"reactions\.remove"):
         scopes_needed(methods={"reactions.remove"}, events=(), commands=(), group_dms=False)
-    with pytest.raises(ManifestError, match="event member_joined_channel"):
-        scopes_needed(methods=(), events={"member_joined_channel"}, commands=(), group_dms=False)
+    with pytest.raises(ManifestError, match="event channel_left"):
+        scopes_needed(methods=(), events={"channel_left"}, commands=(), group_dms=False)
     assert set(EVENT_SCOPES) >= PRODUCT_EVENTS
 
 

@@ -119,7 +119,10 @@ def test_leave_removes_every_personal_row_in_every_table(served: Harness) -> Non
     served.drain()
 
     assert rows_referencing_member(served.deps.engine, member_id) == {}
-    assert rows_mentioning(served.deps.engine, LEAVER, LEAVER_NAME, "Privacy-Walker") == []
+    # All that is kept: their user id and that they left, so no invitation reaches them again.
+    assert rows_mentioning(served.deps.engine, LEAVER, LEAVER_NAME, "Privacy-Walker") == [
+        f"invitations: 1\t1\t{LEAVER}\tNone\tNone\tNone\tTrue"
+    ]
 
 
 def test_leave_twice_is_harmless(served: Harness) -> None:

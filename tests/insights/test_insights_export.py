@@ -115,5 +115,5 @@ def test_parse_kind_accepts_the_four_exports(text: str) -> None:
 def test_parse_kind_says_what_is_possible(text: str) -> None:
     with pytest.raises(UserInputError) as caught:
         parse_kind(text)
-    assert "members, skills, rounds or feedback" in caught.value.message
+    assert "members, skills, rounds, feedback or invitations" in caught.value.message
     assert len(caught.value.message) < 200

@@ -188,7 +188,7 @@ def test_export_of_something_unknown_says_what_is_possible(slack: Harness) -> No
     sent = slack.send_command(ADMIN, "export passwords")
     slack.drain()
     [reply] = sent.replies()
-    assert "choose members, skills, rounds or feedback" in reply["text"]
+    assert "choose members, skills, rounds, feedback or invitations" in reply["text"]
     assert slack.sim.calls_to("files.getUploadURLExternal") == []
 
 

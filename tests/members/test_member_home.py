@@ -29,7 +29,7 @@ def open_home(driver: Harness, user: str, tab: str = "home") -> dict[str, Any]:
 def test_home_for_a_newcomer_invites_without_enrolling(driver: Harness) -> None:
     view = open_home(driver, ANA)
     body = payload_json(view)
-    assert "Set up my profile" in body
+    assert "Join SkillSwap" in body
     assert "profile_open" in buttons(view)
     assert member_row(driver, ANA) is None
 

@@ -98,6 +98,15 @@ def _leave(driver: Harness, user: str) -> dict[str, Any]:
     return driver.click(user, buttons(confirm)["member_leave_confirm"]).reply()
 
 
+def _only_the_left_marker_names(driver: Harness, user: str) -> None:
+    """One row keeps the leaver's user id: the marker that they left, so no invitation reaches
+    them again (issue 16). It holds nothing else: no channel, no dates."""
+    found = rows_mentioning(driver.deps.engine, user)
+    assert [r for r in found if not r.startswith("invitations: ")] == []
+    [left] = [r.removeprefix("invitations: ").split("\t") for r in found]
+    assert left[2:] == [user, "None", "None", "None", "True"]
+
+
 def test_leave_erases_every_row_that_names_the_member(driver: Harness) -> None:
     ana_id, round_id = _populate(driver)
     with driver.deps.unit_of_work() as s:
@@ -109,7 +118,7 @@ def test_leave_erases_every_row_that_names_the_member(driver: Harness) -> None:
 
     assert done["replace_original"] is True
     assert "everything about you is deleted" in done["text"]
-    assert rows_mentioning(driver.deps.engine, ANA) == []
+    _only_the_left_marker_names(driver, ANA)
     assert rows_referencing_member(driver.deps.engine, ana_id) == {}
     assert member_row(driver, ANA) is None
     # Only Ana listed Klingon: it left the catalog with her. Spanish and SQL stay.
@@ -133,7 +142,7 @@ def test_leave_erases_every_row_that_names_the_member(driver: Harness) -> None:
         assert [o.idempotency_key for o in s.scalars(select(OutboxMessage))] == ["intro:other"]
     # The Home tab no longer shows her profile.
     home = driver.sim.wait_for("views.publish")[-1]
-    assert "Set up my profile" in payload_json(home.params["view"])
+    assert "Join SkillSwap" in payload_json(home.params["view"])
 
 
 def test_leave_can_be_cancelled(driver: Harness) -> None:
@@ -210,7 +219,7 @@ def test_a_checkin_queued_before_someone_leaves_never_names_them(driver: Harness
     driver.drain()
 
     assert "everything about you is deleted" in done["text"]
-    assert rows_mentioning(driver.deps.engine, ANA) == []
+    _only_the_left_marker_names(driver, ANA)
     # What the clock sends next names nobody who left.
     tick(driver.deps)
     sent_after = driver.sim.calls_to("chat.postMessage")[posted_before:]

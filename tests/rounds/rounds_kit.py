@@ -167,7 +167,7 @@ def settings_values(**overrides: Any) -> dict[str, Any]:
         "timezone": "America/New_York",
         "checkin_delay": "4",
         "cooldown": "6",
-        "announce": "C0ANNOUNCE",
+        "home_channel": "C0ANNOUNCE",
         "admins": [BEN],
         "channels": [],
         "excluded_users": [],
@@ -188,7 +188,9 @@ def settings_values(**overrides: Any) -> dict[str, Any]:
         },
         "checkin_delay": {"value": {"type": "number_input", "value": given["checkin_delay"]}},
         "cooldown": {"value": {"type": "number_input", "value": given["cooldown"]}},
-        "announce": {"value": {"type": "channels_select", "selected_channel": given["announce"]}},
+        "home_channel": {
+            "value": {"type": "channels_select", "selected_channel": given["home_channel"]}
+        },
         "admins": {"value": {"type": "multi_users_select", "selected_users": given["admins"]}},
         "channels": {
             "value": {

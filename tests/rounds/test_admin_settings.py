@@ -69,7 +69,7 @@ def test_saving_changes_when_rounds_run(harness: Harness, team: Team) -> None:
         "10:30",
         "America/New_York",
     )
-    assert (ws.checkin_delay_days, ws.cooldown_rounds, ws.announce_channel) == (4, 6, "C0ANNOUNCE")
+    assert (ws.checkin_delay_days, ws.cooldown_rounds, ws.home_channel) == (4, 6, "C0ANNOUNCE")
     assert ws.admin_user_ids == [BEN]
     # Wednesday 9 Dec 10:30 in New York is 15:30 UTC.
     monday = team.clock.now()

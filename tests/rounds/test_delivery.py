@@ -291,8 +291,8 @@ def test_several_workers_at_once_deliver_each_message_exactly_once(team: Team) -
         assert len(posted(team, row.idempotency_key)) == 1
 
 
-def test_the_announce_channel_gets_counts_not_names(team: Team) -> None:
-    pair_world(team, announce_channel="C0ANNOUNCE", discovery_swaps=False)
+def test_the_home_channel_gets_counts_not_names(team: Team) -> None:
+    pair_world(team, home_channel="C0ANNOUNCE", discovery_swaps=False)
     team.member(DEV, "Dev", teach=["Knitting"], learn=["Origami"])
     start_round(team.deps, team.team_id, now=team.clock.now())
 

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from bot.cli import build_cli
 from bot.rounds.schedule import period_key
-from bot.scheduler import DELIVER_JOB, PRUNE_JOB, TICK_JOB, build_scheduler
+from bot.scheduler import DELIVER_JOB, NUDGE_JOB, PRUNE_JOB, TICK_JOB, build_scheduler
 from bot.store.models import Cadence, OutboxMessage, Round, Workspace
 from tests.rounds.rounds_kit import ANA, BEN, CAL, Team, pair_world
 from tests.support import BOT_TOKEN, SIGNING_SECRET
@@ -142,7 +142,7 @@ def test_an_unknown_team_is_named_in_the_error(cli: CliRunner, team: Team) -> No
 def test_the_scheduler_has_fixed_job_ids_and_its_jobs_do_the_work(team: Team) -> None:
     pair_world(team)
     scheduler, clockwork = build_scheduler(team.deps, blocking=False)
-    assert {job.id for job in scheduler.get_jobs()} == {TICK_JOB, DELIVER_JOB, PRUNE_JOB}
+    assert {job.id for job in scheduler.get_jobs()} == {TICK_JOB, DELIVER_JOB, PRUNE_JOB, NUDGE_JOB}
 
     team.clock.set(team.clock.now().replace(hour=9))  # Monday 09:00 London: the slot
     clockwork.tick_job()

@@ -44,7 +44,7 @@ def counts(team: Team) -> dict[str, int]:
 
 
 def test_a_round_stores_groups_lessons_and_one_message_per_recipient(team: Team) -> None:
-    pair_world(team, announce_channel="C0ANNOUNCE", discovery_swaps=False)
+    pair_world(team, home_channel="C0ANNOUNCE", discovery_swaps=False)
     team.member(CAL, "Cal Chen", team="Ops", learn=["Kubernetes"])  # nobody teaches it
 
     outcome = start_round(team.deps, team.team_id, now=team.clock.now())

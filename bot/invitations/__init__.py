@@ -1,0 +1,1 @@
+"""Launching SkillSwap in a company: invitations (channels, cards, DMs) and adoption."""
