@@ -57,9 +57,13 @@ NOTHING_TO_UNDO = "Nothing to undo: you're still in this swap."
 def _membership(
     session: Session, *, team_id: str, user_id: str, group_id: int
 ) -> tuple[Group, Member]:
+    # The group row is locked until the unit of work ends (PostgreSQL; SQLite's writers are
+    # serialised anyway), so two clicks on one group are answered one after the other: without
+    # it, a second click could read the group as it was and its members' declines as they are.
     group = session.scalars(
         select(Group)
         .where(Group.id == group_id)
+        .with_for_update(of=Group)
         .options(
             selectinload(Group.members).selectinload(GroupMember.member),
             selectinload(Group.lessons),
