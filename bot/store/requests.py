@@ -227,18 +227,6 @@ def wanted_skill_ids(*, session: Session, member_id: int) -> set[int]:
     )
 
 
-def request_counts(*, session: Session, workspace_id: int) -> dict[RequestState, int]:
-    """How many requests of each state the workspace has (counts only, for exports)."""
-    return {
-        RequestState(state): int(n)
-        for state, n in session.execute(
-            select(SwapRequest.state, func.count(SwapRequest.id))
-            .where(SwapRequest.workspace_id == workspace_id)
-            .group_by(SwapRequest.state)
-        )
-    }
-
-
 def request_pairs(
     *, session: Session, workspace_id: int, start: date, end: date
 ) -> frozenset[frozenset[str]]:
