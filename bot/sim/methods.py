@@ -19,12 +19,19 @@ from bot.sim.records import (
     _decode_cursor,
     _encode_cursor,
     _Message,
+    _Scheduled,
     _truthy,
     _Upload,
 )
 from bot.sim.state import SimulatorState
 
 logger = logging.getLogger("bot.sim.server")
+
+#: chat.scheduleMessage: no further ahead than this (Slack: 120 days).
+SCHEDULE_HORIZON_SECONDS = 120 * 24 * 3600
+#: chat.scheduleMessage: at most this many per channel within a 5-minute window.
+SCHEDULE_WINDOW_SECONDS = 5 * 60
+SCHEDULE_WINDOW_MAX = 30
 
 
 class WebApiMethods(SimulatorState):
@@ -287,6 +294,99 @@ class WebApiMethods(SimulatorState):
         self._ephemerals.append(_Message(channel, ctx.team_id, message))
         return {"message_ts": ts}
 
+    def _chat_schedule_message(self, ctx: _Ctx) -> dict[str, Any]:
+        channel = self._resolve_channel(ctx)
+        self._check_can_post(ctx, channel)
+        raw = ctx.params.get("post_at")
+        try:
+            post_at = int(float(str(raw)))
+        except ValueError:
+            raise SlackApiFailure("invalid_time") from None
+        if post_at <= self.now():
+            raise SlackApiFailure("time_in_past")
+        if post_at > self.now() + SCHEDULE_HORIZON_SECONDS:
+            raise SlackApiFailure("time_too_far")
+        if (
+            not ctx.params.get("text")
+            and not ctx.params.get("blocks")
+            and not ctx.params.get("attachments")
+        ):
+            raise SlackApiFailure("no_text")
+        crowded = sum(
+            1
+            for s in self._scheduled.values()
+            if s.channel == channel
+            and s.team_id == ctx.team_id
+            and abs(s.post_at - post_at) < SCHEDULE_WINDOW_SECONDS
+        )
+        if crowded >= SCHEDULE_WINDOW_MAX:
+            raise SlackApiFailure("restricted_too_many")
+        body = self._message_body(ctx, "")
+        body.pop("ts")
+        scheduled_id = f"Q{next(self._ids):010d}"
+        self._scheduled[scheduled_id] = _Scheduled(
+            scheduled_id=scheduled_id,
+            channel=channel,
+            team_id=ctx.team_id,
+            post_at=post_at,
+            date_created=int(self.now()),
+            body=body,
+        )
+        shown = {k: v for k, v in body.items() if k != "metadata"}
+        return {
+            "channel": channel,
+            "scheduled_message_id": scheduled_id,
+            "post_at": str(post_at),
+            "message": {**copy.deepcopy(shown), "type": "delayed_message"},
+        }
+
+    def _chat_delete_scheduled_message(self, ctx: _Ctx) -> dict[str, Any]:
+        channel = ctx.params.get("channel")
+        if not isinstance(channel, str) or not channel:
+            raise SlackApiFailure("channel_not_found")
+        channel = self._resolve_channel(ctx)
+        scheduled = self._scheduled.get(str(ctx.params.get("scheduled_message_id") or ""))
+        if scheduled is None or scheduled.team_id != ctx.team_id or scheduled.channel != channel:
+            # unknown, another workspace's, already posted or already deleted
+            raise SlackApiFailure("invalid_scheduled_message_id")
+        del self._scheduled[scheduled.scheduled_id]
+        return {}
+
+    def _chat_scheduled_messages_list(self, ctx: _Ctx) -> dict[str, Any]:
+        channel = ctx.params.get("channel")
+        oldest = float(ctx.params.get("oldest") or 0)
+        latest = float(ctx.params.get("latest") or 0) or float("inf")
+        limit = _as_int(ctx.params.get("limit"), "limit", default=100)
+        if limit < 1:
+            limit = 100
+        found = sorted(
+            (
+                s
+                for s in self._scheduled.values()
+                if s.team_id == ctx.team_id
+                and (not channel or s.channel == channel)
+                and oldest <= s.post_at <= latest
+            ),
+            key=lambda s: (s.post_at, s.scheduled_id),
+        )
+        cursor = ctx.params.get("cursor")
+        start = _decode_cursor(str(cursor)) if cursor else 0
+        page = found[start : start + limit]
+        more = start + limit < len(found)
+        return {
+            "scheduled_messages": [
+                {
+                    "id": s.scheduled_id,
+                    "channel_id": s.channel,
+                    "post_at": s.post_at,
+                    "date_created": s.date_created,
+                    "text": s.body.get("text", ""),
+                }
+                for s in page
+            ],
+            "response_metadata": {"next_cursor": _encode_cursor(start + limit) if more else ""},
+        }
+
     def _views_open(self, ctx: _Ctx) -> dict[str, Any]:
         view = self._view_param(ctx)
         if view.get("type") != "modal":
@@ -494,6 +594,9 @@ _METHODS: dict[str, _Method] = {
     "chat.postMessage": WebApiMethods._chat_post_message,
     "chat.update": WebApiMethods._chat_update,
     "chat.postEphemeral": WebApiMethods._chat_post_ephemeral,
+    "chat.scheduleMessage": WebApiMethods._chat_schedule_message,
+    "chat.deleteScheduledMessage": WebApiMethods._chat_delete_scheduled_message,
+    "chat.scheduledMessages.list": WebApiMethods._chat_scheduled_messages_list,
     "views.open": WebApiMethods._views_open,
     "views.push": WebApiMethods._views_push,
     "views.update": WebApiMethods._views_update,

@@ -40,6 +40,8 @@ METHOD_TIERS: dict[str, Tier] = {
     "chat.update": Tier.TIER_3,
     "chat.postEphemeral": Tier.TIER_4,
     "chat.scheduleMessage": Tier.TIER_3,
+    "chat.deleteScheduledMessage": Tier.TIER_3,
+    "chat.scheduledMessages.list": Tier.TIER_3,
     "views.open": Tier.TIER_4,
     "views.update": Tier.TIER_4,
     "views.push": Tier.TIER_4,

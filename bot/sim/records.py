@@ -98,6 +98,18 @@ class _Message:
 
 
 @dataclass
+class _Scheduled:
+    """A message ``chat.scheduleMessage`` holds until ``post_at`` (then posted, or deleted)."""
+
+    scheduled_id: str
+    channel: str
+    team_id: str
+    post_at: int
+    date_created: int
+    body: dict[str, Any]
+
+
+@dataclass
 class _Upload:
     file_id: str
     team_id: str

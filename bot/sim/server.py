@@ -354,8 +354,10 @@ class SlackSimulator(WebApiMethods):
         return [c.params for c in calls]
 
     def messages(self, channel: str | None = None) -> list[dict[str, Any]]:
-        """Stored messages (oldest first), each with its ``channel``."""
+        """Stored messages (oldest first), each with its ``channel``; scheduled messages whose
+        time has come are posted first."""
         with self._cond:
+            self.post_due_scheduled()
             return [
                 {**copy.deepcopy(m.body), "channel": m.channel}
                 for m in self._messages
@@ -392,6 +394,21 @@ class SlackSimulator(WebApiMethods):
                 if v["type"] == "modal" and (callback_id is None or v["callback_id"] == callback_id)
             ]
 
+    def scheduled_messages(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """Messages ``chat.scheduleMessage`` holds (not posted, not deleted), soonest first,
+        each with its ``channel``, ``post_at`` and ``scheduled_message_id``."""
+        with self._cond:
+            return [
+                {
+                    **copy.deepcopy(s.body),
+                    "channel": s.channel,
+                    "post_at": s.post_at,
+                    "scheduled_message_id": s.scheduled_id,
+                }
+                for s in sorted(self._scheduled.values(), key=lambda s: (s.post_at, s.scheduled_id))
+                if channel is None or s.channel == channel
+            ]
+
     def uploaded_files(self) -> list[UploadedFile]:
         with self._cond:
             return list(self._files)
@@ -410,6 +427,7 @@ class SlackSimulator(WebApiMethods):
             self._homes.clear()
             self._uploads.clear()
             self._files.clear()
+            self._scheduled.clear()
             self._used_triggers.clear()
             self._conversations.clear()
             self._limiter.reset()
@@ -464,6 +482,7 @@ class SlackSimulator(WebApiMethods):
             token = form_token
         bot = self._bots.get(token) if token else None
         team_id = bot.team_id if bot else None
+        self.post_due_scheduled()  # Slack posts them when their time comes
 
         status, body, extra_headers = self._answer(method, params, token, bot, headers)
         self._record(

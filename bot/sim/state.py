@@ -29,6 +29,7 @@ from bot.sim.records import (
     _Message,
     _OAuthGrant,
     _Reply,
+    _Scheduled,
     _stable_id,
     _Team,
     _Upload,
@@ -70,6 +71,7 @@ class SimulatorState:
         self._homes: dict[tuple[str, str], str] = {}
         self._uploads: dict[str, _Upload] = {}
         self._files: list[UploadedFile] = []
+        self._scheduled: dict[str, _Scheduled] = {}  # scheduled message id -> message
         self._used_triggers: set[str] = set()
         self._conversations: dict[str, dict[str, Any]] = {}
         self._last_ts = 0
@@ -78,6 +80,23 @@ class SimulatorState:
 
     def now(self) -> float:
         return self._clock()
+
+    def post_due_scheduled(self) -> int:
+        """Post every scheduled message whose ``post_at`` the clock has passed into its
+        channel's history, as Slack does at that time; returns how many were posted."""
+        with self._cond:
+            due = sorted(
+                (s for s in self._scheduled.values() if s.post_at <= self.now()),
+                key=lambda s: (s.post_at, s.scheduled_id),
+            )
+            for scheduled in due:
+                del self._scheduled[scheduled.scheduled_id]
+                body = copy.deepcopy(scheduled.body)
+                body["ts"] = self._next_ts()
+                self._messages.append(_Message(scheduled.channel, scheduled.team_id, body))
+            if due:
+                self._cond.notify_all()
+            return len(due)
 
     def _next_ts(self) -> str:
         micros = int(self.now() * 1_000_000) // 100 * 100
