@@ -165,6 +165,7 @@ print("\\n".join(loaded))
     [
         ("matching", ("slack_sdk", "slack_bolt", "sqlalchemy"), ("bot.store", "bot.deps")),
         ("blocks", ("sqlalchemy",), ("bot.store", "bot.deps")),
+        ("meetings", ("slack_sdk", "slack_bolt", "sqlalchemy"), ("bot.store", "bot.deps")),
     ],
 )
 def test_importing_the_pure_layers_loads_no_database_or_slack_client(
