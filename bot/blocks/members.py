@@ -177,6 +177,7 @@ def profile_text(profile: ProfileView) -> str:
     ]
     if profile.team:
         lines.append(f"*Team:* {esc(profile.team)}")
+    lines.append(f"*Working hours:* {profile.hours}, your time")
     lines.append(status_text(profile))
     return "\n".join(lines)
 

@@ -1,5 +1,5 @@
 """The profile modal: what a member can teach (and how well), what they'd like to learn, their
-team, how often they take part, and a pause date.
+team, their working days and hours, how often they take part, and a pause date.
 
 Levels: a multi-select menu can't carry a level per item, so "I can teach" comes as three
 menus (beginner-friendly / intermediate / expert); moving a skill between menus changes its
@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from slack_sdk.models.blocks import (
     Block,
+    CheckboxesElement,
     ContextBlock,
     DatePickerElement,
     DividerBlock,
@@ -28,10 +29,12 @@ from slack_sdk.models.blocks import (
     PlainTextObject,
     SectionBlock,
     StaticSelectElement,
+    TimePickerElement,
 )
 from slack_sdk.models.views import View
 
 from bot.kinds import MemberCadence
+from bot.members.hours import DAY_LONG, hhmm
 from bot.members.names import (
     LEVEL_LABELS,
     MAX_NAME_CHARS,
@@ -68,6 +71,9 @@ class ProfileBlock(StrEnum):
     LEARN = "learn"
     LEARN_NEW = "learn_new"
     TEAM = "team"
+    WORK_DAYS = "work_days"
+    WORK_START = "work_start"
+    WORK_END = "work_end"
     CADENCE = "cadence"
     TAKES_REQUESTS = "takes_requests"
     REQUESTS_PER_MONTH = "requests_per_month"
@@ -103,6 +109,9 @@ _ERROR_BLOCKS: dict[str, ProfileBlock] = {
     "learn": ProfileBlock.LEARN,
     "learn_new": ProfileBlock.LEARN_NEW,
     "team": ProfileBlock.TEAM,
+    "work_days": ProfileBlock.WORK_DAYS,
+    "work_start": ProfileBlock.WORK_START,
+    "work_end": ProfileBlock.WORK_END,
     "takes_requests": ProfileBlock.TAKES_REQUESTS,
     "requests_per_month": ProfileBlock.REQUESTS_PER_MONTH,
     "pause_until": ProfileBlock.PAUSE_UNTIL,
@@ -143,6 +152,40 @@ def _level_option(level: Level) -> Option:
 
 def _count_option(count: int) -> Option:
     return Option(value=str(count), text=_plain(str(count)))
+
+
+def _day_option(day: int) -> Option:
+    return Option(value=str(day), text=_plain(DAY_LONG[day]))
+
+
+def _working_week_blocks(form: ProfileForm) -> list[Block]:
+    picked = [_day_option(d) for d in sorted(form.work_days)]
+    return [
+        InputBlock(
+            block_id=ProfileBlock.WORK_DAYS,
+            label=_plain("I work on"),
+            element=CheckboxesElement(
+                action_id=_INPUT,
+                options=[_day_option(d) for d in range(7)],
+                initial_options=picked or None,
+            ),
+            hint=_plain("Partners and meeting times are picked inside your working hours."),
+            optional=True,  # so an empty tick list gets our own message
+        ),
+        InputBlock(
+            block_id=ProfileBlock.WORK_START,
+            label=_plain("My working day starts at"),
+            element=TimePickerElement(action_id=_INPUT, initial_time=hhmm(form.work_start)),
+            hint=_plain("Your own time, in the time zone of your Slack profile."),
+        ),
+        InputBlock(
+            block_id=ProfileBlock.WORK_END,
+            label=_plain("and ends at"),
+            element=TimePickerElement(
+                action_id=_INPUT, initial_time=hhmm(min(form.work_end, 23 * 60 + 59))
+            ),
+        ),
+    ]
 
 
 def _cadence_option(cadence: MemberCadence) -> Option:
@@ -253,6 +296,7 @@ def profile_modal(form: ProfileForm, meta: ProfileMeta) -> View:
             hint=_plain("We like pairing people across teams."),
             optional=True,
         ),
+        *_working_week_blocks(form),
         InputBlock(
             block_id=ProfileBlock.CADENCE,
             label=_plain("How often would you like a swap?"),
@@ -343,6 +387,20 @@ def _selected(values: Mapping[str, Any], block: str) -> str | None:
     return None
 
 
+def _ticked(values: Mapping[str, Any], block: str) -> list[str] | None:
+    """The ticked checkboxes' values; None when the form has no such block."""
+    if block not in values:
+        return None
+    options = _element(values, block, _INPUT).get("selected_options") or []
+    return [str(o.get("value")) for o in options if isinstance(o, Mapping)]
+
+
+def _time(values: Mapping[str, Any], block: str) -> str | None:
+    if block not in values:
+        return None
+    return str(_element(values, block, _INPUT).get("selected_time") or "")
+
+
 def read_submission(values: Mapping[str, Any]) -> ProfileSubmission:
     """The modal's ``view.state.values`` as a :class:`ProfileSubmission` (not validated)."""
     teach: list[PickedSkill] = []
@@ -366,6 +424,9 @@ def read_submission(values: Mapping[str, Any]) -> ProfileSubmission:
         takes_requests=_selected(values, ProfileBlock.TAKES_REQUESTS),
         requests_per_month=_selected(values, ProfileBlock.REQUESTS_PER_MONTH),
         pause_until=str(picked_date) if picked_date else None,
+        work_days=_ticked(values, ProfileBlock.WORK_DAYS),
+        work_start=_time(values, ProfileBlock.WORK_START),
+        work_end=_time(values, ProfileBlock.WORK_END),
     )
 
 

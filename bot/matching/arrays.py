@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from bot.matching.model import MatchInput, MatchSettings, MemberCadence
-from bot.matching.tz import overlap_hours, work_window_utc
+from bot.matching.model import MatchInput, MatchSettings, MemberCadence, WorkHours
+from bot.matching.tz import shared_hours, work_start_utc
 
 IntA = npt.NDArray[np.int64]
 FloatA = npt.NDArray[np.float64]
@@ -60,10 +60,10 @@ class PoolArrays:
     labels: tuple[str, ...]  # display label by skill number (first seen)
     team: IntA  # -1 unknown
     teams: tuple[str, ...]
-    tz: IntA  # index into tz_names
+    tz: IntA  # index into tz_names: one per distinct (time zone, working hours)
     tz_names: tuple[str | None, ...]
     tz_start: FloatA  # working window start (UTC hours) per tz index
-    overlap: FloatA  # tz x tz overlap hours
+    overlap: FloatA  # tz x tz overlap hours (longest shared working day of the week)
     priority: IntA  # unmatched streak, clipped to 0..3
     due: BoolA
     last_paired_days: IntA  # -1 never
@@ -102,7 +102,8 @@ def build(inp: MatchInput) -> PoolArrays:
     teach_rows: list[tuple[int, int, int]] = []
     learn_rows: list[tuple[int, int, int]] = []
     team_no: dict[str, int] = {}
-    tz_no: dict[str | None, int] = {}
+    tz_no: dict[tuple[str | None, WorkHours], int] = {}
+    default_hours = WorkHours(start=s.work_start_hour * 60, end=s.work_end_hour * 60)
     team = np.full(n, -1, dtype=np.int64)
     tz = np.zeros(n, dtype=np.int64)
     priority = np.zeros(n, dtype=np.int64)
@@ -118,27 +119,17 @@ def build(inp: MatchInput) -> PoolArrays:
                 rows.append((i, k, c.level))
         if m.team:
             team[i] = team_no.setdefault(m.team, len(team_no))
-        tz[i] = tz_no.setdefault(m.tz or None, len(tz_no))
+        tz[i] = tz_no.setdefault((m.tz or None, m.hours or default_hours), len(tz_no))
         priority[i] = min(max(m.unmatched_streak, 0), 3)
     n_skills = max(len(labels), 1)
-    tz_names = tuple(tz_no)
-    t = len(tz_names)
+    tz_keys = tuple(tz_no)
+    tz_names = tuple(name for name, _ in tz_keys)
+    t = len(tz_keys)
     overlap = np.zeros((t, t))
     for a in range(t):
         for b in range(a, t):
-            overlap[a, b] = overlap[b, a] = overlap_hours(
-                tz_names[a],
-                tz_names[b],
-                inp.round_date,
-                start=s.work_start_hour,
-                end=s.work_end_hour,
-            )
-    tz_start = np.array(
-        [
-            work_window_utc(z, inp.round_date, s.work_start_hour, s.work_end_hour)[0]
-            for z in tz_names
-        ]
-    )
+            overlap[a, b] = overlap[b, a] = shared_hours(*tz_keys[a], *tz_keys[b], inp.round_date)
+    tz_start = np.array([work_start_utc(*key, inp.round_date) for key in tz_keys])
 
     # History: last time (in rounds) and how often each pair met; last pairing per member.
     interval = max(inp.round_interval_days, 1)

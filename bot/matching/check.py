@@ -8,8 +8,15 @@ from __future__ import annotations
 
 from itertools import combinations
 
-from bot.matching.model import GroupKind, MatchInput, MatchResult, MemberCadence, MemberInput
-from bot.matching.tz import overlap_hours
+from bot.matching.model import (
+    GroupKind,
+    MatchInput,
+    MatchResult,
+    MemberCadence,
+    MemberInput,
+    WorkHours,
+)
+from bot.matching.tz import shared_hours
 
 
 def _last_met(inp: MatchInput) -> tuple[dict[frozenset[str], int], dict[str, int]]:
@@ -67,9 +74,11 @@ def check(inp: MatchInput, result: MatchResult) -> list[str]:
     seen: dict[str, str] = {}
     s = inp.settings
 
+    default_hours = WorkHours(start=s.work_start_hour * 60, end=s.work_end_hour * 60)
+
     def hours(a: MemberInput, b: MemberInput) -> float:
-        return overlap_hours(
-            a.tz, b.tz, inp.round_date, start=s.work_start_hour, end=s.work_end_hour
+        return shared_hours(
+            a.tz, a.hours or default_hours, b.tz, b.hours or default_hours, inp.round_date
         )
 
     def due(m: MemberInput) -> bool:

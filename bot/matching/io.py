@@ -15,6 +15,7 @@ from bot.matching.model import (
     MemberInput,
     PastPairing,
     SkillClaim,
+    WorkHours,
 )
 from bot.matching.skills import canonical_key, display_name_for
 from bot.matching.tz import is_valid_tz
@@ -164,6 +165,40 @@ def _claims(r: _Reader, value: Any, path: Path) -> tuple[SkillClaim, ...]:
     return tuple(out)
 
 
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_HHMM = re.compile(r"([01]\d|2[0-3]):([0-5]\d)|24:00")
+
+
+def _clock(r: _Reader, value: Any, path: Path) -> int:
+    if not isinstance(value, str) or not _HHMM.fullmatch(value):
+        raise r.fail("expected a time like 09:00 (00:00 to 24:00)", path)
+    hours, minutes = value.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _hours(r: _Reader, value: Any, path: Path) -> WorkHours | None:
+    """``{"days": ["mon", ..., "fri"], "start": "09:00", "end": "17:00"}``, each optional."""
+    if value is None:
+        return None
+    obj = r.obj(value, path)
+    for key in obj:
+        if key not in ("days", "start", "end"):
+            raise r.fail("unknown field (known: days, end, start)", (*path, key))
+    days: set[int] = set()
+    raw_days = r.arr(obj.get("days", list(DAY_NAMES[:5])), (*path, "days"))
+    for i, day in enumerate(raw_days):
+        if not isinstance(day, str) or day.lower() not in DAY_NAMES:
+            raise r.fail(f"expected a day: {', '.join(DAY_NAMES)}", (*path, "days", i))
+        days.add(DAY_NAMES.index(day.lower()))
+    if not days:
+        raise r.fail("expected at least one working day", (*path, "days"))
+    start = _clock(r, obj.get("start", "09:00"), (*path, "start"))
+    end = _clock(r, obj.get("end", "17:00"), (*path, "end"))
+    if end <= start:
+        raise r.fail("the working day must end after it starts", (*path, "end"))
+    return WorkHours(days=frozenset(days), start=start, end=end)
+
+
 def parse_input(text: str) -> MatchInput:
     """Parse the workspace JSON; raise :class:`InputError` naming the bad field."""
     try:
@@ -211,6 +246,7 @@ def parse_input(text: str) -> MatchInput:
                 name=r.string(m.get("name"), (*p, "name"), optional=True),
                 taught=r.integer(m.get("taught", 0), (*p, "taught"), 0, 100_000),
                 learned=r.integer(m.get("learned", 0), (*p, "learned"), 0, 100_000),
+                hours=_hours(r, m.get("hours"), (*p, "hours")),
             )
         )
     history: list[PastPairing] = []

@@ -41,6 +41,15 @@ class SkillClaim:
 
 
 @dataclass(frozen=True, slots=True)
+class WorkHours:
+    """A member's working days and hours, local to their time zone (no overnight shifts)."""
+
+    days: frozenset[int] = frozenset({0, 1, 2, 3, 4})  # Monday=0 .. Sunday=6
+    start: int = 9 * 60  # minutes after local midnight
+    end: int = 17 * 60  # after ``start``, at most 24 * 60
+
+
+@dataclass(frozen=True, slots=True)
 class MemberInput:
     id: str  # Slack user id
     team: str | None
@@ -52,6 +61,8 @@ class MemberInput:
     name: str | None = None
     taught: int = 0  # lessons given in past groups
     learned: int = 0  # lessons received in past groups
+    # None: Monday to Friday, MatchSettings.work_start_hour to work_end_hour
+    hours: WorkHours | None = None
 
 
 @dataclass(frozen=True, slots=True)

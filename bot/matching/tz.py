@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.matching.model import WorkHours
+
 DEFAULT_START = 9
 DEFAULT_END = 17
 
@@ -55,6 +57,51 @@ def overlap_hours(
     for shift in (-24.0, 0.0, 24.0):
         best = max(best, min(a1, b1 + shift) - max(a0, b0 + shift))
     return round(best, 4)
+
+
+@lru_cache(maxsize=65536)
+def week_windows(tz: str | None, hours: WorkHours, on: date) -> tuple[tuple[float, float], ...]:
+    """The working windows of the local days ``on - 1`` .. ``on + 7`` that are working days,
+    as hours since ``on`` 00:00 UTC (ascending)."""
+    zone = _zone(tz)
+    midnight = datetime.combine(on, time(0), tzinfo=UTC)
+    out: list[tuple[float, float]] = []
+    for offset in range(-1, 8):
+        day = on + timedelta(days=offset)
+        if day.weekday() not in hours.days:
+            continue
+        local = datetime.combine(day, time(0), tzinfo=zone)
+        a = (local + timedelta(minutes=hours.start)).replace(tzinfo=zone).astimezone(UTC)
+        b = (local + timedelta(minutes=hours.end)).replace(tzinfo=zone).astimezone(UTC)
+        out.append(((a - midnight).total_seconds() / 3600, (b - midnight).total_seconds() / 3600))
+    return tuple(out)
+
+
+@lru_cache(maxsize=65536)
+def shared_hours(
+    tz_a: str | None, hours_a: WorkHours, tz_b: str | None, hours_b: WorkHours, on: date
+) -> float:
+    """The longest shared working time on any day of the week from ``on``, each person on
+    their own working days and hours (Auckland's Tuesday morning is Los Angeles' Monday
+    afternoon, so days are paired by the clock, not by name). With Monday to Friday 9-17 for
+    both it is :func:`overlap_hours` of a weekday."""
+    a_windows = week_windows(tz_a, hours_a, on)
+    b_windows = week_windows(tz_b, hours_b, on)
+    best = 0.0
+    for a0, a1 in a_windows:
+        if a1 <= 0 or a0 >= 24 * 7:
+            continue
+        for b0, b1 in b_windows:
+            best = max(best, min(a1, b1) - max(a0, b0))
+    return round(best, 4)
+
+
+def work_start_utc(tz: str | None, hours: WorkHours, on: date) -> float:
+    """When ``on``'s working day would start in ``tz``, as hours since ``on`` 00:00 UTC."""
+    zone = _zone(tz)
+    local = datetime.combine(on, time(0), tzinfo=zone) + timedelta(minutes=hours.start)
+    start = local.replace(tzinfo=zone).astimezone(UTC)
+    return (start - datetime.combine(on, time(0), tzinfo=UTC)).total_seconds() / 3600
 
 
 def meeting_slot(

@@ -11,6 +11,7 @@ from bot.errors import UserInputError
 from bot.kinds import Direction, MemberCadence, MemberStatus
 from bot.members import catalog
 from bot.members.dates import parse_pause, validate_pause_date
+from bot.members.hours import hhmm, mask_of, parse_hhmm, work_hours, working_week
 from bot.members.identity import SlackPerson, ensure_member
 from bot.members.lookups import member_of, next_round
 from bot.members.names import (
@@ -81,6 +82,9 @@ def profile_form(
         is_member=True,
         takes_requests=member.takes_requests,
         requests_per_month=member.requests_per_month,
+        work_days=working_week(member).days,
+        work_start=work_hours(member).start,
+        work_end=work_hours(member).end,
     )
 
 
@@ -156,6 +160,30 @@ def _wanted_side(
     return wanted
 
 
+def _working_week(form: ProfileSubmission, errors: dict[str, str]) -> tuple[int, int, int] | None:
+    """The form's working days and hours as (day mask, start, end); None when the form has
+    no such fields (one opened before they existed), so the stored week stays."""
+    if form.work_days is None and form.work_start is None and form.work_end is None:
+        return None
+    days = mask_of(int(d) for d in form.work_days or [] if d in {"0", "1", "2", "3", "4", "5", "6"})
+    if not days:
+        errors["work_days"] = "Tick at least one day you work."
+    start = parse_hhmm(form.work_start)
+    end = parse_hhmm(form.work_end)
+    if start is None:
+        errors["work_start"] = "Pick the time your working day starts."
+    if end is None:
+        errors["work_end"] = "Pick the time your working day ends."
+    elif start is not None and end <= start:
+        errors["work_end"] = (
+            f"Your day ends at {hhmm(end)}, before it starts ({hhmm(start)}). Overnight "
+            "hours aren't supported yet: pick an end after the start."
+        )
+    if start is None or end is None or not days or end <= start:
+        return None
+    return days, start, end
+
+
 def save_profile(
     *,
     session: Session,
@@ -209,6 +237,7 @@ def save_profile(
             per_month = int(raw)
         else:
             errors["requests_per_month"] = f"Choose from 1 to {MAX_PER_MONTH} requests a month."
+    week = _working_week(form, errors)
     if errors:
         raise ProfileErrors(errors)
 
@@ -264,6 +293,8 @@ def save_profile(
         member.takes_requests = takes
     if per_month is not None:
         member.requests_per_month = per_month
+    if week is not None:
+        member.work_days, member.work_start, member.work_end = week
     if back is not None:
         member.status = MemberStatus.PAUSED
         member.paused_until = back

@@ -12,6 +12,7 @@ from typing import Protocol
 
 from bot.kinds import Cadence, Direction, GroupKind, GroupState, MemberCadence, MemberStatus
 from bot.members.dates import zone
+from bot.members.hours import hours_text
 from bot.members.names import Level, OptionRef
 
 # How many people a reply names before "and N more": after teach/learn, and in `who`.
@@ -36,6 +37,7 @@ class ProfileView:
     cadence: MemberCadence
     status: MemberStatus
     paused_until: date | None
+    hours: str = "Mon-Fri 09:00-17:00"  # the working week, e.g. "Mon-Thu 08:00-16:00"
 
     @property
     def is_empty(self) -> bool:
@@ -157,6 +159,10 @@ class ProfileSubmission:
     pause_until: str | None  # "YYYY-MM-DD"
     takes_requests: str | None = None  # "yes" / "no"; None keeps what they had
     requests_per_month: str | None = None  # "1".."10"; None keeps what they had
+    # The working week; None (a form from before these fields) keeps what they had.
+    work_days: list[str] | None = None  # "0".."6", Monday first
+    work_start: str | None = None  # "HH:MM"
+    work_end: str | None = None
 
 
 @dataclass(frozen=True)
@@ -175,6 +181,9 @@ class ProfileForm:
     requests_per_month: int = 4
     name: str | None = None  # a newcomer's Slack name, shown when the form opens
     tz: str | None = None  # a newcomer's Slack time zone
+    work_days: frozenset[int] = frozenset({0, 1, 2, 3, 4})  # Monday=0
+    work_start: int = 9 * 60  # minutes after local midnight
+    work_end: int = 17 * 60
 
 
 def level_of(value: int) -> Level:
@@ -215,6 +224,12 @@ class MemberRecord(Protocol):
     def paused_until(self) -> date | None: ...
     @property
     def skills(self) -> Sequence[SkillRecord]: ...
+    @property
+    def work_days(self) -> int: ...
+    @property
+    def work_start(self) -> int: ...
+    @property
+    def work_end(self) -> int: ...
 
 
 class WorkspaceRecord(Protocol):
@@ -262,6 +277,7 @@ def profile_of(member: MemberRecord) -> ProfileView:
         cadence=member.cadence,
         status=member.status,
         paused_until=member.paused_until,
+        hours=hours_text(member),
     )
 
 

@@ -55,6 +55,7 @@ from bot.matching.model import (
     SkillClaim,
 )
 from bot.matching.model import MemberCadence as EngineCadence
+from bot.members.hours import work_hours
 from bot.rounds.checkins import close_finished_rounds
 from bot.rounds.eligibility import Eligibility, Participation, resolve
 from bot.rounds.locks import lock_workspace
@@ -192,6 +193,7 @@ def take_snapshot(
                 name=facts.name,
                 taught=lessons.get(member.id, (0, 0))[0],
                 learned=lessons.get(member.id, (0, 0))[1],
+                hours=work_hours(member),
             )
         )
     return Snapshot(

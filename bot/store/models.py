@@ -173,6 +173,12 @@ class Member(Base):
     auto_paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     takes_requests: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     requests_per_month: Mapped[int] = mapped_column(SmallInteger, default=4, server_default="4")
+    #: Working week, local to ``tz`` (``bot.members.working_week`` reads it): the days as a
+    #: bitmask (bit 0 Monday .. bit 6 Sunday; 31 is Monday to Friday), the hours as minutes
+    #: after local midnight.
+    work_days: Mapped[int] = mapped_column(SmallInteger, default=31, server_default="31")
+    work_start: Mapped[int] = mapped_column(SmallInteger, default=540, server_default="540")
+    work_end: Mapped[int] = mapped_column(SmallInteger, default=1020, server_default="1020")
     last_nudge_at: Mapped[datetime | None] = mapped_column()
     nudges_off: Mapped[bool] = mapped_column(Boolean, default=False)
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -187,6 +193,11 @@ class Member(Base):
         UniqueConstraint("workspace_id", "slack_user_id"),
         Index("ix_members_workspace_status", "workspace_id", "status"),
         CheckConstraint("requests_per_month BETWEEN 1 AND 20", name="requests_per_month_range"),
+        CheckConstraint(
+            "work_days BETWEEN 1 AND 127 AND work_start >= 0 AND work_end <= 1440 "
+            "AND work_start < work_end",
+            name="working_week",
+        ),
     )
 
 

@@ -66,6 +66,9 @@ class MemberRow:
     status: MemberStatus
     paused_until: date | None
     skills: tuple[SkillRow, ...]
+    work_days: int = 31
+    work_start: int = 540
+    work_end: int = 1020
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +108,9 @@ _MEMBER_COLUMNS = _labelled(
     Member.cadence,
     Member.status,
     Member.paused_until,
+    Member.work_days,
+    Member.work_start,
+    Member.work_end,
 )
 _SKILL_COLUMNS = _labelled(
     "s",
@@ -274,6 +280,9 @@ def _member_row(rows: Sequence[Any]) -> MemberRow:
         status=m.m_status,
         paused_until=m.m_paused_until,
         skills=skills,
+        work_days=m.m_work_days,
+        work_start=m.m_work_start,
+        work_end=m.m_work_end,
     )
 
 

@@ -148,3 +148,35 @@ def test_new_fields_change_the_round(tmp_path: Path) -> None:
     result = json.loads(out.read_text())
     assert [g["kind"] for g in result["groups"]] == ["swap"]
     assert {u["member"] for u in result["unmatched"]} == {"U3", "U9"}
+
+
+def test_working_hours_are_validated(tmp_path: Path) -> None:
+    hours = "members.0.hours"
+    _bad(tmp_path, {hours: "9-5"}, "members[0].hours", '"hours": "9-5"')
+    _bad(tmp_path, {hours: {"days": ["mon", "funday"]}}, "members[0].hours.days[1]", '"funday"')
+    _bad(tmp_path, {hours: {"days": []}}, "members[0].hours.days", '"days": []')
+    _bad(tmp_path, {hours: {"start": "9am"}}, "members[0].hours.start", '"9am"')
+    _bad(tmp_path, {hours: {"start": "25:00"}}, "members[0].hours.start", '"25:00"')
+    _bad(
+        tmp_path,
+        {hours: {"start": "17:00", "end": "09:00"}},
+        "members[0].hours.end",
+        '"end": "09:00"',
+    )
+    _bad(tmp_path, {hours: {"lunch": "12:00"}}, "members[0].hours.lunch", '"lunch"')
+
+
+def test_working_hours_change_who_can_meet(tmp_path: Path) -> None:
+    # U1 and U2 swap Spanish and SQL; when U1 works only on Mondays and U2 only on Tuesdays,
+    # they share no working time and are not paired.
+    data = json.loads(json.dumps(GOOD))
+    src, out = tmp_path / "ws.json", tmp_path / "pairs.json"
+    data["members"][0]["hours"] = {"days": ["mon"], "start": "08:30", "end": "12:00"}
+    data["members"][1]["hours"] = {"days": ["Mon", "tue"]}
+    src.write_text(json.dumps(data))
+    assert CliRunner().invoke(app(), ["match", "-i", str(src), "-o", str(out)]).exit_code == 0
+    assert [g["members"] for g in json.loads(out.read_text())["groups"]] == [["U1", "U2"]]
+    data["members"][1]["hours"] = {"days": ["tue"]}
+    src.write_text(json.dumps(data))
+    assert CliRunner().invoke(app(), ["match", "-i", str(src), "-o", str(out)]).exit_code == 0
+    assert json.loads(out.read_text())["groups"] == []

@@ -3,6 +3,8 @@ from __future__ import annotations
 from datetime import date
 
 from bot.matching import meeting_slot, overlap_hours, same_moment
+from bot.matching.model import WorkHours
+from bot.matching.tz import shared_hours
 
 WINTER = date(2026, 12, 7)
 SUMMER = date(2026, 7, 6)
@@ -38,3 +40,23 @@ def test_meeting_slot_shows_both_local_times() -> None:
     assert (ana.strftime("%H:%M"), ben.strftime("%H:%M")) == ("10:00", "09:00")
     assert same_moment(ana, "Europe/London") == ben
     assert meeting_slot("Asia/Tokyo", "America/New_York", WINTER) is None
+
+
+def test_shared_hours_follow_each_member_s_working_days_and_hours() -> None:
+    week = WorkHours()
+    # Monday to Friday 9-17 for both is the weekday overlap.
+    for a, b in [("Europe/Madrid", "Europe/London"), ("Pacific/Auckland", "America/Los_Angeles")]:
+        assert shared_hours(a, week, b, week, WINTER) == overlap_hours(a, b, WINTER)
+    early = WorkHours(start=7 * 60 + 30, end=15 * 60 + 30)  # 07:30-15:30
+    assert shared_hours("Europe/London", early, "Europe/London", week, WINTER) == 6.5
+    # Tokyo 9-17 and New York never meet; Tokyo 17:00-24:00 (08:00-15:00 UTC) shares New
+    # York's first hour.
+    assert shared_hours("Asia/Tokyo", week, "America/New_York", week, WINTER) == 0
+    late_tokyo = WorkHours(start=17 * 60, end=24 * 60)
+    assert shared_hours("Asia/Tokyo", late_tokyo, "America/New_York", week, WINTER) == 1.0
+    mondays = WorkHours(days=frozenset({0}))
+    tuesdays = WorkHours(days=frozenset({1}))
+    assert shared_hours("Europe/London", mondays, "Europe/London", tuesdays, WINTER) == 0
+    # Auckland's Tuesday is Los Angeles' Monday: those two days meet across the date line.
+    assert shared_hours("Pacific/Auckland", tuesdays, "America/Los_Angeles", mondays, WINTER) == 5
+    assert shared_hours("Pacific/Auckland", mondays, "America/Los_Angeles", mondays, WINTER) == 0

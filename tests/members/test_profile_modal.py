@@ -348,3 +348,92 @@ def test_a_near_miss_saved_from_the_home_is_confirmed_by_dm_through_the_outbox(
     with driver.deps.unit_of_work() as s:
         rows = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "notice")).all()
         assert [(r.state, r.slack_ts) for r in rows] == [(OutboxState.SENT, posted.response["ts"])]
+
+
+# ----------------------------------------------------------------------------- working hours
+
+
+def week(days: list[int], start: str | None, end: str | None) -> dict[str, Any]:
+    """The working-week blocks of ``view.state.values``, as Slack sends them."""
+    names = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    return {
+        "work_days": {
+            "value": {
+                "type": "checkboxes",
+                "selected_options": [option(str(d), names[d]) for d in days],
+            }
+        },
+        "work_start": {"value": {"type": "timepicker", "selected_time": start}},
+        "work_end": {"value": {"type": "timepicker", "selected_time": end}},
+    }
+
+
+def test_working_hours_default_to_weekdays_nine_to_five_and_are_saved(driver: Harness) -> None:
+    driver.command(ANA, "teach SQL")
+    view = open_modal(driver, ANA)
+    blocks = {b.get("block_id"): b for b in view["blocks"]}
+    ticked = blocks["work_days"]["element"]["initial_options"]
+    assert [o["value"] for o in ticked] == ["0", "1", "2", "3", "4"]
+    assert blocks["work_start"]["element"]["initial_time"] == "09:00"
+    assert blocks["work_end"]["element"]["initial_time"] == "17:00"
+    assert "*Working hours:* Mon-Fri 09:00-17:00" in payload_json(driver.command(ANA, "me"))
+
+    submit(driver, ANA, {**state(teach_new="SQL"), **week([0, 2, 3], "08:00", "12:30")})
+
+    member = member_row(driver, ANA)
+    assert member is not None
+    assert (member.work_days, member.work_start, member.work_end) == (0b1101, 480, 750)
+    assert "*Working hours:* Mon, Wed, Thu 08:00-12:30" in payload_json(driver.command(ANA, "me"))
+    view = open_modal(driver, ANA)  # the form shows what was saved
+    blocks = {b.get("block_id"): b for b in view["blocks"]}
+    assert [o["value"] for o in blocks["work_days"]["element"]["initial_options"]] == [
+        "0",
+        "2",
+        "3",
+    ]
+    assert blocks["work_end"]["element"]["initial_time"] == "12:30"
+
+
+def test_a_form_without_the_working_hours_keeps_them(driver: Harness) -> None:
+    driver.command(ANA, "teach SQL")
+    open_modal(driver, ANA)
+    submit(driver, ANA, {**state(teach_new="SQL"), **week([5, 6], "10:00", "14:00")})
+    submit(driver, ANA, state(teach_new="SQL, Go"))  # a modal opened before the fields existed
+    member = member_row(driver, ANA)
+    assert member is not None
+    assert (member.work_days, member.work_start, member.work_end) == (0b1100000, 600, 840)
+
+
+@pytest.mark.parametrize(
+    ("days", "start", "end", "block", "words"),
+    [
+        ([], "09:00", "17:00", "work_days", "at least one day"),
+        ([0, 1], "17:00", "09:00", "work_end", "before it starts"),
+        ([0, 1], "09:00", "09:00", "work_end", "before it starts"),
+        ([0, 1], None, "17:00", "work_start", "starts"),
+        ([0, 1], "09:00", "25:99", "work_end", "ends"),
+        ([0, 1], "9am", "17:00", "work_start", "starts"),
+    ],
+)
+def test_bad_working_hours_get_inline_errors_and_store_nothing(
+    driver: Harness, days: list[int], start: str | None, end: str | None, block: str, words: str
+) -> None:
+    driver.command(ANA, "teach SQL")
+    open_modal(driver, ANA)
+    before = stored(driver)
+
+    errors = _errors(submit(driver, ANA, {**state(teach_new="Go"), **week(days, start, end)}))
+
+    assert block in errors and words in errors[block]
+    driver.drain()
+    assert stored(driver) == before
+
+
+def test_forged_day_values_are_ignored(driver: Harness) -> None:
+    driver.command(ANA, "teach SQL")
+    open_modal(driver, ANA)
+    values = {**state(teach_new="SQL"), **week([1], "09:00", "17:00")}
+    values["work_days"]["value"]["selected_options"] += [option("9", "x"), option("-1", "y")]
+    submit(driver, ANA, values)
+    member = member_row(driver, ANA)
+    assert member is not None and member.work_days == 0b10

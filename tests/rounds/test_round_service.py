@@ -251,3 +251,27 @@ def test_the_workspace_can_turn_discovery_swaps_off(team: Team) -> None:
     team.member(DEV, "Dev Das", team="Sales", teach=["Piano"], learn=["Kubernetes"])
     outcome = start_round(team.deps, team.team_id, now=team.clock.now())
     assert (outcome.groups, outcome.unmatched) == (1, 2)
+
+
+def test_members_whose_working_days_never_meet_are_not_paired(team: Team) -> None:
+    # Ana and Ben are a perfect swap, but Ana works Mondays and Ben Tuesdays only.
+    pair_world(team, discovery_swaps=False)
+    with team.deps.unit_of_work() as session:
+        for user, days in ((ANA, 0b01), (BEN, 0b10)):
+            member = session.scalars(select(Member).where(Member.slack_user_id == user)).one()
+            member.work_days = days
+    outcome = start_round(team.deps, team.team_id, now=team.clock.now())
+    assert (outcome.groups, outcome.unmatched) == (0, 2)
+
+
+def test_working_hours_that_overlap_on_a_shared_day_still_pair(team: Team) -> None:
+    # Ana (Madrid) works Monday and Tuesday mornings, Ben (London) Tuesday 11:00-19:00: they
+    # share Tuesday 11:00-13:00 London, so the swap goes ahead.
+    pair_world(team, discovery_swaps=False)
+    with team.deps.unit_of_work() as session:
+        ana = session.scalars(select(Member).where(Member.slack_user_id == ANA)).one()
+        ana.work_days, ana.work_start, ana.work_end = 0b11, 8 * 60, 14 * 60
+        ben = session.scalars(select(Member).where(Member.slack_user_id == BEN)).one()
+        ben.work_days, ben.work_start, ben.work_end = 0b10, 11 * 60, 19 * 60
+    outcome = start_round(team.deps, team.team_id, now=team.clock.now())
+    assert (outcome.groups, outcome.unmatched) == (1, 0)
