@@ -76,7 +76,7 @@ def tick(
     rounds = run_due_rounds(
         deps, moment, client_for=(lambda team: client_for(team, None)) if client_for else None
     )
-    checkins = process_due(deps, moment)
+    checkins = process_due(deps, moment, humane=True)
     expire_due(deps, moment)
     delivery = None
     if deliver:

@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.cli._console import fail as _fail
 from bot.cli._deps import cli_deps
-from bot.delivery.outbox import Claim, count_unfinished
+from bot.delivery.outbox import HOLD_HORIZON, Claim, count_unfinished
 from bot.delivery.worker import DeliveryEvent, DeliveryReport, deliver_pending
 from bot.deps import Deps
 from bot.rounds.checkins import process_due
@@ -70,9 +70,17 @@ def _unmatched_table(plan: RoundPlan) -> Table:
 
 
 def deliver_with_progress(deps: Deps) -> DeliveryReport:
-    """Deliver everything in the outbox, with a progress bar, waiting out retries."""
+    """Deliver everything in the outbox, with a progress bar, waiting out retries. Messages
+    the clock process holds for their recipients' working morning are left to it."""
+    horizon = deps.clock.now() + HOLD_HORIZON
     with deps.unit_of_work() as session:
-        total = count_unfinished(session=session)
+        total = count_unfinished(session=session, held_after=horizon)
+        held = count_unfinished(session=session) - total
+    if held:
+        console.print(
+            f"{held} messages wait for their recipients' working morning; the clock process "
+            "(skillswap scheduler) sends them then."
+        )
     if total == 0:
         return DeliveryReport()
     with Progress(

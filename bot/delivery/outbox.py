@@ -24,6 +24,9 @@ from bot.store.models import OutboxMessage, Workspace
 
 #: Event type of the message metadata that carries the outbox key.
 METADATA_EVENT_TYPE = "skillswap_outbox"
+#: A message held (``not_before``) further ahead than this is not waited for by a worker
+#: running ``until_idle`` (the CLI's delivery, tests' drains): the clock process sends it.
+HOLD_HORIZON = timedelta(minutes=10)
 
 
 class OutboxKind(StrEnum):
@@ -59,6 +62,8 @@ class NewMessage:
     round_id: int | None = None
     group_id: int | None = None
     member_id: int | None = None
+    # Not sent before this moment (e.g. the recipients' working morning); None: at once.
+    not_before: datetime | None = None
 
     def __post_init__(self) -> None:
         if bool(self.target_users) == bool(self.channel):
@@ -120,7 +125,8 @@ def _add(
             payload={"text": m.text, "blocks": m.blocks},
             state=OutboxState.PENDING,
             attempts=0,
-            next_attempt_at=now,
+            not_before=m.not_before if m.not_before and m.not_before > now else None,
+            next_attempt_at=max(now, m.not_before or now),
             created_at=now,
         )
         for m in messages
@@ -249,12 +255,22 @@ def next_due_at(*, session: Session) -> datetime | None:
     )
 
 
-def count_unfinished(*, session: Session, round_id: int | None = None) -> int:
+def due_by(moment: datetime) -> Any:
+    """Rows not held past ``moment`` (a SQL condition)."""
+    return or_(OutboxMessage.not_before.is_(None), OutboxMessage.not_before <= moment)
+
+
+def count_unfinished(
+    *, session: Session, round_id: int | None = None, held_after: datetime | None = None
+) -> int:
+    """Rows still to send; with ``held_after``, without those held past that moment."""
     stmt = select(func.count(OutboxMessage.id)).where(
         OutboxMessage.state.in_([OutboxState.PENDING, OutboxState.SENDING])
     )
     if round_id is not None:
         stmt = stmt.where(OutboxMessage.round_id == round_id)
+    if held_after is not None:
+        stmt = stmt.where(due_by(held_after))
     return int(session.scalar(stmt) or 0)
 
 

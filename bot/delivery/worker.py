@@ -36,11 +36,13 @@ from sqlalchemy.orm import Session
 
 from bot.clock import Clock, ManualClock
 from bot.delivery.outbox import (
+    HOLD_HORIZON,
     METADATA_EVENT_TYPE,
     Claim,
     OutboxKind,
     claim_next,
     claim_row,
+    due_by,
     held,
 )
 from bot.delivery.throttle import Throttle
@@ -262,10 +264,11 @@ class DeliveryWorker:
         """When a row may next be claimable, or ``None`` when nothing is unfinished."""
         with self.deps.unit_of_work() as session:
             unfinished = OutboxMessage.state.in_([OutboxState.PENDING, OutboxState.SENDING])
+            # Messages held for a working morning are the clock process's: not waited for.
             free_stmt = (
                 select(func.min(OutboxMessage.next_attempt_at))
                 .join(Workspace, Workspace.id == OutboxMessage.workspace_id)
-                .where(unfinished, OutboxMessage.claimed_at.is_(None))
+                .where(unfinished, OutboxMessage.claimed_at.is_(None), due_by(now + HOLD_HORIZON))
             )
             if blocked:
                 free_stmt = free_stmt.where(Workspace.team_id.not_in(list(blocked)))

@@ -33,6 +33,8 @@ from bot.blocks.rounds import dump
 from bot.delivery.outbox import NewMessage, OutboxKind, enqueue
 from bot.deps import Deps
 from bot.kinds import GroupState, MemberStatus, RoundState
+from bot.meetings.slots import next_working_morning
+from bot.members.hours import working_week
 from bot.rounds.locks import lock_workspace
 from bot.rounds.schedule import Rhythm, round_times
 from bot.store.models import Checkin, Group, GroupMember, Member, Round, Workspace
@@ -89,7 +91,15 @@ def _groups(session: Session, round_id: int) -> list[Group]:
     )
 
 
-def _message(group: Group, kind: OutboxKind, round_id: int) -> NewMessage:
+def _morning(group: Group, workspace: Workspace, now: datetime) -> datetime:
+    """The group's shared working morning (now when they are all at work)."""
+    weeks = [working_week(gm.member, default_tz=workspace.timezone) for gm in group.members]
+    return next_working_morning(weeks, after=now)
+
+
+def _message(
+    group: Group, kind: OutboxKind, round_id: int, not_before: datetime | None = None
+) -> NewMessage:
     view = checkin_view(group, reminder=kind is OutboxKind.REMINDER)
     assert group.channel_id is not None
     return NewMessage(
@@ -100,13 +110,21 @@ def _message(group: Group, kind: OutboxKind, round_id: int) -> NewMessage:
         channel=group.channel_id,
         round_id=round_id,
         group_id=group.id,
+        not_before=not_before,
     )
 
 
-def queue_checkins(session: Session, round_: Round, *, now: datetime) -> int:
+def queue_checkins(session: Session, round_: Round, *, now: datetime, humane: bool = False) -> int:
+    """Queue "Did you meet?" for every introduced group; ``humane`` (the clock process) holds
+    each until its group's working morning."""
     workspace = session.get_one(Workspace, round_.workspace_id)
     messages = [
-        _message(group, OutboxKind.CHECKIN, round_.id)
+        _message(
+            group,
+            OutboxKind.CHECKIN,
+            round_.id,
+            _morning(group, workspace, now) if humane else None,
+        )
         for group in _groups(session, round_.id)
         if group.state in CHECKIN_STATES and group.channel_id
     ]
@@ -117,7 +135,7 @@ def queue_checkins(session: Session, round_: Round, *, now: datetime) -> int:
     return count
 
 
-def queue_reminders(session: Session, round_: Round, *, now: datetime) -> int:
+def queue_reminders(session: Session, round_: Round, *, now: datetime, humane: bool = False) -> int:
     workspace = session.get_one(Workspace, round_.workspace_id)
     groups = _groups(session, round_.id)
     answered = set(
@@ -126,7 +144,12 @@ def queue_reminders(session: Session, round_: Round, *, now: datetime) -> int:
         )
     )
     messages = [
-        _message(group, OutboxKind.REMINDER, round_.id)
+        _message(
+            group,
+            OutboxKind.REMINDER,
+            round_.id,
+            _morning(group, workspace, now) if humane else None,
+        )
         for group in groups
         if group.state in CHECKIN_STATES
         and group.channel_id
@@ -266,8 +289,11 @@ def close_finished_rounds(
     )
 
 
-def process_due(deps: Deps, now: datetime) -> CheckinReport:
-    """Queue the check-ins and reminders due at ``now``, and close finished rounds."""
+def process_due(deps: Deps, now: datetime, *, humane: bool = False) -> CheckinReport:
+    """Queue the check-ins and reminders due at ``now``, and close finished rounds.
+
+    ``humane`` (the clock process): each group's message waits for its shared working
+    morning; ``skillswap round checkins`` sends at once."""
     report = CheckinReport()
     with deps.unit_of_work() as session:
         open_rounds = [
@@ -287,7 +313,7 @@ def process_due(deps: Deps, now: datetime) -> CheckinReport:
                 continue
             workspace = session.get_one(Workspace, workspace_id)
             if _due(round_.checkins_due_at, now) and round_.checkins_sent_at is None:
-                report.checkins += queue_checkins(session, round_, now=now)
+                report.checkins += queue_checkins(session, round_, now=now, humane=humane)
                 report.rounds.append(round_id)
             elif (
                 round_.checkins_sent_at is not None
@@ -295,7 +321,7 @@ def process_due(deps: Deps, now: datetime) -> CheckinReport:
                 and _due(round_.reminders_due_at, now)
                 and now >= round_.checkins_sent_at + REMINDER_GAP
             ):
-                report.reminders += queue_reminders(session, round_, now=now)
+                report.reminders += queue_reminders(session, round_, now=now, humane=humane)
                 report.rounds.append(round_id)
             elif _finished(round_, workspace, now, force=False):
                 report.paused += close_round(session, round_, workspace, now=now)

@@ -55,7 +55,8 @@ from bot.matching.model import (
     SkillClaim,
 )
 from bot.matching.model import MemberCadence as EngineCadence
-from bot.members.hours import work_hours
+from bot.meetings.slots import WorkingWeek, next_working_morning
+from bot.members.hours import work_hours, working_week
 from bot.rounds.checkins import close_finished_rounds
 from bot.rounds.eligibility import Eligibility, Participation, resolve
 from bot.rounds.locks import lock_workspace
@@ -109,6 +110,7 @@ class MemberFacts:
     team: str | None
     teach: tuple[SkillFacts, ...]
     learn: tuple[SkillFacts, ...]
+    week: WorkingWeek = field(default_factory=lambda: WorkingWeek(tz=None))
 
     def person(self) -> Person:
         return Person(user_id=self.user_id, name=self.name, tz=self.tz, team=self.team)
@@ -179,6 +181,7 @@ def take_snapshot(
             team=member.team_label,
             teach=teach,
             learn=learn,
+            week=working_week(member, default_tz=workspace.timezone),
         )
         members[facts.user_id] = facts
         inputs.append(
@@ -434,7 +437,7 @@ def start_round(
                     False,
                     note="nobody is available: no active member has a skill yet",
                 )
-            return store_round(session, workspace, planned, now=now)
+            return store_round(session, workspace, planned, now=now, humane=scheduled)
     except IntegrityError:
         # Another process stored the same period between our check and our insert (only
         # possible without the lock, e.g. a database that ignores it). Theirs stands.
@@ -452,9 +455,18 @@ def start_round(
 
 
 def store_round(
-    session: Session, workspace: Workspace, planned: RoundPlan, *, now: datetime
+    session: Session,
+    workspace: Workspace,
+    planned: RoundPlan,
+    *,
+    now: datetime,
+    humane: bool = False,
 ) -> RoundOutcome:
-    """Store the round, its groups, lessons and outbox, and update members (caller commits)."""
+    """Store the round, its groups, lessons and outbox, and update members (caller commits).
+
+    ``humane`` (the clock process): each introduction waits for its group's shared working
+    morning and each "no partner" DM for its member's (``next_working_morning``); without
+    it (``skillswap round run``, an admin asking now) they go at once."""
     result = planned.result
     snapshot = planned.snapshot
     rhythm = rhythm_of(workspace, planned.round_date)
@@ -531,6 +543,7 @@ def store_round(
                 target_users=tuple(engine_group.members),
                 round_id=round_.id,
                 group_id=group.id,
+                not_before=_morning(snapshot, engine_group.members, now) if humane else None,
             )
         )
     streaks = {m.id: m.unmatched_streak for m in snapshot.inputs}
@@ -554,6 +567,7 @@ def store_round(
                 target_users=(left_out.member,),
                 round_id=round_.id,
                 member_id=alone.member_id,
+                not_before=_morning(snapshot, (left_out.member,), now) if humane else None,
             )
         )
     if workspace.home_channel and result.groups:
@@ -571,10 +585,11 @@ def store_round(
     count = enqueue(messages, session=session, workspace_id=workspace.id, now=now)
     round_.stats = {**stats, "messages": count}
     log.info(
-        "round stored: %d groups, %d unmatched, %d messages",
+        "round stored: %d groups, %d unmatched, %d messages (%d held for a working morning)",
         len(result.groups),
         len(result.unmatched),
         count,
+        sum(1 for m in messages if m.not_before is not None and m.not_before > now),
         extra={"team_id": workspace.team_id, "round_id": round_.id},
     )
     return RoundOutcome(
@@ -587,6 +602,12 @@ def store_round(
         eligible=result.stats.eligible,
         messages=count,
     )
+
+
+def _morning(snapshot: Snapshot, user_ids: Iterable[str], now: datetime) -> datetime:
+    """When a message to these members should arrive: now if they are all at work, else the
+    start of their next shared working time (~09:00 of whoever starts latest)."""
+    return next_working_morning([snapshot.members[u].week for u in user_ids], after=now)
 
 
 def _update_streaks(

@@ -436,6 +436,8 @@ class OutboxMessage(Base):
     )
     attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Held until then (the recipients' working morning); ``next_attempt_at`` starts there.
+    not_before: Mapped[datetime | None] = mapped_column()
     claimed_at: Mapped[datetime | None] = mapped_column()
     last_error: Mapped[str | None] = mapped_column(String(200))
     slack_channel: Mapped[str | None] = mapped_column(String(32))
