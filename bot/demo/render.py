@@ -167,8 +167,15 @@ def _element(element: Any, name_of: NameOf, state: Mapping[str, Any] | None = No
             )
         )
     if kind == "checkboxes":
-        options = [_option_text(o, name_of) for o in element.get("options") or []]
-        return Text("  ".join(f"[ ] {o}" for o in options))
+        ticked = (state or {}).get("selected_options", element.get("initial_options")) or []
+        values = {o.get("value") for o in ticked if isinstance(o, Mapping)}
+        return Text(
+            "  ".join(
+                f"[{'x' if o.get('value') in values else ' '}] {_option_text(o, name_of)}"
+                for o in element.get("options") or []
+                if isinstance(o, Mapping)
+            )
+        )
     if kind == "plain_text_input":
         value = (state or {}).get("value", element.get("initial_value"))
         if value:
@@ -178,6 +185,11 @@ def _element(element: Any, name_of: NameOf, state: Mapping[str, Any] | None = No
         value = (state or {}).get("selected_date", element.get("initial_date"))
         return Text(
             f"[📅 {value or placeholder or 'pick a date'}]", style="bold" if value else "dim"
+        )
+    if kind == "timepicker":
+        value = (state or {}).get("selected_time", element.get("initial_time"))
+        return Text(
+            f"[🕘 {value or placeholder or 'pick a time'}]", style="bold" if value else "dim"
         )
     if kind == "overflow":
         return Text("[⋯]", style="bold")

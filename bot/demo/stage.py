@@ -74,6 +74,8 @@ def initial_state(view: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             state["value"] = element.get("initial_value")
         elif kind == "datepicker":
             state["selected_date"] = element.get("initial_date")
+        elif kind == "timepicker":
+            state["selected_time"] = element.get("initial_time")
         elif kind == "checkboxes":
             state["selected_options"] = list(element.get("initial_options") or [])
         values[str(block_id)] = {str(action_id): state}
