@@ -81,8 +81,8 @@ def test_two_clocks_at_once_queue_each_message_once(
     queued = threading.Event()
     release = threading.Event()
 
-    def held(session: Any, round_: Any, *, now: datetime) -> int:
-        count: int = queue(session, round_, now=now)
+    def held(session: Any, round_: Any, *, now: datetime, **options: Any) -> int:
+        count: int = queue(session, round_, now=now, **options)
         if not queued.is_set():
             queued.set()
             assert release.wait(timeout=30), "the test never let the first clock commit"
