@@ -267,7 +267,13 @@ def next_working_morning(weeks: Sequence[WorkingWeek], *, after: datetime) -> da
     next shared window, which is ~09:00 of the latest-starting member. Falls back to a shorter
     window, then to ``after`` when nobody overlaps within 7 days."""
     after = _aware(after)
-    shared = shared_intervals(weeks, after, after + timedelta(days=7))
+    shared: list[Interval] = []
+    for a, b in shared_intervals(weeks, after, after + timedelta(days=7)):
+        # One working day running into the next (a day "until 23:59" runs into 00:00).
+        if shared and a - shared[-1][1] <= timedelta(minutes=1):
+            shared[-1] = (shared[-1][0], b)
+        else:
+            shared.append((a, b))
     for a, b in shared:
         if b - max(a, after) >= _MIN_LEFT:
             return max(a, after)

@@ -246,6 +246,15 @@ def test_next_working_morning_waits_for_the_latest_starting_member() -> None:
     nz = next_working_morning([AUCKLAND, LOS_ANGELES], after=utc(2026, 12, 6, 0))
     assert hhmm(nz, "Pacific/Auckland") == "Tue 09:00"
     assert hhmm(nz, "America/Los_Angeles") == "Mon 12:00"
+    # Working round the clock: late in the evening is still "at work", not tomorrow's start.
+    always = WorkingWeek("Europe/London", days=frozenset(range(7)), start=time(0), end=time(23, 59))
+    around = WorkingWeek("Europe/Madrid", days=frozenset(range(7)), start=time(0), end=time(23, 59))
+    evening = utc(2026, 12, 7, 22, 50)
+    assert next_working_morning([always], after=evening) == evening
+    assert next_working_morning([always], after=utc(2026, 12, 7, 23, 45)) == utc(
+        2026, 12, 7, 23, 45
+    )
+    assert next_working_morning([always, around], after=evening) == evening
     # No shared hours at all: as soon as asked.
     assert next_working_morning([TOKYO, NEW_YORK], after=after) == after
 
@@ -355,8 +364,8 @@ def test_next_working_morning_is_inside_everyone_s_hours_when_they_overlap(
         if all(fits(w, first + timedelta(minutes=5 * k), 1) for w in group)
     ]
     roomy = [m for m in shared if all(fits(w, m, 30) for w in group)]
-    if roomy:  # the first moment with half an hour of shared time left
-        assert all(fits(w, moment, 30) for w in group)
+    if roomy:  # at work, no later than the first moment with half an hour left
+        assert all(fits(w, moment, 1) for w in group)
         assert moment <= roomy[0]
     elif shared:
         assert all(fits(w, moment, 1) for w in group)

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from bot.cli import build_cli
 from bot.rounds.schedule import period_key
 from bot.scheduler import DELIVER_JOB, NUDGE_JOB, PRUNE_JOB, TICK_JOB, build_scheduler
-from bot.store.models import Cadence, OutboxMessage, Round, Workspace
+from bot.store.models import Cadence, Member, OutboxMessage, Round, Workspace
 from tests.rounds.rounds_kit import ANA, BEN, CAL, Team, pair_world
 from tests.support import BOT_TOKEN, SIGNING_SECRET
 
@@ -179,6 +179,8 @@ def test_the_clock_process_runs_a_due_round_and_stops_cleanly_on_sigterm(team: T
     pair_world(team, round_weekday=slot.weekday(), round_time=f"{slot:%H:%M}", timezone="UTC")
     with team.deps.unit_of_work() as session:
         session.execute(update(Workspace).values(created_at=slot - timedelta(days=1)))
+        # At work round the clock, so the introduction is not held for a working morning.
+        session.execute(update(Member).values(work_days=127, work_start=0, work_end=24 * 60))
     env = {
         **os.environ,
         "DATABASE_URL": team.deps.settings.database_url,

@@ -46,7 +46,9 @@ def test_members_join_the_clock_pairs_them_they_meet_and_say_how_it_went(
     team.clock.set(MONDAY_0900_LONDON)
     report = tick(team.deps)
     assert [o.period for o in report.rounds.started] == ["2026-W50"]
-    assert report.delivery is not None and report.delivery.sent == 2
+    # The pair is at work; Cal's "no partner" DM waits for 09:00 in New York (04:00 now).
+    assert report.delivery is not None and report.delivery.sent == 1
+    assert sim.messages(sim.dm_channel_id(team.team_id, CAL)) == []
 
     pair_dm = sim.dm_channel_id(team.team_id, ANA, BEN)
     [intro] = sim.messages(pair_dm)
@@ -56,6 +58,9 @@ def test_members_join_the_clock_pairs_them_they_meet_and_say_how_it_went(
     assert "You've never been paired before." in intro_text
     assert "First session idea: 30 minutes, 15 each way." in intro_text
     assert "10:00 is" in intro_text and "09:00 (<!date^" in intro_text  # Madrid vs London
+    team.clock.set(MONDAY_0900_LONDON + timedelta(hours=5))
+    later = tick(team.deps)  # 09:00 in New York
+    assert later.delivery is not None and later.delivery.sent == 1
     [alone] = sim.messages(sim.dm_channel_id(team.team_id, CAL))
     assert "Kubernetes" in shown_text(alone) and "priority next round" in shown_text(alone)
 
