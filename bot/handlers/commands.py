@@ -28,7 +28,7 @@ from bot.errors import SkillSwapError
 from bot.slack.acks import ACK_BUDGET_SECONDS, AckGuard
 from bot.slack.actor import Actor
 from bot.slack.text import COMMAND, clip
-from bot.workspaces.admins import is_admin, require_admin
+from bot.workspaces.admins import RecentSlackAdmins, require_admin, shows_admin
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +83,9 @@ class CommandRegistry:
         self._by_name: dict[str, Subcommand] = {}
         self._primary: list[Subcommand] = []
         self._help: dict[bool, HelpView] = {}
+        self._help_replies: dict[tuple[bool, str | None], Reply] = {}
+        #: Slack's recent answers on who is an admin, for the help's admin line only.
+        self.recent_admins = RecentSlackAdmins()
 
     def add(self, sub: Subcommand) -> None:
         for name in (sub.name, *sub.aliases):
@@ -91,6 +94,7 @@ class CommandRegistry:
             self._by_name[name] = sub
         self._primary.append(sub)
         self._help = {}
+        self._help_replies = {}
 
     def help(self, *, admin: bool) -> HelpView:
         """What the help shows (admin subcommands to admins only): built from the registry once
@@ -98,6 +102,25 @@ class CommandRegistry:
         if admin not in self._help:
             self._help[admin] = help_view(self, admin=admin)
         return self._help[admin]
+
+    def help_reply(self, *, admin: bool, home_url: str | None) -> Reply:
+        """The help's reply for one audience and Home link, its Block Kit JSON converted once
+        (the same for every request with these; a workspace has one Home link per app)."""
+        key = (admin, home_url)
+        found = self._help_replies.get(key)
+        if found is None:
+            view = self.help(admin=admin)
+            if home_url:
+                view = replace(view, home_url=home_url)
+            found = Reply(
+                text="SkillSwap pairs colleagues each round to show each other what they know.",
+                blocks=help_blocks(view),
+            )
+            found.block_dicts  # noqa: B018 - converted (and validated) once, here
+            if len(self._help_replies) >= HELP_REPLIES_KEPT:
+                self._help_replies.clear()
+            self._help_replies[key] = found
+        return found
 
     def get(self, name: str) -> Subcommand | None:
         return self._by_name.get(name)
@@ -119,6 +142,9 @@ def parse_text(text: str | None) -> tuple[str, str]:
     return head.lower(), rest.strip()
 
 
+#: Help replies kept (per audience and Home link: two per workspace and app).
+HELP_REPLIES_KEPT = 1_000
+
 #: Subcommands ordered before this join SkillSwap (teach, learn): the help's "Join" line.
 JOIN_ORDER = 30
 
@@ -138,7 +164,13 @@ def help_view(registry: CommandRegistry, *, admin: bool) -> HelpView:
 
 def help_reply(registry: CommandRegistry, ctx: CommandContext) -> Reply:
     """Four lines and two buttons; ``help <command>`` explains one (admin ones to admins)."""
-    admin = is_admin(ctx.deps, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id)
+    admin = shows_admin(
+        ctx.deps,
+        ctx.client,
+        team_id=ctx.team_id,
+        user_id=ctx.user_id,
+        recent=registry.recent_admins,
+    )
     if ctx.args:
         sub = registry.get(parse_text(ctx.args)[0])
         if sub is None or (sub.admin_only and not admin):
@@ -147,15 +179,10 @@ def help_reply(registry: CommandRegistry, ctx: CommandContext) -> Reply:
             return Reply(text=message, blocks=text_blocks(message))
         message = command_help_text(_help_command(sub))
         return Reply(text=message, blocks=text_blocks(message))
-    view = registry.help(admin=admin)
-    if ctx.api_app_id:
-        view = replace(
-            view, home_url=f"slack://app?team={ctx.team_id}&id={ctx.api_app_id}&tab=home"
-        )
-    return Reply(
-        text="SkillSwap pairs colleagues each round to show each other what they know.",
-        blocks=help_blocks(view),
+    home_url = (
+        f"slack://app?team={ctx.team_id}&id={ctx.api_app_id}&tab=home" if ctx.api_app_id else None
     )
+    return registry.help_reply(admin=admin, home_url=home_url)
 
 
 def unknown_reply(registry: CommandRegistry, ctx: CommandContext) -> Reply:

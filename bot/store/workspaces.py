@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,6 +16,17 @@ from bot.store.models import OutboxMessage, Round, Workspace
 
 def get_workspace(*, session: Session, team_id: str) -> Workspace | None:
     return session.scalars(select(Workspace).where(Workspace.team_id == team_id)).first()
+
+
+# Asked by every admin check (and by the help, which shows admins their commands): built
+# once, run as Core on the session's connection, no ORM entity loaded.
+_SAVED_ADMINS = select(Workspace.admin_user_ids).where(Workspace.team_id == bindparam("team_id"))
+
+
+def saved_admin_ids(*, session: Session, team_id: str) -> list[str]:
+    """The Slack ids an admin saved as SkillSwap admins of the workspace (none if it is new)."""
+    found = session.connection().execute(_SAVED_ADMINS, {"team_id": team_id}).scalar()
+    return [str(user) for user in found or ()]
 
 
 def get_or_create_workspace(

@@ -5,13 +5,16 @@ admins and owners (``users.info``), asked only after the database read has close
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from collections.abc import Callable
 
 from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.errors import NotAllowedError
 from bot.slack.users import user_info
-from bot.store.workspaces import get_workspace
+from bot.store.workspaces import saved_admin_ids
 
 log = logging.getLogger(__name__)
 
@@ -34,14 +37,70 @@ def is_admin(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -> bo
 
     Opens its own read-only unit of work and closes it before asking Slack; never call it with
     a unit of work open."""
+    if _configured_or_saved(deps, team_id=team_id, user_id=user_id):
+        return True
+    return slack_admin(client, team_id=team_id, user_id=user_id)
+
+
+def _configured_or_saved(deps: Deps, *, team_id: str, user_id: str) -> bool:
     if user_id in deps.settings.configured_admins:
         return True
     with deps.read_only() as session:
-        workspace = get_workspace(session=session, team_id=team_id)
-        saved = workspace is not None and user_id in (workspace.admin_user_ids or [])
-    if saved:
+        return user_id in saved_admin_ids(session=session, team_id=team_id)
+
+
+#: How long what is only *shown* to admins may rest on Slack's last answer about someone.
+RECENT_ADMIN_SECONDS = 60.0
+
+
+class RecentSlackAdmins:
+    """Slack's answer to "is this person a workspace admin or owner?" per (team, user), kept
+    for ``ttl`` seconds (at most ``limit`` answers; all forgotten when full).
+
+    For what is only shown to admins (the help's admin line), so that a member asking for help
+    does not cost a ``users.info``; what admins may *do* asks Slack every time
+    (:func:`is_admin`, :func:`require_admin`). Thread-safe."""
+
+    def __init__(
+        self,
+        ttl: float = RECENT_ADMIN_SECONDS,
+        *,
+        limit: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._ttl = ttl
+        self._limit = limit
+        self._clock = clock
+        self._answers: dict[tuple[str, str], tuple[float, bool]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, team_id: str, user_id: str) -> bool | None:
+        found = self._answers.get((team_id, user_id))
+        if found is None or found[0] <= self._clock():
+            return None
+        return found[1]
+
+    def put(self, team_id: str, user_id: str, admin: bool) -> None:
+        with self._lock:
+            if len(self._answers) >= self._limit:
+                self._answers.clear()
+            self._answers[(team_id, user_id)] = (self._clock() + self._ttl, admin)
+
+
+def shows_admin(
+    deps: Deps, client: WebClient, *, team_id: str, user_id: str, recent: RecentSlackAdmins
+) -> bool:
+    """:func:`is_admin` for what is only shown to admins: Slack's answer may be ``recent``'s
+    (up to :data:`RECENT_ADMIN_SECONDS` old); configured and saved admins are read every time.
+
+    Opens its own read-only unit of work; never call it with a unit of work open."""
+    if _configured_or_saved(deps, team_id=team_id, user_id=user_id):
         return True
-    return slack_admin(client, team_id=team_id, user_id=user_id)
+    answer = recent.get(team_id, user_id)
+    if answer is None:
+        answer = slack_admin(client, team_id=team_id, user_id=user_id)
+        recent.put(team_id, user_id, answer)
+    return answer
 
 
 def require_admin(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -> None:

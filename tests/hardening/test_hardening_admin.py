@@ -15,6 +15,7 @@ from bot.blocks.admin import AdminCallback
 from bot.blocks.insights import InsightsAction
 from bot.handlers.commands import build_registry
 from bot.sim.server import RESPONSE_URL_METHOD
+from bot.workspaces.admins import RecentSlackAdmins
 from tests.hardening.hardening_kit import state_from_view
 from tests.support import TEAM, Harness, diff, shown_text, snapshot
 
@@ -147,3 +148,35 @@ def test_admin_check_fails_closed_when_slack_is_down(served: Harness) -> None:
         reply = served.command("UADMIN", name)
         assert REFUSAL in shown_text(reply), name
     assert _acting_calls(served) == []
+
+
+def test_help_reuses_slacks_recent_answer_but_admin_commands_ask_every_time(
+    served: Harness,
+) -> None:
+    """The help's admin line may rest on Slack's answer of the last minute (a member asking
+    for help twice costs one ``users.info``); what an admin may do is asked every time."""
+    served.command("UALICE", "teach Python")
+    served.sim.reset()
+    for _ in range(3):
+        assert "Admins:" in shown_text(served.command("UADMIN", "help"))
+        assert "Admins:" not in shown_text(served.command("UBOB", "help"))
+    assert len(served.sim.calls_to("users.info")) == 2  # once for each of them
+    served.sim.fail_next("users.info", error="fatal_error", times=5)
+    assert "Admins:" in shown_text(served.command("UADMIN", "help"))  # the recent answer
+    assert REFUSAL in shown_text(served.command("UADMIN", "admin"))  # Slack asked: no answer
+    assert _acting_calls(served) == []
+
+
+def test_slacks_recent_answers_expire() -> None:
+    now = [100.0]
+    recent = RecentSlackAdmins(ttl=60, limit=2, clock=lambda: now[0])
+    assert recent.get(TEAM, "UADMIN") is None
+    recent.put(TEAM, "UADMIN", True)
+    recent.put(TEAM, "UBOB", False)
+    assert (recent.get(TEAM, "UADMIN"), recent.get(TEAM, "UBOB")) == (True, False)
+    now[0] += 59.9
+    assert recent.get(TEAM, "UADMIN") is True
+    now[0] += 0.1
+    assert recent.get(TEAM, "UADMIN") is None  # a minute old: Slack is asked again
+    recent.put(TEAM, "UCAROL", True)  # full: the old answers are forgotten
+    assert (recent.get(TEAM, "UBOB"), recent.get(TEAM, "UCAROL")) == (None, True)
