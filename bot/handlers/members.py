@@ -18,9 +18,10 @@ from bot.handlers.commands import CommandContext, Reply, Subcommand
 from bot.handlers.home import publish_home
 from bot.kinds import Direction
 from bot.members import overview, profile, skills
-from bot.members.identity import newcomer
+from bot.members.identity import SlackPerson, newcomer
 from bot.members.leaving import erase
 from bot.members.names import parse_skill_list
+from bot.members.views import SkillsAdded
 from bot.slack.actor import Actor
 
 log = logging.getLogger(__name__)
@@ -28,17 +29,26 @@ log = logging.getLogger(__name__)
 
 def _add(ctx: CommandContext, direction: Direction) -> Reply:
     names = parse_skill_list(ctx.args, example=skills.example_for(direction))
-    person = newcomer(ctx.deps, ctx.client, ctx.team_id, ctx.user_id)  # Slack, before the unit
-    with ctx.deps.unit_of_work() as session:
-        result = skills.add_skills(
-            session=session,
-            team_id=ctx.team_id,
-            user_id=ctx.user_id,
-            person=person,
-            direction=direction,
-            names=names,
-            now=ctx.deps.clock.now(),
-        )
+
+    def add(person: SlackPerson | None, *, ask_slack_first: bool) -> SkillsAdded:
+        with ctx.deps.unit_of_work() as session:
+            return skills.add_skills(
+                session=session,
+                team_id=ctx.team_id,
+                user_id=ctx.user_id,
+                person=person,
+                direction=direction,
+                names=names,
+                now=ctx.deps.clock.now(),
+                ask_slack_first=ask_slack_first,
+            )
+
+    try:
+        result = add(None, ask_slack_first=True)  # a member: one unit of work, no Slack call
+    except skills.NotAMemberYet:
+        # Someone joining: Slack is asked who they are with no unit of work open, then again.
+        person = newcomer(ctx.deps, ctx.client, ctx.team_id, ctx.user_id)
+        result = add(person, ask_slack_first=False)
     return Reply(text=blocks.skills_added_text(result), blocks=blocks.skills_added(result))
 
 

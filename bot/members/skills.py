@@ -49,6 +49,11 @@ def _people(
     )
 
 
+class NotAMemberYet(Exception):
+    """The sender of teach/learn is not a member: Slack must be asked who they are
+    (:func:`~bot.members.identity.newcomer`, outside the unit of work) before they can join."""
+
+
 def example_for(direction: Direction) -> str:
     return (
         f"{COMMAND} teach Spanish, SQL"
@@ -66,16 +71,21 @@ def add_skills(
     direction: Direction,
     names: list[SkillName],
     now: datetime | None = None,
+    ask_slack_first: bool = False,
 ) -> SkillsAdded:
     """Add skills to one side of the member's profile (creating the member on first use).
 
     Someone not yet a member joins with ``person`` (from :func:`~bot.members.identity.newcomer`,
-    asked before this unit of work); without it (they left since), with their id alone.
+    asked before this unit of work); without it (they left since), with their id alone. With
+    ``ask_slack_first``, someone not yet a member raises :class:`NotAMemberYet` before anything
+    is written: members (nearly every request) need no ``users.info`` and no other transaction.
     """
     if user_id == SLACKBOT:
         raise not_a_person_error()
     found = read_model.member_row(session=session, team_id=team_id, slack_user_id=user_id)
     joined = found is None
+    if found is None and ask_slack_first:
+        raise NotAMemberYet(user_id)
     if found is None:
         join(session, workspace_row(session, team_id).id, team_id, user_id, person, now=now)
         found = read_model.member_row(session=session, team_id=team_id, slack_user_id=user_id)
