@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url, text
-from sqlalchemy.exc import DisconnectionError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -87,6 +87,17 @@ class _WriterQueue:
                 self._lock.release()
 
 
+def _driver_sql(conn: Any, sql: str) -> None:
+    """``sql`` (a BEGIN or a PRAGMA: no parameters, no rows) straight on the sqlite3
+    connection: through SQLAlchemy's statement path each one cost as much CPU as the query the
+    transaction is for. A failure is raised as SQLAlchemy raises it (``OperationalError`` with
+    sqlite3's error as ``orig``)."""
+    try:
+        conn.connection.driver_connection.execute(sql)
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance(sql, None, exc, sqlite3.Error, hide_parameters=True) from exc
+
+
 def _locked() -> OperationalError:
     return OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked"))
 
@@ -138,15 +149,15 @@ def make_engine(
             # any write in it an error instead of a lock upgrade that fails under load.
             read_only = bool(conn.get_execution_options().get(READ_ONLY))
             if conn.info.get(READ_ONLY, False) != read_only:
-                conn.exec_driver_sql(f"PRAGMA query_only={int(read_only)}")
+                _driver_sql(conn, f"PRAGMA query_only={int(read_only)}")
                 conn.info[READ_ONLY] = read_only
             if read_only:
-                conn.exec_driver_sql("BEGIN")
+                _driver_sql(conn, "BEGIN")
                 return
             if writers is not None:
                 writers.enter(conn.info)
             try:
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                _driver_sql(conn, "BEGIN IMMEDIATE")
             except BaseException:
                 if writers is not None:
                     writers.leave(conn.info)

@@ -3,15 +3,18 @@ read-only unit fails loudly, and many writers at once on SQLite all get through.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from bot.deps import Deps
+from bot.store.db import _driver_sql, make_engine
 from bot.store.models import Workspace
 from bot.store.workspaces import get_or_create_workspace, get_workspace
 from tests.support import Harness
@@ -91,3 +94,18 @@ def test_me_from_a_workspace_never_seen_before_answers(harness: Harness) -> None
     assert sent.ack.get("text")
     with harness.deps.read_only() as session:
         assert get_workspace(session=session, team_id="T0NEWTEAM") is not None
+
+
+def test_sqlite_transaction_statements_fail_as_sqlalchemy_errors(tmp_path: Path) -> None:
+    """BEGIN and PRAGMA go straight to sqlite3 (cheaper); their failures still come out as
+    SQLAlchemy's errors, which is what callers and the error handler expect."""
+    engine = make_engine(f"sqlite:///{tmp_path}/begin.db")
+    try:
+        with engine.connect() as conn:
+            with pytest.raises(OperationalError) as raised:
+                _driver_sql(conn, "BEGIN SIDEWAYS")
+            assert isinstance(raised.value.orig, sqlite3.OperationalError)
+            # The connection is still usable, in a transaction begun as usual.
+            assert conn.execute(select(func.count())).scalar() == 1
+    finally:
+        engine.dispose()
