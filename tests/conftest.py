@@ -12,11 +12,12 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
+from slack_sdk.models.blocks import Block
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -138,3 +139,25 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     selected = [i for i in session.items if i.get_closest_marker("postgres")]
     if selected and _pg_state["ran"] == 0:
         session.exitstatus = 1
+
+
+@pytest.fixture(autouse=True)
+def _replies_are_slack_sdks_json(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every reply of every test: the fast Block Kit conversion (``blocks_json``) gives
+    exactly the JSON slack_sdk's ``to_dict()`` gives (checked when the test ends, as replies
+    are built on listener threads)."""
+    from bot.blocks.common import blocks_json
+    from bot.handlers import commands
+
+    differ: list[tuple[Any, Any]] = []
+
+    def checked(blocks: Sequence[Block]) -> list[dict[str, Any]]:
+        fast = blocks_json(blocks)
+        slow = [block.to_dict() for block in blocks]
+        if fast != slow:
+            differ.append((fast, slow))
+        return fast
+
+    monkeypatch.setattr(commands, "blocks_json", checked)
+    yield
+    assert not differ, f"blocks_json differs from slack_sdk's to_dict: {differ[0]}"

@@ -21,7 +21,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block
 
-from bot.blocks.common import text_blocks
+from bot.blocks.common import blocks_json, text_blocks
 from bot.blocks.help import HelpAction, HelpCommand, HelpView, command_help_text, help_blocks
 from bot.deps import Deps
 from bot.errors import SkillSwapError
@@ -59,8 +59,8 @@ class Reply:
 
     @cached_property
     def block_dicts(self) -> list[dict[str, Any]]:
-        """The blocks as Slack's JSON, validated by slack_sdk (once per reply)."""
-        return [b.to_dict() for b in self.blocks]
+        """The blocks as Slack's JSON, validated by slack_sdk's models (once per reply)."""
+        return blocks_json(self.blocks)
 
 
 Handler = Callable[[CommandContext], Reply | None]
