@@ -6,7 +6,10 @@ its own), sends each kind of the mix (``help``, ``teach``, ``me``, the leave con
 Cancel button) ``--requests`` times, one after the other, and prints the process's CPU time
 per request of each kind — far less sensitive to a busy machine than wall time.
 ``--profile FILE`` records the measured part with py-spy (``pip install py-spy``; raw format,
-every thread) and prints where the listener threads' time goes.
+every thread) and prints where the listener threads' time goes. ``--calls`` counts the Python
+and C function calls per request instead (every thread, with a profile hook that slows
+everything down): unlike CPU time that figure does not depend on how busy the machine is, so
+two versions of the code can be compared on a shared machine, or on two machines.
 
 Each request is waited for until its listener has finished (Bolt acks from a listener thread),
 so the CPU of the work after the ack counts too.
@@ -16,9 +19,11 @@ from __future__ import annotations
 
 import argparse
 import io
+import itertools
 import os
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -48,23 +53,54 @@ def _environ(wire_body: bytes, headers: dict[str, str]) -> dict[str, Any]:
     return environ
 
 
+class CallCounter:
+    """Function calls (Python and C) made by every thread while ``on``; installed before the
+    app starts its listener threads, so that they have it too."""
+
+    def __init__(self) -> None:
+        self.on = False
+        self._calls = itertools.count()
+        self._reads = 0
+
+    def __call__(self, frame: Any, event: str, arg: Any) -> None:
+        if self.on and (event == "call" or event == "c_call"):
+            next(self._calls)  # atomic under the GIL, unlike += 1
+
+    def install(self) -> None:
+        threading.setprofile(self)
+        sys.setprofile(self)
+
+    def remove(self) -> None:
+        sys.setprofile(None)
+        threading.setprofile(None)
+
+    def read(self) -> int:
+        self._reads += 1
+        return next(self._calls) - self._reads + 1
+
+
 def measure(
     target: str,
     requests: int,
     users: int,
     profile: Path | None = None,
     kinds: tuple[str, ...] = KINDS,
+    calls: bool = False,
 ) -> dict[str, float]:
-    """CPU ms per request of each kind; ``target`` is ``floor`` (the ack-only Bolt app of
-    ``bench/_floor.py``), ``sqlite`` or ``postgres`` (SkillSwap on that database)."""
+    """CPU ms per request of each kind (with ``calls``: function calls per request);
+    ``target`` is ``floor`` (the ack-only Bolt app of ``bench/_floor.py``), ``sqlite`` or
+    ``postgres`` (SkillSwap on that database)."""
     from _floor import build_floor_app
 
     from bot.web import build_wsgi_from_settings
 
     figures: dict[str, float] = {}
     backend = "sqlite" if target == "floor" else target
+    counter = CallCounter() if calls else None
     with simulator(users=users) as sim, fresh_database(backend) as url:
         os.environ.update(app_env(url, sim.api_url))
+        if counter is not None:
+            counter.install()
         if target == "floor":
             wsgi: Any = build_floor_app()
             bolt = wsgi.app
@@ -102,6 +138,14 @@ def measure(
             spy = _profile.record(os.getpid(), 600, profile) if profile else None
             for kind in kinds:
                 reqs = Requests(sim.base_url, users, f"cpu-{kind}")
+                if counter is not None:
+                    counter.on, before = True, counter.read()
+                    for _ in range(requests):
+                        send(reqs, kind)
+                    drain()
+                    counter.on = False
+                    figures[kind] = (counter.read() - before) / requests
+                    continue
                 start = time.process_time()
                 for _ in range(requests):
                     send(reqs, kind)
@@ -113,6 +157,8 @@ def measure(
                 for line in _profile.report(_profile.summarise(profile.read_text())):
                     print(f"  {target}: {line}")
         finally:
+            if counter is not None:
+                counter.remove()
             if target == "floor":
                 executor.shutdown(wait=True)
             else:
@@ -133,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--kinds", default=",".join(KINDS), help="which kinds to measure")
     parser.add_argument("--profile", type=Path, help="py-spy raw output (one target)")
+    parser.add_argument(
+        "--calls", action="store_true", help="function calls per request instead of CPU time"
+    )
     args = parser.parse_args(argv)
     targets = [b for b in args.backends.split(",") if b]
     if not args.no_floor:
@@ -140,15 +189,16 @@ def main(argv: list[str] | None = None) -> int:
     floor_mix = None
     for target in targets:
         kinds = tuple(k for k in args.kinds.split(",") if k in KINDS)
-        figures = measure(target, args.requests, args.users, args.profile, kinds)
+        figures = measure(target, args.requests, args.users, args.profile, kinds, args.calls)
         mix = sum(figures.values()) / len(figures)
         if target == "floor":
             floor_mix = mix
         ratio = f"  {mix / floor_mix:.1f}x floor" if floor_mix and target != "floor" else ""
+        what, digits = ("calls/request", 0) if args.calls else ("CPU ms/request", 2)
         print(
-            f"{target:>8}: CPU ms/request "
-            + "  ".join(f"{k} {v:.2f}" for k, v in figures.items())
-            + f"  mix {mix:.2f}{ratio}  (load {os.getloadavg()[0]:.1f})",
+            f"{target:>8}: {what} "
+            + "  ".join(f"{k} {v:.{digits}f}" for k, v in figures.items())
+            + f"  mix {mix:.{digits}f}{ratio}  (load {os.getloadavg()[0]:.1f})",
             flush=True,
         )
     return 0
