@@ -283,12 +283,16 @@ def has_skill(ws: PoolArrays) -> BoolA:
     return (np.diff(ws.teach.ptr) > 0) | (np.diff(ws.learn.ptr) > 0)
 
 
-def discovery_eval(ws: PoolArrays, u: IntA, v: IntA) -> tuple[BoolA, FloatA]:
+def discovery_eval(
+    ws: PoolArrays, u: IntA, v: IntA, *, same_team: bool = False
+) -> tuple[BoolA, FloatA]:
     """Which pairs may meet as a discovery swap (never met, not in the same known team, some
-    shared working hours, allowed, both due and with a skill to show), and their weight."""
+    shared working hours, allowed, both due and with a skill to show), and their weight.
+
+    ``same_team`` lifts the team rule (a guest's second host may be from the guest's team)."""
     s = ws.settings
     why = blocks(ws, u, v)
-    same_team = (ws.team[u] >= 0) & (ws.team[u] == ws.team[v])
+    same = (ws.team[u] >= 0) & (ws.team[u] == ws.team[v]) & (not same_team)
     skill = has_skill(ws)
     ok = (
         (u != v)
@@ -296,7 +300,7 @@ def discovery_eval(ws: PoolArrays, u: IntA, v: IntA) -> tuple[BoolA, FloatA]:
         & ~why.do_not_pair
         & ~why.no_hours
         & ~why.not_due
-        & ~same_team
+        & ~same
         & skill[u]
         & skill[v]
     )

@@ -196,7 +196,7 @@ def candidate_graph(
     k: int,
     rng: np.random.Generator,
     *,
-    exhaustive_limit: int = 400_000,
+    exhaustive_limit: int = 2_000_000,
     oversample: int = 1,
 ) -> PairEval:
     """Valid candidate pairs between ``query`` and ``target`` (which may be the same set).

@@ -96,17 +96,22 @@ def check(inp: MatchInput, result: MatchResult) -> list[str]:
             for x in inp.members
         )
 
-    def may_discover(a: MemberInput, b: MemberInput) -> bool:
+    def may_discover(a: MemberInput, b: MemberInput, *, same_team: bool = False) -> bool:
         return (
             s.discovery
             and a.id != b.id
             and frozenset((a.id, b.id)) not in pair_days
             and frozenset((a.id, b.id)) not in dnp
-            and not (a.team and a.team == b.team)
+            and (same_team or not (a.team and a.team == b.team))
             and bool(a.teach or a.learn)
             and bool(b.teach or b.learn)
             and hours(a, b) > 0
         )
+
+    def may_be_guest(g: MemberInput, a: MemberInput, b: MemberInput) -> bool:
+        """New to both, shares hours with both, from another team than at least one."""
+        near = may_discover(g, a, same_team=True) and may_discover(g, b, same_team=True)
+        return near and (may_discover(g, a) or may_discover(g, b))
 
     def place(mid: str, where: str) -> None:
         if mid in seen:
@@ -140,15 +145,15 @@ def check(inp: MatchInput, result: MatchResult) -> list[str]:
             if hours(members[a], members[b]) <= 0:
                 errors.append(f"{where}: {a} and {b} share no working hours")
         if g.kind is GroupKind.DISCOVERY:
-            a_, b_ = (members[x] for x in g.members) if len(g.members) == 2 else (None, None)
-            if a_ is None or b_ is None or not may_discover(a_, b_):
+            pair = [members[x] for x in g.members if x != g.guest]
+            if len(pair) != 2 or not may_discover(pair[0], pair[1]):
                 errors.append(f"{where}: not a discovery swap of two new colleagues")
         elif not g.teaches:
             errors.append(f"{where} has no lesson")
         if g.guest is not None:
             pair = [members[x] for x in g.members if x != g.guest]
             guest = members.get(g.guest)
-            if len(pair) != 2 or guest is None or not all(may_discover(guest, x) for x in pair):
+            if len(pair) != 2 or guest is None or not may_be_guest(guest, *pair):
                 errors.append(f"{where}: {g.guest} is not a new colleague for both")
         for t in g.teaches:
             if t.from_id not in g.members or t.to_id not in g.members or t.from_id == t.to_id:

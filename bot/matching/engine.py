@@ -34,6 +34,7 @@ from bot.matching.model import (
 )
 from bot.matching.solve import (
     assignment_matching,
+    augment_cardinality,
     augment_short_paths,
     exact_matching,
     greedy_fill,
@@ -47,7 +48,10 @@ _JITTER = 1e-4  # seed-dependent tie-breaking; far below any scoring step
 _EXACT_EDGES = 400
 # A work limit, not a time limit: the same groups for the same seed on a busy machine.
 _EXACT_NODES = 5_000
-_ALL_PAIRS_LIMIT = 400_000
+_ALL_PAIRS_LIMIT = 2_000_000
+# Edge scans for the exact growth of new pairs per pool (work, not time: same groups for a
+# seed on a busy machine); far more than a round of 10,000 members needs.
+_AUGMENT_SCANS = 20_000_000
 
 
 def _solve_pool(
@@ -70,6 +74,11 @@ def _solve_pool(
     sub, bound = assignment_matching(ws.n, g.u, g.v, w, nodes=pool, rng=rng)
     greedy_fill(sub, g.u, g.v, w)
     augment_short_paths(sub, g.u, g.v, w)
+    # New connections first, exactly: grow the new pairs to a maximum-cardinality matching
+    # of the never-met candidate pairs (members left out last round searched first).
+    new = w >= ws.new_tier
+    roots = pool[np.lexsort((rng.random(pool.size), -ws.priority[pool]))]
+    augment_cardinality(sub, g.u[new], g.v[new], roots, budget=_AUGMENT_SCANS)
     if g.u.size <= _EXACT_EDGES and matching_weight(sub, g.u, g.v, w) < bound - 1e-6:
         # Rounding left an odd cycle behind; small enough to solve exactly.
         exact, _wt, _proven = exact_matching(
@@ -144,7 +153,7 @@ def _make_group(
     guest: int | None = None,
 ) -> Group:
     if discovery:
-        return _discovery_group(ws, members, info)
+        return _discovery_group(ws, members, info, guest)
     if guest is not None:
         pair = [m for m in members if m != guest]
         base = _make_group(ws, pair, info)
@@ -200,17 +209,40 @@ def _make_group(
     return Group(tuple(ids), kind, tuple(teaches), round(score, 3), reason, new, cross)
 
 
+def _guest_ok(ws: PoolArrays, g: IntA, a: IntA, b: IntA) -> BoolA:
+    """Whether ``g`` may join the pair ``a``-``b`` as its guest: a new colleague to both who
+    shares working hours with both, from another team than at least one of them."""
+    ok_a, _w = discovery_eval(ws, g, a)
+    ok_b, _w = discovery_eval(ws, g, b)
+    near_a, _w = discovery_eval(ws, g, a, same_team=True)
+    near_b, _w = discovery_eval(ws, g, b, same_team=True)
+    out: BoolA = (ok_a & near_b) | (near_a & ok_b)
+    return out
+
+
 def _discovery_group(
-    ws: PoolArrays, members: list[int], info: dict[tuple[int, int], _PairInfo]
+    ws: PoolArrays,
+    members: list[int],
+    info: dict[tuple[int, int], _PairInfo],
+    guest: int | None = None,
 ) -> Group:
-    a, b = members
+    """Two new colleagues (and, for an odd one out, a third as the guest of both)."""
     teams = [ws.inp.members[m].team for m in members]
-    _ok, w = discovery_eval(ws, np.array([a], np.int64), np.array([b], np.int64))
-    little = info[(a, b)][2] < ws.settings.good_overlap_hours
+    pairs = list(combinations(members, 2))
+    arr = np.array(pairs, dtype=np.int64)
+    _ok, w = discovery_eval(ws, arr[:, 0], arr[:, 1])
+    little = any(info[p][2] < ws.settings.good_overlap_hours for p in pairs)
     reason = reasons.discovery_reason(teams, little_overlap=little)
     cross = len({t for t in teams if t}) >= 2
     return Group(
-        (ws.ids[a], ws.ids[b]), GroupKind.DISCOVERY, (), round(float(w[0]), 3), reason, True, cross
+        tuple(ws.ids[m] for m in members),
+        GroupKind.DISCOVERY,
+        (),
+        round(float(w.sum()), 3),
+        reason,
+        True,
+        cross,
+        None if guest is None else ws.ids[guest],
     )
 
 
@@ -238,6 +270,8 @@ def _discovery(
                 continue
             sub, _bound = assignment_matching(ws.n, u, v, w, nodes=part, rng=rng)
             greedy_fill(sub, u, v, w)
+            roots = part[np.lexsort((rng.random(part.size), -ws.priority[part]))]
+            augment_cardinality(sub, u, v, roots, budget=_AUGMENT_SCANS)
             for a in part:
                 b = int(sub[a])
                 if b > a:
@@ -247,11 +281,14 @@ def _discovery(
     rest = left[group_of[left] < 0]
     if rest.size == 0:
         return
+    # Pairs of strangers with a lesson first, then discovery swaps (a discovery trio).
     pairs = [
         i for i, grp in enumerate(groups) if len(grp) == 2 and i not in kinds_of and i not in guests
     ]
+    pairs += [i for i, grp in enumerate(groups) if len(grp) == 2 and i in kinds_of]
     if not pairs:
         return
+    lesson_pair = np.array([i not in kinds_of for i in pairs], dtype=bool)
     pa = np.array([groups[i][0] for i in pairs], dtype=np.int64)
     pb = np.array([groups[i][1] for i in pairs], dtype=np.int64)
     free = np.ones(len(pairs), dtype=bool)
@@ -260,17 +297,26 @@ def _discovery(
         if cand.size == 0:
             return
         me = np.full(cand.size, a, np.int64)
-        ok_a, w_a = discovery_eval(ws, me, pa[cand])
-        ok_b, w_b = discovery_eval(ws, me, pb[cand])
-        ok = ok_a & ok_b
+        ok = _guest_ok(ws, me, pa[cand], pb[cand])
+        _ok_a, w_a = discovery_eval(ws, me, pa[cand], same_team=True)
+        _ok_b, w_b = discovery_eval(ws, me, pb[cand], same_team=True)
         if not ok.any():
             continue
+        first = ok & lesson_pair[cand]
+        if first.any():
+            ok = first
         best = cand[ok][int(np.argmax((w_a + w_b)[ok]))]
         gi = pairs[int(best)]
         free[best] = False
         groups[gi].append(a)
         group_of[a] = gi
         guests[gi] = a
+    rest = left[group_of[left] < 0]
+    if rest.size:
+        # Someone still alone may be seated as a guest once the pairs of strangers re-form.
+        lessons = _new_lessons(ws, np.flatnonzero(ws.due))
+        for a in sorted((int(x) for x in rest), key=lambda x: (-int(ws.priority[x]), x)):
+            _guest_by_reshuffle(ws, lessons, a, group_of, groups, kinds_of, guests)
     _swap_in(ws, left[group_of[left] < 0], group_of, groups, kinds_of, guests)
 
 
@@ -283,12 +329,21 @@ def _swap_in(
     guests: dict[int, int],
 ) -> None:
     """The last resort for someone still alone although a new colleague shares their hours:
-    take that colleague's place beside them, if their partner can be placed again (with
-    another leftover, or as a guest). A member left out last round may also simply take the
-    place of a partner who was not (who then has priority next round). Discovery swaps and
-    chosen repeats are asked first, groups of strangers with a lesson last."""
+    take that colleague's place beside them. Asked in this order: discovery swaps and chosen
+    repeats (the partner left behind is placed again with another leftover, or as a guest);
+    groups of strangers with a lesson whose other member re-forms a new lesson pair along an
+    augmenting path (none is lost); last, at most ``settings.give_way`` of the round's groups
+    of strangers give way (one new group fewer each), members left out last round first.
+    Such a member may also simply take the place of a partner who was not left out (who then
+    has priority next round)."""
     due = np.flatnonzero(ws.due)
     alone = set(int(x) for x in rest)
+    lessons: tuple[IntA, IntA] | None = None
+    # Groups of strangers with a lesson that may give way (one fewer each), at most this share.
+    strangers = sum(
+        1 for i, g in enumerate(groups) if len(g) >= 2 and i not in kinds_of and _is_new(ws, g)
+    )
+    give_way = int(ws.settings.give_way * strangers)
     for a in sorted(alone, key=lambda x: (-int(ws.priority[x]), x)):
         if group_of[a] >= 0:
             continue
@@ -308,16 +363,34 @@ def _swap_in(
                 one = np.array([a], np.int64)
                 rank = 2 if bool(evaluate(ws, one, np.array([x], np.int64)).valid[0]) else 3
             order.append((rank, -wx, x, gi))
-        for rank, _w, x, gi in sorted(order):
-            if rank == 3 and ws.priority[a] == 0:
-                break  # a group of strangers only gives way to someone left out last round
+        order.sort()
+        # A group of strangers with a lesson gives way only to someone left out last round,
+        # and first where the partner left behind gets a new lesson elsewhere (no new group
+        # is lost that way).
+        last = [o for o in order if o[0] == 3]
+        tries = [(o, False) for o in order if o[0] < 3] + [(o, True) for o in last]
+        if give_way > 0:
+            tries += [(o, False) for o in last]
+        for (rank, _w, x, gi), lesson_only in tries:
             (y,) = [m for m in groups[gi] if m != x]
-            placed = _place_again(ws, y, a, gi, group_of, groups, kinds_of, guests)
+            if lesson_only:
+                if lessons is None:
+                    lessons = _new_lessons(ws, due)
+                if not _reshuffle(ws, lessons, [a, x], [gi], group_of, groups, kinds_of):
+                    continue
+                gi = len(groups)
+                groups.append([])
+                group_of[x] = gi
+                placed = True
+            else:
+                placed = _place_again(ws, y, a, gi, group_of, groups, kinds_of, guests)
             if not placed and not (ws.priority[a] > 0 and ws.priority[y] == 0):
                 continue
             if not placed:
                 group_of[y] = -1
                 alone.add(y)
+            if rank == 3 and not lesson_only:
+                give_way -= 1
             groups[gi] = [a, x]
             group_of[a] = gi
             lesson = bool(evaluate(ws, np.array([a], np.int64), np.array([x], np.int64)).valid[0])
@@ -326,6 +399,110 @@ def _swap_in(
             else:
                 kinds_of[gi] = GroupKind.DISCOVERY
             break
+
+
+def _new_lessons(ws: PoolArrays, due: IntA) -> tuple[IntA, IntA]:
+    """Every pair of due members who never met and may meet for a fitting lesson (empty when
+    the pool is too large to list them all)."""
+    empty = np.zeros(0, np.int64)
+    if count_all_pairs(ws, due) > _ALL_PAIRS_LIMIT:
+        return empty, empty
+    keys = [np.minimum(t, s) * ws.n + np.maximum(t, s) for t, s in all_pairs_chunks(ws, due)]
+    if not keys:
+        return empty, empty
+    key = np.unique(np.concatenate(keys))
+    u, v = key // ws.n, key % ws.n
+    ev = evaluate(ws, u, v)
+    ok = ev.valid & (ev.met == 0)
+    return u[ok], v[ok]
+
+
+def _reshuffle(
+    ws: PoolArrays,
+    lessons: tuple[IntA, IntA],
+    out: list[int],
+    dissolve: list[int],
+    group_of: IntA,
+    groups: list[list[int]],
+    kinds_of: dict[int, GroupKind],
+) -> bool:
+    """Dissolve the pairs ``dissolve`` and keep the members ``out`` apart, without losing a
+    group of strangers with a lesson: the members left behind take new partners along
+    augmenting paths of new lessons (ending at someone still alone, or at each other); the
+    pairs on a path swap partners. False (nothing changed) unless all of them find one."""
+    u, v = lessons
+    mate = np.full(ws.n, -1, dtype=np.int64)
+    for i, grp in enumerate(groups):
+        if len(grp) == 2 and i not in kinds_of:
+            mate[grp[0]], mate[grp[1]] = grp[1], grp[0]
+        else:
+            for m in grp:
+                mate[m] = m  # in a trio or discovery swap: stays where it is
+    left: list[int] = []
+    for gi in dissolve:
+        for m in groups[gi]:
+            mate[m] = -1
+            left.append(m)
+    for m in out:
+        mate[m] = m
+    left = [m for m in left if mate[m] < 0]
+    before = mate.copy()
+    # Pairs that met before are no edges here, so a repeat never moves.
+    augment_cardinality(mate, u, v, np.array(left, np.int64), budget=_AUGMENT_SCANS)
+    if any(mate[m] < 0 for m in left):
+        return False
+    moved = np.flatnonzero(mate != before)
+    for gj in {int(group_of[m]) for m in moved if group_of[m] >= 0} | set(dissolve):
+        groups[gj] = []
+    for m in left:
+        group_of[m] = -1
+    for m in moved.tolist():
+        p = int(mate[m])
+        if p > m:
+            group_of[m] = group_of[p] = len(groups)
+            groups.append([m, p])
+    return True
+
+
+def _guest_by_reshuffle(
+    ws: PoolArrays,
+    lessons: tuple[IntA, IntA],
+    a: int,
+    group_of: IntA,
+    groups: list[list[int]],
+    kinds_of: dict[int, GroupKind],
+    guests: dict[int, int],
+) -> bool:
+    """Seat ``a`` as the guest of a new lesson pair ``x``-``y2`` formed for it: ``x`` a new
+    colleague of ``a``'s, ``y2`` a partner ``x`` never met with a fitting lesson who also
+    suits ``a``; the pairs they leave re-form (see :func:`_reshuffle`), so no group of
+    strangers with a lesson is lost."""
+    u, v = lessons
+    due = np.flatnonzero(ws.due)
+    ok, _w = discovery_eval(ws, np.full(due.size, a, np.int64), due)
+    near = due[ok]
+    for x in near.tolist():
+        gi = int(group_of[x])
+        if gi < 0 or len(groups[gi]) != 2 or gi in kinds_of or gi in guests:
+            continue
+        ys = np.concatenate([v[u == x], u[v == x]])
+        ys = ys[(group_of[ys] >= 0) & (ys != a)]
+        if ys.size == 0:
+            continue
+        fit = _guest_ok(ws, np.full(ys.size, a, np.int64), np.full(ys.size, x, np.int64), ys)
+        for y2 in ys[fit].tolist():
+            gj = int(group_of[y2])
+            if gj == gi:
+                continue  # the plain guest seat was tried already
+            if len(groups[gj]) != 2 or gj in kinds_of or gj in guests:
+                continue
+            if _reshuffle(ws, lessons, [a, x, y2], [gi, gj], group_of, groups, kinds_of):
+                gk = len(groups)
+                groups.append([x, y2, a])
+                group_of[x] = group_of[y2] = group_of[a] = gk
+                guests[gk] = a
+                return True
+    return False
 
 
 def _place_again(
@@ -352,8 +529,8 @@ def _place_again(
     for gj, grp in enumerate(groups):
         if gj == gi or len(grp) != 2 or gj in guests or gj in kinds_of:
             continue
-        ok, _w = discovery_eval(ws, np.full(2, y, np.int64), np.array(grp, np.int64))
-        if ok.all():
+        one = np.array([y], np.int64)
+        if bool(_guest_ok(ws, one, one * 0 + grp[0], one * 0 + grp[1])[0]):
             grp.append(y)
             group_of[y] = gj
             guests[gj] = y

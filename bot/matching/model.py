@@ -93,6 +93,9 @@ class MatchSettings:
     overlap_penalty: float = 2.0  # ... by this much per missing hour
     priority_bonus: float = 100.0  # per member of the pair left unmatched last round
     circle_bonus: float = 5.0
+    # At most this share of a round's groups of strangers with a lesson may give way (one
+    # fewer new group each) so that someone alone, a member left out last round first, joins.
+    give_way: float = 0.02
     # One-way lessons: per lesson of imbalance (taught - learned) the direction evens out.
     balance: float = 1.0
     balance_cap: int = 3

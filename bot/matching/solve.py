@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import linear_sum_assignment
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 from bot.matching.arrays import FloatA, IntA
 
-DENSE_LIMIT = 2500  # pools up to this size use the dense solver (fast, memory m^2)
 _SCALE = 4.0  # LAPJVsp is fast on integral costs and very slow on arbitrary floats
 
 
@@ -49,20 +47,13 @@ def assignment_matching(
     lu, lv = local[u], local[v]
     qw = np.rint(w * _SCALE)
     sigma = np.empty(m, dtype=np.int64)
-    if m <= DENSE_LIMIT:
-        dense = np.zeros((m, m))
-        dense[lu, lv] = qw
-        dense[lv, lu] = qw
-        r, c = linear_sum_assignment(dense, maximize=True)
-        sigma[r] = c
-    else:
-        big = float(qw.max()) + 1.0
-        rows = np.concatenate([lu, lv, np.arange(m)])
-        cols = np.concatenate([lv, lu, np.arange(m)])
-        cost = np.concatenate([big - qw, big - qw, np.full(m, big)])
-        mat = sp.csr_matrix((cost, (rows, cols)), shape=(m, m))
-        r, c = min_weight_full_bipartite_matching(mat)
-        sigma[r] = c
+    big = float(qw.max()) + 1.0
+    rows = np.concatenate([lu, lv, np.arange(m)])
+    cols = np.concatenate([lv, lu, np.arange(m)])
+    cost = np.concatenate([big - qw, big - qw, np.full(m, big)])
+    mat = sp.csr_matrix((cost, (rows, cols)), shape=(m, m))
+    r, c = min_weight_full_bipartite_matching(mat)
+    sigma[r] = c
     # Assignment value: sum of w over non-diagonal picks; half of it bounds the matching.
     wmat = sp.csr_matrix(
         (np.concatenate([w, w]), (np.concatenate([lu, lv]), np.concatenate([lv, lu]))), shape=(m, m)
@@ -88,7 +79,7 @@ def assignment_matching(
         for a, b in _round_cycle(weights):
             lmate[cyc[a]] = cyc[b]
             lmate[cyc[b]] = cyc[a]
-    # The dense solver may "pick" a missing edge (value 0) inside a cycle: drop such pairs.
+    # Only real edges (the diagonal means unmatched; a zero-weight edge is no pair).
     matched = np.flatnonzero(lmate >= 0)
     real = np.asarray(wmat[matched, lmate[matched]]).ravel() > 0
     matched = matched[real]
@@ -104,11 +95,15 @@ def _round_cycle(weights: FloatA) -> list[tuple[int, int]]:
         odd = float(weights[1::2].sum())
         off = 0 if even >= odd else 1
         return [(i, (i + 1) % k) for i in range(off, k, 2)]
-    best_total, best_skip = -1.0, 0
-    for skip in range(k):  # leave node `skip` out; the rest is a path with one matching
-        total = float(sum(weights[(skip + 1 + 2 * j) % k] for j in range((k - 1) // 2)))
-        if total > best_total:
-            best_total, best_skip = total, skip
+    # Leaving node ``skip`` out keeps edges skip+1, skip+3, ..., skip+k-2 (mod k): sums of
+    # every other edge of the doubled cycle, read off two strided prefix sums.
+    doubled = np.concatenate([weights, weights])
+    prefix = np.zeros(2 * k + 2)
+    prefix[2::2] = np.cumsum(doubled[0::2])
+    prefix[3::2] = np.cumsum(doubled[1::2])
+    skips = np.arange(k)
+    totals = prefix[skips + k] - prefix[skips + 1]
+    best_skip = int(np.argmax(totals))
     return [((best_skip + 1 + 2 * j) % k, (best_skip + 2 + 2 * j) % k) for j in range((k - 1) // 2)]
 
 
@@ -260,3 +255,133 @@ def exact_matching(
     mate[u[chosen]] = v[chosen]
     mate[v[chosen]] = u[chosen]
     return mate, float(w[chosen].sum()), bool(res.status == 0)
+
+
+def augment_cardinality(
+    mate: IntA,
+    u: IntA,
+    v: IntA,
+    roots: IntA,
+    *,
+    budget: int,
+) -> int:
+    """Grow ``mate`` to a maximum-cardinality matching of the graph ``(u, v)`` (in place).
+
+    Edmonds' blossom search for an augmenting path from each free node of ``roots``, in that
+    order (callers put the members who matter most first). Flipping a path matches its two
+    ends and keeps every matched node matched, so only free nodes gain a partner. A search
+    that fails takes its whole tree out of later searches (no augmenting path can use it).
+    ``budget`` bounds the edge scans (work, not time: the same answer on a busy machine);
+    returns the budget left, which is ``>= 0`` when the result is proven maximum.
+    """
+    n = mate.size
+    if u.size == 0:
+        return budget
+    # Nodes matched outside this graph (a repeat, say) take no part.
+    on = mate[u] == v
+    m_arr = np.full(n, -1, dtype=np.int64)
+    m_arr[u[on]], m_arr[v[on]] = v[on], u[on]
+    blocked = (mate >= 0) & (m_arr < 0)
+    keep = ~blocked[u] & ~blocked[v]
+    u, v = u[keep], v[keep]
+    a_all = np.concatenate([u, v])
+    b_all = np.concatenate([v, u])
+    order = np.argsort(a_all, kind="stable")
+    ptr = np.searchsorted(a_all[order], np.arange(n + 1)).tolist()
+    nbr = b_all[order].tolist()
+    m = m_arr.tolist()
+    parent = [-1] * n
+    base = list(range(n))
+    used = [False] * n
+    dead = [False] * n  # in the tree of a failed search: never on an augmenting path again
+    members: dict[int, list[int]] = {}  # base -> the nodes of its blossom (this search)
+    for root in roots.tolist():
+        if m[root] >= 0 or ptr[root] == ptr[root + 1]:
+            continue
+        touched = [root]
+        members.clear()
+        used[root] = True
+        queue = [root]
+        head = 0
+        found = -1
+        while head < len(queue) and found < 0:
+            x = queue[head]
+            head += 1
+            lo, hi = ptr[x], ptr[x + 1]
+            budget -= hi - lo
+            for y in nbr[lo:hi]:
+                if dead[y] or base[x] == base[y] or m[x] == y:
+                    continue
+                if y == root or (m[y] >= 0 and parent[m[y]] >= 0):
+                    # Odd cycle: contract the blossom onto its base.
+                    b = _lca(x, y, m, parent, base)
+                    inside: set[int] = set()
+                    _mark(x, b, y, m, parent, base, inside)
+                    _mark(y, b, x, m, parent, base, inside)
+                    for c in inside:
+                        if c == b:
+                            continue
+                        group = members.pop(c, [c])
+                        for z in group:
+                            base[z] = b
+                            if not used[z]:
+                                used[z] = True
+                                queue.append(z)
+                        members.setdefault(b, [b]).extend(group)
+                elif parent[y] < 0:
+                    parent[y] = x
+                    touched.append(y)
+                    if m[y] < 0:
+                        found = y
+                        break
+                    z = m[y]
+                    used[z] = True
+                    touched.append(z)
+                    queue.append(z)
+            if budget < 0:
+                break
+        if found >= 0:
+            y = found
+            while y >= 0:
+                x = parent[y]
+                nxt = m[x]
+                m[y], m[x] = x, y
+                y = nxt
+        for z in touched:
+            parent[z] = -1
+            base[z] = z
+            used[z] = False
+            if found < 0 and budget >= 0:
+                dead[z] = True
+        if budget < 0:
+            break
+    now = np.array(m, dtype=np.int64)
+    changed = now != m_arr
+    mate[changed] = now[changed]
+    return budget
+
+
+def _lca(a: int, b: int, m: list[int], parent: list[int], base: list[int]) -> int:
+    seen: set[int] = set()
+    while True:
+        a = base[a]
+        seen.add(a)
+        if m[a] < 0:
+            break
+        a = parent[m[a]]
+    while True:
+        b = base[b]
+        if b in seen:
+            return b
+        b = parent[m[b]]
+
+
+def _mark(
+    x: int, b: int, child: int, m: list[int], parent: list[int], base: list[int], inside: set[int]
+) -> None:
+    while base[x] != b:
+        inside.add(base[x])
+        inside.add(base[m[x]])
+        parent[x] = child
+        child = m[x]
+        x = parent[m[x]]

@@ -5,6 +5,7 @@ The strict priority itself is proven against exact solvers in ``test_matching_pr
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from bot.matching import GroupKind, MatchResult, PastPairing, check, match
@@ -116,9 +117,48 @@ def test_the_odd_one_out_joins_a_pair_of_strangers_as_a_guest() -> None:
     assert "odd one out" in r2.unmatched[0].why
 
 
-def test_checker_catches_an_unchosen_repeat_and_a_bad_discovery() -> None:
-    from dataclasses import replace
+def test_a_guest_may_share_a_team_with_one_of_the_pair() -> None:
+    a = member("A", {"Spanish": 3}, {"SQL": 1}, team="X")
+    b = member("B", {"SQL": 3}, {"Spanish": 1}, team="Y")
+    g = member("G", {"Knitting": 1}, {"Rust": 1}, team="Y")
+    w = inp(a, b, g, discovery=True)
+    r = match(w)
+    assert check(w, r) == []
+    (grp,) = r.groups
+    assert grp.guest == "G" and r.unmatched == ()
+    # From the team of both: no guest seat (nobody from another team is free).
+    r2 = match(inp(a, replace(b, team="X"), replace(g, team="X"), discovery=True))
+    assert pairs(r2) == {frozenset({"A", "B"})}
+    assert [u.member for u in r2.unmatched] == ["G"]
+    assert "Nobody from another team" in r2.unmatched[0].why
 
+
+def test_pairs_of_strangers_re_form_to_seat_the_odd_one_out() -> None:
+    # A-B and C-D swap (the best fit). G, from New York, shares hours with A and C in Madrid
+    # but not with B and D in Kolkata: no seat beside either pair as they are. A-C and B-D
+    # are lessons too, so the pairs re-form as A-C with G as their guest, and B-D: everyone
+    # has a group and no group of strangers with a lesson is lost.
+    a = member("A", {"Spanish": 3, "Chess": 3}, {"SQL": 1}, team="Ops")
+    b = member("B", {"SQL": 3, "Piano": 3}, {"Spanish": 1}, team="Data", tz="Asia/Kolkata")
+    c = member("C", {"Go": 3}, {"Rust": 1, "Chess": 1}, team="Sales")
+    d = member("D", {"Rust": 3}, {"Go": 1, "Piano": 1}, team="Legal", tz="Asia/Kolkata")
+    g = member("G", {"Knitting": 1}, {"Origami": 1}, team="Design", tz="America/New_York")
+    w = inp(a, b, c, d, g, discovery=True)
+    r = match(w)
+    assert check(w, r) == []
+    assert r.unmatched == ()
+    assert pairs(r) == {frozenset({"A", "C", "G"}), frozenset({"B", "D"})}
+    assert r.stats.new_connections == 2
+    (trio,) = [grp for grp in r.groups if len(grp.members) == 3]
+    assert trio.guest == "G"
+    # Without that second lesson the pairs stay, and G is the odd one out.
+    c2 = member("C", {"Go": 3}, {"Rust": 1}, team="Sales")
+    r2 = match(inp(a, b, c2, d, g, discovery=True))
+    assert pairs(r2) == {frozenset({"A", "B"}), frozenset({"C", "D"})}
+    assert [u.member for u in r2.unmatched] == ["G"]
+
+
+def test_checker_catches_an_unchosen_repeat_and_a_bad_discovery() -> None:
     a = member("A", {"Spanish": 3}, {"SQL": 1}, team="X")
     b = member("B", {"SQL": 3}, {"Spanish": 1}, team="Y")
     w = inp(a, b)
