@@ -1,4 +1,4 @@
-"""``skillswap simulate``: what twelve weeks of SkillSwap look like at a company of your size."""
+"""``skillswap simulate``: what weeks (or a year) of SkillSwap look like at a company your size."""
 
 from __future__ import annotations
 
@@ -41,12 +41,14 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--verbose", "-v", help="Show the app's logs (INFO).")
         ] = False,
     ) -> None:
-        """Twelve weekly rounds at a synthetic company: what to expect, round by round.
+        """Weekly rounds (twelve by default) at a synthetic company: what to expect.
 
         Runs the real round service and matching engine on a throw-away database and shows,
         per round, the pairs, the swaps that happened, new connections, cross-team ties and
-        the people never matched, then writes the network picture. Exits 1 if the numbers
-        do not add up (our regression check for matching quality).
+        the people never matched; then, week by week, new groups against the most possible
+        (an exact maximum matching), repeats, discovery swaps, who was left out and the
+        spread of the teach/learn balance (bench/social.py's table); then writes the network
+        picture. Exits 1 if the numbers do not add up (our regression check).
         """
         from bot.logs import configure_logging
 

@@ -29,6 +29,8 @@ from bot.demo import render
 from bot.demo.files import write_report_files
 from bot.demo.stage import Person, Stage, scratch_dir
 from bot.kinds import GroupState, MemberStatus
+from bot.matching import weekly
+from bot.matching.weekly import Year
 from bot.store.models import Group, GroupMember, Member, OutboxMessage, Round
 
 DEFAULT_OUTPUT = Path("skillswap-demo-simulation")
@@ -93,6 +95,8 @@ class SimulationResult:
     report_html: Path | None = None
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
+    # Per week against the most new groups possible (the same table as bench/social.py).
+    year: Year = field(default_factory=Year)
 
     @property
     def groups(self) -> int:
@@ -337,7 +341,7 @@ def run_simulation(
     from bot.insights.charts import render_images
     from bot.insights.load import load_insights
     from bot.rounds.checkins import process_due
-    from bot.rounds.service import start_round
+    from bot.rounds.service import dry_run, start_round
 
     if members < 2:
         raise ValueError("a simulation needs at least two members")
@@ -369,10 +373,18 @@ def run_simulation(
             note(f"Week {week} of {weeks}…")
             monday = FIRST_ROUND + timedelta(weeks=week - 1)
             stage.set_time(monday)
+            # The same round, unstored first: its input is what the oracle needs.
+            planned = dry_run(stage.deps, stage.team_id, now=monday)
             outcome = start_round(stage.deps, stage.team_id, now=monday)
             if outcome.round_id is None:
                 result.problems.append(f"week {week}: no round ({outcome.note})")
                 continue
+            if outcome.groups != planned.result.stats.groups:
+                result.problems.append(
+                    f"week {week}: the round has {outcome.groups} groups, its dry run "
+                    f"{planned.result.stats.groups}"
+                )
+            result.year.add(planned.inp, planned.result)
             _deliver(stage)
             _answer_intros(stage, outcome.round_id, behaviour, rng)
             with stage.deps.unit_of_work() as session:
@@ -489,6 +501,7 @@ def _print(console: Console, result: SimulationResult, teams: int, names: dict[s
         )
     console.print(table)
     console.print(f"[dim]{LEGEND}[/]")
+    _print_year(console, result)
     new = sum(line.new_connections for line in result.lines)
     cross = sum(line.cross_team for line in result.lines)
     introduced = sum(line.introduced for line in result.lines)
@@ -518,6 +531,26 @@ def _print(console: Console, result: SimulationResult, teams: int, names: dict[s
             "and no one was left out without a reason."
         )
     console.print(f"Finished in {result.seconds:.1f} s.")
+
+
+def _print_year(console: Console, result: SimulationResult) -> None:
+    """New connections week by week against the most possible (bench/social.py's table)."""
+    table = Table(
+        title="New connections against the most possible, week by week",
+        title_justify="left",
+        header_style="bold",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    for name, _width, _cell in weekly.COLUMNS:
+        table.add_column(name, justify="right", no_wrap=True)
+    for week in result.year.weeks:
+        table.add_row(*(cell(week) for _name, _width, cell in weekly.COLUMNS))
+    console.print(table)
+    console.print(f"[dim]{weekly.LEGEND}[/]")
+    if result.year.first_week_swaps:
+        console.print(result.year.first_week_swaps)
+    console.print(result.year.verdict(), highlight=False)
 
 
 def _where(path: Path | None) -> str:

@@ -291,6 +291,7 @@ class RoundPlan:
     seed: int
     snapshot: Snapshot
     result: MatchResult
+    inp: MatchInput  # what the engine was given (the simulator's oracle reads it)
 
     def name_of(self, user_id: str) -> str:
         facts = self.snapshot.members.get(user_id)
@@ -335,6 +336,7 @@ def plan(
         seed=seed,
         snapshot=snapshot,
         result=result,
+        inp=inp,
     )
 
 

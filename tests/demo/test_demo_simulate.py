@@ -127,3 +127,20 @@ def test_check_catches_silent_left_outs() -> None:
     problems = check(result, 10)
     assert any("went up" in p for p in problems)
     assert any("never told why" in p for p in problems)
+
+
+def test_the_weekly_table_against_the_most_possible(
+    simulated: tuple[SimulationResult, str, Path],
+) -> None:
+    result, text, _out = simulated
+    weeks = result.year.weeks
+    assert [w.week for w in weeks] == list(range(1, WEEKS + 1))
+    for w, line in zip(weeks, result.lines, strict=True):
+        # The dry run the oracle reads is the round that was stored.
+        assert (w.groups, w.due, w.unmatched) == (line.groups, line.eligible, line.unmatched)
+        assert w.proven and 0 < w.new <= w.most
+        assert w.discovery == line.discovery and w.repeats == line.repeats
+    assert weeks[0].spread == 0.0 and weeks[-1].spread > 0  # lessons counted as groups meet
+    assert "New connections against the most possible, week by week" in text
+    assert "most" in text and "spread" in text
+    assert "week 1 reciprocal swaps:" in text
