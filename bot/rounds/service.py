@@ -13,7 +13,7 @@ import logging
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -372,6 +372,7 @@ class RoundOutcome:
     eligible: int = 0
     messages: int = 0
     note: str = ""  # why nothing was created, for people
+    plan: RoundPlan | None = None  # the round just matched (the simulator reads its input)
 
 
 def start_round(
@@ -439,7 +440,8 @@ def start_round(
                     False,
                     note="nobody is available: no active member has a skill yet",
                 )
-            return store_round(session, workspace, planned, now=now, humane=scheduled)
+            stored = store_round(session, workspace, planned, now=now, humane=scheduled)
+            return replace(stored, plan=planned)
     except IntegrityError:
         # Another process stored the same period between our check and our insert (only
         # possible without the lock, e.g. a database that ignores it). Theirs stands.

@@ -136,7 +136,7 @@ def test_the_weekly_table_against_the_most_possible(
     weeks = result.year.weeks
     assert [w.week for w in weeks] == list(range(1, WEEKS + 1))
     for w, line in zip(weeks, result.lines, strict=True):
-        # The dry run the oracle reads is the round that was stored.
+        # The input the oracle reads is the round that was stored.
         assert (w.groups, w.due, w.unmatched) == (line.groups, line.eligible, line.unmatched)
         assert w.proven and 0 < w.new <= w.most
         assert w.discovery == line.discovery and w.repeats == line.repeats
