@@ -27,15 +27,21 @@ Rules the engine applies (see ``MatchSettings`` for the weights):
 * New connections first, as a strict priority: a group of people who never met outranks any
   group with a repeat, whatever the fit (its weight carries ``new_tier``, more than the fit of
   any whole matching); among as many new groups, fit decides (swap over lesson, levels,
-  overlap, different teams). In a one-way lesson, the direction that evens out each member's
+  overlap, different teams). After the relaxation, Edmonds' blossom search grows the new
+  pairs to an exact maximum-cardinality matching of the candidate pairs (members left out
+  last round searched first). In a one-way lesson, the direction that evens out each member's
   lessons taught minus received (``MemberInput.taught``/``learned``) scores a little more.
 * Repeats only by choice: a pair that met before may meet again (after the cooldown) only if
   both said they would (``PastPairing.again`` of their latest group) and neither has a
   never-met partner with a fitting lesson this round.
 * Discovery swaps (``MatchSettings.discovery``, on by default): members left without a group
   meet a never-met colleague outside their team who shares working hours, with no lesson
-  (``GroupKind.DISCOVERY``); whoever is still alone joins a group of strangers as its guest
-  (``Group.guest``). Left out then only when nobody new shares their hours, or as the odd one.
+  (``GroupKind.DISCOVERY``); whoever is still alone joins a group of strangers (or a
+  discovery swap) as its guest (``Group.guest``: new to both, sharing their hours, from
+  another team than at least one), if need be once pairs of strangers re-form along
+  augmenting paths so that none is lost. Last, at most ``give_way`` (2 %) of the round's
+  groups of strangers may give way to seat someone still alone, members left out last round
+  first. Left out then only when nobody new shares their hours, or as the odd one.
 * Hard constraints: one group per member; do-not-pair; no pair that met within
   ``cooldown_rounds`` rounds, where rounds ago = days ago / ``round_interval_days`` rounded to
   the nearest round; members on a slower cadence only when due (every other round: last

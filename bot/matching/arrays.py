@@ -137,19 +137,20 @@ def build(inp: MatchInput) -> PoolArrays:
     hr: list[int] = []
     hd: list[int] = []
     hc: list[bool] = []
-    last = np.full(n, -1, dtype=np.int64)
+    latest = [-1] * n  # a list: far quicker than a numpy array one element at a time
     for past in inp.history:
         days = max((inp.round_date - past.round_date).days, 0)
         idx = sorted(index[x] for x in past.members if x in index)
         for x in idx:
-            if last[x] < 0 or days < last[x]:
-                last[x] = days
+            if latest[x] < 0 or days < latest[x]:
+                latest[x] = days
         for p in range(len(idx)):
             for q in range(p + 1, len(idx)):
                 hk.append(idx[p] * n + idx[q])
                 hr.append(round(days / interval))
                 hd.append(days)
                 hc.append(ids[idx[p]] in past.again and ids[idx[q]] in past.again)
+    last = np.array(latest, dtype=np.int64)
     if hk:
         hka, hra = np.array(hk, dtype=np.int64), np.array(hr, dtype=np.int64)
         hda, hca = np.array(hd, dtype=np.int64), np.array(hc, dtype=bool)
@@ -179,10 +180,8 @@ def build(inp: MatchInput) -> PoolArrays:
         MemberCadence.EVERY_OTHER: 2 * interval - half,
         MemberCadence.MONTHLY: max(28, interval) - half,
     }
-    due = np.array(
-        [last[i] < 0 or last[i] >= need[MemberCadence(m.cadence)] for i, m in enumerate(members)],
-        dtype=bool,
-    )
+    wait = [need[MemberCadence(m.cadence)] for m in members]
+    due = np.array([d < 0 or d >= w for d, w in zip(latest, wait, strict=True)], dtype=bool)
     return PoolArrays(
         inp=inp,
         n=n,
