@@ -45,7 +45,7 @@ _JITTER = 1e-4  # seed-dependent tie-breaking; far below any scoring step
 # Pools with at most this many candidate pairs get the exact polish (HiGHS, solved in full,
 # so the answer does not depend on how busy the machine is); larger ones keep the rounded
 # relaxation improved by augmenting paths.
-_EXACT_EDGES = 400
+_EXACT_EDGES = 600
 # A work limit, not a time limit: the same groups for the same seed on a busy machine.
 _EXACT_NODES = 5_000
 _ALL_PAIRS_LIMIT = 2_000_000

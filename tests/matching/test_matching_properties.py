@@ -210,7 +210,7 @@ def test_matching_is_near_exact_on_small_workspaces(seed: int, n: int) -> None:
     graph.add_weighted_edges_from(zip(g.u.tolist(), g.v.tolist(), g.weight.tolist(), strict=True))
     opt = sum(graph[a][b]["weight"] for a, b in nx.max_weight_matching(graph))
     assert opt <= bound + 1e-6
-    # Pools over 400 pairs are not polished exactly: at most one new pair short of the most
+    # Pools over 600 pairs are not polished exactly: at most one new pair short of the most
     # (a rounded odd cycle), and the fit within 3 % of the best for that many.
     new_got, new_opt = int(got // ws.new_tier), int(opt // ws.new_tier)
     assert new_got >= new_opt - 1
