@@ -23,6 +23,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.blocks.common import SECTION_TEXT_LIMIT
+from bot.blocks.meetings import pick_button
 from bot.kinds import Cadence, Direction, GroupKind, GroupState, Origin
 from bot.matching.tz import meeting_slot, same_moment
 from bot.slack.text import clip, isolate
@@ -352,6 +353,8 @@ def intro_blocks(view: IntroView) -> list[Block]:
                     style="primary",
                 )
             )
+        if len(view.people) > 1:
+            buttons.append(pick_button(view.group_id))
         buttons.append(
             ButtonElement(
                 text=PlainTextObject(text="Skip this round"),

@@ -47,6 +47,7 @@ class OutboxKind(StrEnum):
     INVITE_CARD = "invite_card"  # an invitation card in a channel
     INVITE_SUMMARY = "invite_summary"  # what an invitation run did, to the admin (1:1 DM)
     NUDGE = "nudge"  # a gentle reminder to a member (1:1 DM)
+    MEETING = "meeting"  # finding a time: "Booked: …", "Ana picked her times" (group DM)
 
 
 @dataclass(frozen=True)

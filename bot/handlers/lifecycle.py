@@ -11,8 +11,11 @@ import logging
 from typing import Any
 
 from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
 
 from bot.deps import Deps
+from bot.meetings.poll import Cancellation, cancel_for_leaver
+from bot.meetings.sending import send_cancellations
 from bot.members.identity import SLACKBOT, person_from_user, refresh_person
 from bot.members.leaving import erase
 from bot.members.welcome import send_welcome
@@ -34,7 +37,7 @@ def register(app: App, deps: Deps) -> None:
         send_welcome(deps, team_id, person.user_id)
 
     @app.event("user_change")
-    def on_user_change(event: dict[str, Any], context: BoltContext) -> None:
+    def on_user_change(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         user = event.get("user") or {}
         if not isinstance(user, dict):
             return
@@ -42,8 +45,10 @@ def register(app: App, deps: Deps) -> None:
         team_id = Actor.of(context).team_id or str(user.get("team_id") or "")
         if not person.user_id:
             return
+        cancelled: list[Cancellation] = []
         with deps.unit_of_work() as session:
             if person.deleted or person.is_bot or person.user_id == SLACKBOT:
+                cancelled = cancel_for_leaver(session, team_id=team_id, user_id=person.user_id)
                 if erase(
                     session=session, team_id=team_id, user_id=person.user_id, deactivated=True
                 ):
@@ -53,3 +58,4 @@ def register(app: App, deps: Deps) -> None:
                     )
             else:
                 refresh_person(session=session, team_id=team_id, person=person)
+        send_cancellations(deps, client, cancelled)

@@ -17,6 +17,8 @@ from bot.errors import UserInputError
 from bot.handlers.commands import CommandContext, Reply, Subcommand
 from bot.handlers.home import publish_home
 from bot.kinds import Direction
+from bot.meetings.poll import cancel_for_leaver
+from bot.meetings.sending import send_cancellations
 from bot.members import overview, profile, skills
 from bot.members.identity import SlackPerson, newcomer
 from bot.members.leaving import erase
@@ -201,8 +203,10 @@ def register(app: App, deps: Deps) -> None:
             )
             return
         with deps.unit_of_work() as session:
+            cancelled = cancel_for_leaver(session, team_id=team_id, user_id=user_id)
             was_member = erase(session=session, team_id=team_id, user_id=user_id)
         respond(text=blocks.left_text(was_member), replace_original=True)
+        send_cancellations(deps, client, cancelled)
         publish_home(deps, client, team_id, user_id)  # no stale profile left on the Home tab
 
     @app.action(blocks.MemberAction.LEAVE_CANCEL)

@@ -32,6 +32,7 @@ from bot.blocks.rounds import (
 from bot.deps import Deps
 from bot.errors import UserInputError
 from bot.handlers.home import publish_home
+from bot.meetings.sending import send_cancellation
 from bot.rounds.responses import (
     do_not_pair_list,
     remove_do_not_pair,
@@ -122,6 +123,8 @@ def intro_clicked(
     update_message(
         client, click, text=intro_fallback(result.view), blocks=dump(intro_blocks(result.view))
     )
+    if result.cancellation is not None:
+        send_cancellation(deps, client, result.cancellation)
     respond(
         text=result.note,
         blocks=dump(decline_note_blocks(result.note, ref.group, undo=result.undo)),

@@ -27,6 +27,7 @@ from bot.blocks.rounds import IntroAction, IntroView
 from bot.deps import Deps
 from bot.errors import NotAllowedError, NotFoundError, UserInputError
 from bot.kinds import CheckinAnswer, Decline, GroupState
+from bot.meetings.poll import Cancellation, cancel_booking
 from bot.rounds.checkins import checkin_view
 from bot.rounds.service import load_intro_view
 from bot.store import do_not_pair as store_pairs
@@ -92,6 +93,7 @@ class IntroResult:
     undo: bool = False  # offer "Undo" with the note
     channel_id: str | None = None  # where the intro is, to update it in place
     intro_ts: str | None = None
+    cancellation: Cancellation | None = None  # a booked time called off: send once committed
 
 
 def _state_after_declines(group: Group) -> GroupState:
@@ -152,6 +154,12 @@ def respond_to_intro(
                     other_id=other.id,
                 )
         session.flush()
+        cancellation = None
+        if changed and group.state in (GroupState.SKIPPED, GroupState.NOT_A_FIT):
+            workspace = session.get_one(Workspace, group.round.workspace_id)
+            cancellation = cancel_booking(
+                session, group, team_id=team_id, fallback_tz=workspace.timezone
+            )
         # The status line names who scheduled; a skip is shown through ``out``, a not-a-fit
         # names nobody.
         actor = user_id if action is IntroAction.SCHEDULED else None
@@ -170,6 +178,7 @@ def respond_to_intro(
             undo=undo and action is not IntroAction.SCHEDULED,
             channel_id=group.channel_id,
             intro_ts=group.intro_ts,
+            cancellation=cancellation,
         )
 
 

@@ -416,6 +416,54 @@ class Feedback(Base):
     )
 
 
+class MeetingPoll(Base):
+    """A group's "Pick a time" poll: the slots offered (the same for everyone), the slot
+    booked, the calendar invite's sequence and the scheduled reminder. Times are UTC ISO
+    strings in ``offered`` / ``past_offers``."""
+
+    __tablename__ = "meeting_polls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), unique=True)
+    offered: Mapped[list[Any]] = mapped_column(JSON, default=list)  # the current offer
+    past_offers: Mapped[list[Any]] = mapped_column(JSON, default=list)  # offered before
+    booked_at: Mapped[datetime | None] = mapped_column()  # the booked slot's start
+    booked_on: Mapped[datetime | None] = mapped_column()  # when it was booked
+    #: The calendar invite's SEQUENCE (RFC 5545): 0 first, +1 on every update or cancel.
+    sequence: Mapped[int] = mapped_column(SmallInteger, default=0)
+    #: Start of the invite last sent and not cancelled (so Skip or leave can cancel it).
+    invite_start: Mapped[datetime | None] = mapped_column()
+    reminder_id: Mapped[str | None] = mapped_column(String(32))  # chat.scheduleMessage id
+    reminder_channel: Mapped[str | None] = mapped_column(String(32))
+    #: "Did you meet?" for a booked group: the working day after its slot.
+    checkin_due_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    answers: Mapped[list[MeetingAnswer]] = relationship(
+        back_populates="poll", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class MeetingAnswer(Base):
+    """The slots one member ticked in their group's poll (goes with the member)."""
+
+    __tablename__ = "meeting_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("meeting_polls.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    slots: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    poll: Mapped[MeetingPoll] = relationship(back_populates="answers")
+
+    __table_args__ = (
+        UniqueConstraint("poll_id", "member_id"),
+        Index("ix_meeting_answers_member", "member_id"),
+    )
+
+
 class OutboxMessage(Base):
     """A message to deliver to Slack, recorded before it is sent and after."""
 

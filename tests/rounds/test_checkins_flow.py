@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.blocks.checkins import CheckinAction, FeedbackCallback
+from bot.blocks.meetings import MeetingAction
 from bot.blocks.rounds import IntroAction
 from bot.delivery.outbox import OutboxKind
 from bot.scheduler import tick
@@ -235,6 +236,7 @@ def test_intro_buttons_update_the_message_in_place(harness: Harness, team: Team)
     now = harness.latest(intro)
     assert f"<@{BEN}> marked this as scheduled" in shown_text(now)
     assert [e["action_id"] for e in now["blocks"][1]["elements"]] == [
+        MeetingAction.PICK,
         IntroAction.SKIP,
         IntroAction.NOT_A_FIT,
     ]

@@ -83,7 +83,7 @@ def test_a_pair_gets_one_group_dm_and_the_round_is_delivered(team: Team) -> None
         "Ana Alvarez's 10:00 is Ben Brown's 09:00 (<!date^" in text
     )
     labels = [e["text"]["text"] for e in intro["blocks"][1]["elements"]]
-    assert labels == ["We've scheduled it", "Skip this round", "Not a fit"]
+    assert labels == ["We've scheduled it", "Pick a time", "Skip this round", "Not a fit"]
     g = group(team)
     assert (g.state, g.channel_id, g.intro_ts) == (GroupState.INTRODUCED, dm, intro["ts"])
     [cal_dm] = team.sim.messages(team.sim.dm_channel_id(team.team_id, CAL))

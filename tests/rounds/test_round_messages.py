@@ -13,6 +13,7 @@ from bot.blocks.checkins import (
     checkin_text,
     feedback_modal,
 )
+from bot.blocks.meetings import MeetingAction
 from bot.blocks.rounds import (
     GroupRef,
     IntroAction,
@@ -71,10 +72,16 @@ def test_the_intro_reads_like_the_product_example() -> None:
 
 def test_intro_buttons_carry_the_group_and_follow_its_state() -> None:
     actions = dump(intro_blocks(swap()))[1]
-    assert [e["action_id"] for e in actions["elements"]] == list(IntroAction)  # type: ignore[index]
+    assert [e["action_id"] for e in actions["elements"]] == [  # type: ignore[index]
+        IntroAction.SCHEDULED,
+        MeetingAction.PICK,
+        IntroAction.SKIP,
+        IntroAction.NOT_A_FIT,
+    ]
     assert {GroupRef.model_validate_json(e["value"]).group for e in actions["elements"]} == {42}  # type: ignore[index]
     scheduled = dump(intro_blocks(swap(state=GroupState.SCHEDULED, actor="U_BEN")))
     assert [e["action_id"] for e in scheduled[1]["elements"]] == [  # type: ignore[index]
+        MeetingAction.PICK,
         IntroAction.SKIP,
         IntroAction.NOT_A_FIT,
     ]
