@@ -65,6 +65,9 @@ class FeedbackField(StrEnum):
 
 FIELD_ACTION = "value"
 
+#: A booked group's answers (its "Booked, not met yet" records ``scheduled``).
+BOOKED_ACTIONS = (CheckinAction.MET, CheckinAction.SCHEDULED, CheckinAction.COULD_NOT)
+BOOKED_LABELS = {CheckinAction.SCHEDULED: "Booked, not met yet"}
 BUTTON_LABELS = {
     CheckinAction.MET: "We met",
     CheckinAction.SCHEDULED: "Scheduled",
@@ -103,6 +106,9 @@ class CheckinView:
     answers: tuple[tuple[str, CheckinAnswer], ...] = ()  # (user id, answer)
     reminder: bool = False
     kind: GroupKind = GroupKind.SWAP
+    #: The group booked a time with "Pick a time": [We met] [Booked, not met yet]
+    #: [Couldn't make it] instead of the overlapping "Scheduled" / "Not yet".
+    booked: bool = False
 
 
 def _what(view: CheckinView) -> str:
@@ -133,14 +139,16 @@ def checkin_text(view: CheckinView) -> str:
 
 def checkin_blocks(view: CheckinView) -> list[Block]:
     value = GroupRef(group=view.group_id).model_dump_json()
+    actions = BOOKED_ACTIONS if view.booked else tuple(CheckinAction)
+    labels = {**BUTTON_LABELS, **BOOKED_LABELS} if view.booked else BUTTON_LABELS
     buttons = [
         ButtonElement(
-            text=PlainTextObject(text=BUTTON_LABELS[action]),
+            text=PlainTextObject(text=labels[action]),
             action_id=action.value,
             value=value,
             style="primary" if action is CheckinAction.MET else None,
         )
-        for action in CheckinAction
+        for action in actions
     ]
     blocks: list[Block] = [
         SectionBlock(

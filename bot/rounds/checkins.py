@@ -1,6 +1,9 @@
 """Check-ins, reminders and closing rounds — queued in the outbox when they fall due.
 
-- ``checkins_due_at`` (N days after the round): every introduced group gets "Did you meet?".
+- ``checkins_due_at`` (N days after the round): every introduced group gets "Did you meet?";
+  a group that booked a time with "Pick a time" is asked instead at the start of the working
+  day after its slot (or when the round closes, if that comes first), with [We met]
+  [Booked, not met yet] [Couldn't make it].
 - ``reminders_due_at`` (end of the round): one nudge to groups where nobody answered.
 - When the round closes (or the next round starts), members who left the check-in unanswered
   count one more miss; the third miss in a row asks "Still up for swaps?" [Keep me in] [Pause
@@ -37,6 +40,7 @@ from bot.meetings.slots import next_working_morning
 from bot.members.hours import working_week
 from bot.rounds.locks import lock_workspace
 from bot.rounds.schedule import Rhythm, round_times
+from bot.store import meetings
 from bot.store.models import Checkin, Group, GroupMember, Member, Round, Workspace
 
 log = logging.getLogger(__name__)
@@ -60,7 +64,7 @@ class CheckinReport:
     rounds: list[int] = field(default_factory=list)
 
 
-def checkin_view(group: Group, *, reminder: bool = False) -> CheckinView:
+def checkin_view(group: Group, *, reminder: bool = False, booked: bool = False) -> CheckinView:
     """The check-in message of a group, with the answers given so far."""
     members = sorted(group.members, key=lambda gm: gm.id)
     people = tuple(gm.member.slack_user_id for gm in members)
@@ -74,6 +78,7 @@ def checkin_view(group: Group, *, reminder: bool = False) -> CheckinView:
         skills=tuple(skills),
         reminder=reminder,
         kind=group.kind,
+        booked=booked,
     )
 
 
@@ -98,9 +103,14 @@ def _morning(group: Group, workspace: Workspace, now: datetime) -> datetime:
 
 
 def _message(
-    group: Group, kind: OutboxKind, round_id: int, not_before: datetime | None = None
+    group: Group,
+    kind: OutboxKind,
+    round_id: int,
+    not_before: datetime | None = None,
+    *,
+    booked: bool = False,
 ) -> NewMessage:
-    view = checkin_view(group, reminder=kind is OutboxKind.REMINDER)
+    view = checkin_view(group, reminder=kind is OutboxKind.REMINDER, booked=booked)
     assert group.channel_id is not None
     return NewMessage(
         key=f"{kind.value}:{group.id}",
@@ -116,23 +126,48 @@ def _message(
 
 def queue_checkins(session: Session, round_: Round, *, now: datetime, humane: bool = False) -> int:
     """Queue "Did you meet?" for every introduced group; ``humane`` (the clock process) holds
-    each until its group's working morning."""
+    each until its group's working morning. Booked groups whose slot's next working day is
+    still ahead are left to :func:`queue_booked_checkins`."""
     workspace = session.get_one(Workspace, round_.workspace_id)
+    booked = meetings.checkin_due_by_group(session=session, round_id=round_.id)
     messages = [
         _message(
             group,
             OutboxKind.CHECKIN,
             round_.id,
             _morning(group, workspace, now) if humane else None,
+            booked=group.id in booked,
         )
         for group in _groups(session, round_.id)
-        if group.state in CHECKIN_STATES and group.channel_id
+        if group.state in CHECKIN_STATES
+        and group.channel_id
+        and not (group.id in booked and booked[group.id] > now)
     ]
     count = enqueue(messages, session=session, workspace_id=workspace.id, now=now)
     round_.checkins_sent_at = now
     if round_.state in (RoundState.MATCHED, RoundState.DELIVERED):
         round_.state = RoundState.CHECKING_IN
     return count
+
+
+def queue_booked_checkins(
+    session: Session, round_: Round, *, now: datetime, closing: bool = False
+) -> int:
+    """ "Did you meet?" to the round's booked groups whose slot's next working day has come
+    (that moment is already the start of a working day) — or to all of them when the round
+    closes first. An outbox key per group, so a group is asked once whichever step asks it."""
+    if closing:
+        due = set(meetings.checkin_due_by_group(session=session, round_id=round_.id))
+    else:
+        due = set(meetings.booked_checkins_due(session=session, round_id=round_.id, now=now))
+    if not due:
+        return 0
+    messages = [
+        _message(group, OutboxKind.CHECKIN, round_.id, booked=True)
+        for group in _groups(session, round_.id)
+        if group.id in due and group.state in CHECKIN_STATES and group.channel_id
+    ]
+    return enqueue(messages, session=session, workspace_id=round_.workspace_id, now=now)
 
 
 def queue_reminders(session: Session, round_: Round, *, now: datetime, humane: bool = False) -> int:
@@ -165,6 +200,7 @@ def close_round(session: Session, round_: Round, workspace: Workspace, *, now: d
     """Count unanswered check-ins. A member's third miss in a row asks "Still up for swaps?"
     once; if that question is still unanswered when a later round closes, they are paused
     (with a DM that has Resume). Returns how many members were paused."""
+    queue_booked_checkins(session, round_, now=now, closing=True)
     messages = _pause_the_silent(session, round_, workspace, now=now)
     paused = len(messages)
     groups = _groups(session, round_.id)
@@ -270,6 +306,14 @@ def _finished(round_: Round, workspace: Workspace, now: datetime, *, force: bool
     return force or now >= _closes_at(round_, workspace)
 
 
+def _booked_still_to_ask(session: Session, round_: Round, now: datetime) -> bool:
+    """A booked group of the round is still to be asked "Did you meet?" (its day is ahead)."""
+    return any(
+        due > now
+        for due in meetings.checkin_due_by_group(session=session, round_id=round_.id).values()
+    )
+
+
 def close_finished_rounds(
     session: Session, workspace: Workspace, *, now: datetime, force: bool = False
 ) -> int:
@@ -312,6 +356,10 @@ def process_due(deps: Deps, now: datetime, *, humane: bool = False) -> CheckinRe
             if round_ is None or round_.state is RoundState.CLOSED:
                 continue
             workspace = session.get_one(Workspace, workspace_id)
+            booked = queue_booked_checkins(session, round_, now=now)
+            if booked:
+                report.checkins += booked
+                report.rounds.append(round_id)
             if _due(round_.checkins_due_at, now) and round_.checkins_sent_at is None:
                 report.checkins += queue_checkins(session, round_, now=now, humane=humane)
                 report.rounds.append(round_id)
@@ -323,7 +371,9 @@ def process_due(deps: Deps, now: datetime, *, humane: bool = False) -> CheckinRe
             ):
                 report.reminders += queue_reminders(session, round_, now=now, humane=humane)
                 report.rounds.append(round_id)
-            elif _finished(round_, workspace, now, force=False):
+            elif _finished(round_, workspace, now, force=False) and not _booked_still_to_ask(
+                session, round_, now
+            ):
                 report.paused += close_round(session, round_, workspace, now=now)
                 report.closed += 1
                 report.rounds.append(round_id)

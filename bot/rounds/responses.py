@@ -31,6 +31,7 @@ from bot.meetings.poll import Cancellation, cancel_booking
 from bot.rounds.checkins import checkin_view
 from bot.rounds.service import load_intro_view
 from bot.store import do_not_pair as store_pairs
+from bot.store import meetings as store_meetings
 from bot.store.models import Checkin, Feedback, Group, GroupMember, Member, Workspace
 
 log = logging.getLogger(__name__)
@@ -362,7 +363,10 @@ def _checkin_result(
     }
     group.state = _derive_state(group.state, list(rows.values()), len(group.members))
     ordered = sorted(group.members, key=lambda gm: gm.id)
-    base = checkin_view(group, reminder=reminder)
+    booked = group.id in store_meetings.checkin_due_by_group(
+        session=session, round_id=group.round_id
+    )
+    base = checkin_view(group, reminder=reminder, booked=booked)
     view = CheckinView(
         group_id=base.group_id,
         people=base.people,
@@ -372,6 +376,7 @@ def _checkin_result(
         ),
         reminder=reminder,
         kind=base.kind,
+        booked=booked,
     )
     partners = tuple(gm.member.slack_user_id for gm in ordered if gm.member_id != member.id)
     return CheckinResult(

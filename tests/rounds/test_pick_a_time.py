@@ -244,3 +244,52 @@ def test_leaving_cancels_the_booking_and_takes_the_answers(harness: Harness, tea
     with team.deps.unit_of_work() as session:
         assert len(session.scalars(select(MeetingAnswer)).all()) == 1  # only Ben's is left
     assert rows_referencing_member(team.deps.engine, ana_id) == {}
+
+
+def checkins(harness: Harness) -> list[dict[str, Any]]:
+    return [m for m in harness.dm(ANA, BEN) if "did you meet" in m["text"]]
+
+
+def book_on(harness: Harness, weekday: int) -> datetime:
+    """Ana and Ben both tick the offered slot on ``weekday`` (Monday=0); it is booked."""
+    intro = intro_of(harness)
+    view = open_poll(harness, ANA, intro)
+    [value] = [o["value"] for o in options(view) if slot(o["value"]).weekday() == weekday]
+    tick_slots(harness, ANA, view, [value])
+    tick_slots(harness, BEN, open_poll(harness, BEN, intro), [value])
+    return slot(value)
+
+
+def test_a_booked_group_is_asked_the_working_day_after_its_slot(
+    harness: Harness, team: Team
+) -> None:
+    pair_world(team)  # check-ins normally go out three days after the round (Thursday)
+    at(team, MONDAY)
+    booked = book_on(harness, 1)  # Tuesday
+    wednesday = datetime(2026, 12, 9, 9, 0, tzinfo=UTC)  # Ben's 09:00 (Ana's 10:00)
+    at(team, wednesday - timedelta(minutes=1))
+    assert checkins(harness) == []
+    at(team, wednesday)
+    [checkin] = checkins(harness)
+    labels = [e["text"]["text"] for e in checkin["blocks"][1]["elements"]]
+    assert labels == ["We met", "Booked, not met yet", "Couldn't make it"]
+    assert booked < wednesday
+    at(team, wednesday + timedelta(days=1))  # the round's own check-in day asks nobody twice
+    assert len(checkins(harness)) == 1
+
+
+def test_a_group_booked_after_the_usual_day_is_asked_after_its_slot(
+    harness: Harness, team: Team
+) -> None:
+    pair_world(team)
+    at(team, MONDAY)
+    booked = book_on(harness, 4)  # Friday
+    at(team, MONDAY + timedelta(days=3, hours=1))  # Thursday: the fixed check-in day
+    assert checkins(harness) == []
+    next_monday = datetime(2026, 12, 14, 9, 0, tzinfo=UTC)  # the working day after Friday
+    at(team, next_monday - timedelta(hours=1))
+    assert checkins(harness) == []
+    at(team, next_monday)
+    [checkin] = checkins(harness)
+    assert "Booked, not met yet" in shown_text(checkin)
+    assert booked.weekday() == 4
