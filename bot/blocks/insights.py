@@ -58,6 +58,7 @@ def _numbers(ins: Insights) -> list[tuple[str, str]]:
             + (f", {ins.request_pairs} from requests)" if ins.request_pairs else ")"),
         ),
         ("Meeting rate", text.meeting(ins)),
+        ("Booked a time", text.booking(ins)),
         ("Average rating", text.average_rating(ins)),
     ]
 

@@ -193,6 +193,9 @@ def _rounds(insights: Insights) -> tuple[list[str], list[list[Cell | None]]]:
         "new_connections",
         "cross_team_new_connections",
         "unmatched_members",
+        "groups_booked",
+        "meeting_rate_booked",
+        "meeting_rate_unbooked",
     ]
     rows: list[list[Cell | None]] = [
         [
@@ -208,6 +211,13 @@ def _rounds(insights: Insights) -> tuple[list[str], list[list[Cell | None]]]:
             p.new_connections,
             p.cross_team_new_connections,
             p.unmatched,
+            p.booked,
+            round(p.booked_met / p.booked, 3) if p.asked and p.booked else None,
+            (
+                round((p.met - p.booked_met) / (p.groups - p.booked), 3)
+                if p.asked and p.groups > p.booked
+                else None
+            ),
         ]
         for p in insights.per_round
     ]

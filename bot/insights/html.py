@@ -102,6 +102,15 @@ def render_html(ins: Insights, images: ReportImages) -> str:
                 f"{ins.swaps_completed} of {ins.groups_asked} groups asked",
             ),
             _card(
+                "Booked a time",
+                text.percent(ins.booked_share),
+                (
+                    f"{ins.booked} of {ins.pairs_made} groups; met "
+                    f"{text.percent(ins.meeting_rate_booked)} booked vs "
+                    f"{text.percent(ins.meeting_rate_unbooked)} not"
+                ),
+            ),
+            _card(
                 "Average rating",
                 text.rating(ins.average_rating),
                 text.plural(ins.ratings, "rating"),

@@ -9,6 +9,7 @@ Definitions are in the README ("Insights").
 
 from __future__ import annotations
 
+import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -62,6 +63,8 @@ class GroupRow:
     state: GroupState
     member_ids: tuple[int, ...]
     met_checkin: bool  # someone answered "We met"
+    introduced_at: datetime | None = None  # when the group was formed
+    booked_at: datetime | None = None  # the slot booked with "Pick a time", if any
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,8 @@ class RoundPoint:
     average_rating: float | None  # None under MIN_RATINGS_SHOWN ratings
     would_swap_again_yes: int
     would_swap_again_no: int
+    booked: int = 0  # groups that booked a time with "Pick a time"
+    booked_met: int = 0  # of those, groups that met
 
 
 @dataclass(frozen=True)
@@ -204,6 +209,21 @@ class Insights:
     request_pairs: int = 0  # of pairs_made: groups made by an accepted request
     request_swaps_completed: int = 0  # of swaps_completed: those that met
     adoption: Adoption = field(default_factory=Adoption.none)  # invitations (counts only)
+    booked: int = 0  # groups that booked a time with "Pick a time"
+    booked_share: float | None = None  # booked ÷ groups formed (None without groups)
+    median_days_to_slot: float | None = None  # introduction → booked slot, in days
+    booked_asked: int = 0  # booked groups among the groups asked
+    booked_met: int = 0
+    unbooked_asked: int = 0
+    unbooked_met: int = 0
+
+    @property
+    def meeting_rate_booked(self) -> float | None:
+        return self.booked_met / self.booked_asked if self.booked_asked else None
+
+    @property
+    def meeting_rate_unbooked(self) -> float | None:
+        return self.unbooked_met / self.unbooked_asked if self.unbooked_asked else None
 
     @property
     def title(self) -> str:
@@ -360,8 +380,19 @@ def compute_insights(data: InsightsInput, *, generated_at: datetime) -> Insights
                 average_rating=average(f.rating for f in round_feedback),
                 would_swap_again_yes=sum(1 for f in round_feedback if f.would_swap_again is True),
                 would_swap_again_no=sum(1 for f in round_feedback if f.would_swap_again is False),
+                booked=sum(1 for g in in_round if g.booked_at is not None),
+                booked_met=sum(1 for g in in_round if g.booked_at is not None and g.id in met_ids),
             )
         )
+
+    booked = [g for g in groups if g.booked_at is not None]
+    lead_days = [
+        (g.booked_at - g.introduced_at).total_seconds() / 86400
+        for g in booked
+        if g.booked_at is not None and g.introduced_at is not None
+    ]
+    booked_asked = [g for g in asked if g.booked_at is not None]
+    unbooked_asked = [g for g in asked if g.booked_at is None]
 
     return Insights(
         team_id=data.team_id,
@@ -389,6 +420,13 @@ def compute_insights(data: InsightsInput, *, generated_at: datetime) -> Insights
             1 for g in groups if g.round_id in requested and g.id in met_ids
         ),
         adoption=data.adoption,
+        booked=len(booked),
+        booked_share=(len(booked) / len(groups)) if groups else None,
+        median_days_to_slot=statistics.median(lead_days) if lead_days else None,
+        booked_asked=len(booked_asked),
+        booked_met=sum(1 for g in booked_asked if g.id in met_ids),
+        unbooked_asked=len(unbooked_asked),
+        unbooked_met=sum(1 for g in unbooked_asked if g.id in met_ids),
     )
 
 

@@ -37,6 +37,12 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
         "that just started does not pull the rate down.",
     ),
     (
+        "Booked a time",
+        "Groups that booked a slot with \u201cPick a time\u201d \u00f7 groups formed; the "
+        "median days from the introduction to the booked slot; and the meeting rate of "
+        "booked groups beside that of the others (groups asked only).",
+    ),
+    (
         "Average rating",
         f"Mean of the 1\u20135 ratings members gave their swaps; shown from "
         f"{MIN_RATINGS_SHOWN} ratings on, so no one's rating can be singled out.",
@@ -86,6 +92,21 @@ def meeting(ins: Insights) -> str:
     if ins.meeting_rate is None:
         return "\u2014 (no check-ins yet)"
     return f"{percent(ins.meeting_rate)} ({ins.swaps_completed} of {ins.groups_asked} groups)"
+
+
+def booking(ins: Insights) -> str:
+    """ "25% (3 of 12 groups), slot 1.5 days after the intro; met: 80% booked, 40% not"."""
+    if ins.booked_share is None:
+        return "\u2014 (no groups yet)"
+    line = f"{percent(ins.booked_share)} ({ins.booked} of {plural(ins.pairs_made, 'group')})"
+    if ins.median_days_to_slot is not None:
+        line += f", slot {ins.median_days_to_slot:.1f} days after the intro (median)"
+    if ins.booked_asked and ins.unbooked_asked:
+        line += (
+            f"; met: {percent(ins.meeting_rate_booked)} booked, "
+            f"{percent(ins.meeting_rate_unbooked)} not"
+        )
+    return line
 
 
 def average_rating(ins: Insights) -> str:

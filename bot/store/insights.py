@@ -27,6 +27,7 @@ from bot.store.models import (
     Group,
     GroupMember,
     Lesson,
+    MeetingPoll,
     Member,
     MemberSkill,
     Round,
@@ -106,10 +107,19 @@ def load_input(*, session: Session, team_id: str) -> InsightsInput:
         )
     )
     groups = tuple(
-        GroupRow(gid, rid, state, tuple(members_of.get(gid, ())), gid in met_by_checkin)
-        for gid, rid, state in session.execute(
-            select(Group.id, Group.round_id, Group.state)
+        GroupRow(
+            gid,
+            rid,
+            state,
+            tuple(members_of.get(gid, ())),
+            gid in met_by_checkin,
+            introduced_at=created,
+            booked_at=booked,
+        )
+        for gid, rid, state, created, booked in session.execute(
+            select(Group.id, Group.round_id, Group.state, Group.created_at, MeetingPoll.booked_at)
             .join(Round)
+            .outerjoin(MeetingPoll, MeetingPoll.group_id == Group.id)
             .where(Round.workspace_id == ws)
             .order_by(Group.id)
         )

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from bot.blocks.meetings import SLOTS_ACTION, SLOTS_BLOCK, MeetingAction, MeetingCallback
 from bot.blocks.rounds import IntroAction
+from bot.insights.load import load_insights
 from bot.kinds import GroupState
 from bot.scheduler import tick
 from bot.store.models import Group, MeetingAnswer, MeetingPoll, Member
@@ -157,6 +158,10 @@ def test_everyone_ticks_a_common_slot_and_it_is_booked_with_invite_and_reminder(
     assert reminder["post_at"] == int((booked - timedelta(minutes=10)).timestamp())
     assert "starts in 10 minutes" in reminder["text"]
     assert poll_row(team).reminder_id == reminder["scheduled_message_id"]
+    with team.deps.unit_of_work() as session:  # the numbers see the booking
+        numbers = load_insights(session=session, team_id=team.team_id, now=team.clock.now())
+    assert (numbers.booked, numbers.booked_share) == (1, 1.0)
+    assert numbers.median_days_to_slot == (booked - group_row(team).created_at) / timedelta(days=1)
 
 
 def test_no_common_slot_offers_five_more_and_reschedule_updates_the_invite(
