@@ -103,6 +103,9 @@ def test_everyone_ticks_a_common_slot_and_it_is_booked_with_invite_and_reminder(
     harness: Harness, team: Team
 ) -> None:
     pair_world(team)  # Ana in Madrid, Ben in London
+    # Slack shares their emails (users:read.email), so the invite lists both as attendees
+    team.sim.add_user(team.team_id, ANA, name="ana", tz="Europe/Madrid", email="ana@example.com")
+    team.sim.add_user(team.team_id, BEN, name="ben", tz="Europe/London", email="ben@example.com")
     at(team, MONDAY)
     intro = intro_of(harness)
     assert "Pick a time" in shown_text(intro)
@@ -149,6 +152,12 @@ def test_everyone_ticks_a_common_slot_and_it_is_booked_with_invite_and_reminder(
     assert event.decoded("DTSTART") == booked
     assert event.decoded("DTEND") == booked + timedelta(minutes=30)
     assert event["SEQUENCE"] == 0
+    attendees = event.get("ATTENDEE")
+    assert sorted(str(a) for a in attendees) == ["mailto:ana@example.com", "mailto:ben@example.com"]
+    assert "Ana Alvarez" in str(event["DESCRIPTION"]) and "Ben Brown" in str(event["DESCRIPTION"])
+    [alarm] = event.walk("VALARM")
+    assert alarm.decoded("TRIGGER") == -timedelta(minutes=10)
+    assert harness.sim.dm_channel_id(team.team_id, ANA, BEN) in str(event["DESCRIPTION"])
     uid = str(event["UID"])
     assert str(group_row(team).id) in uid
     [uploaded] = harness.sim.uploaded_files()
