@@ -2,7 +2,8 @@
 
 ``<@U123>`` becomes the person's name, ``*bold*`` bold, ``_italic_`` italic, a few emoji
 shortcodes their character, context blocks dim lines, and an actions block a row of buttons:
-``[We've scheduled it] [Skip this round] [Not a fit]``. Pure functions; nothing is printed.
+``[We've scheduled it] [Pick a time] [Skip this round] [Not a fit]``. Pure functions; nothing
+is printed.
 """
 
 from __future__ import annotations

@@ -46,7 +46,7 @@ def test_intro_reads_like_the_product_example() -> None:
     assert shown[0] == "👋 @Ana García and @Ben Carter, you're this week's skill swap!"
     assert "• Ana García can teach Spanish (conversational) — Ben Carter wants to learn it" in shown
     assert "(Mon 7 Dec, 10:00 Europe/Madrid time in your own time zone)" in shown[-2]
-    assert shown[-1] == "[We've scheduled it] [Skip this round] [Not a fit]"
+    assert shown[-1] == "[We've scheduled it] [Pick a time] [Skip this round] [Not a fit]"
     assert "<@" not in "\n".join(shown) and "*" not in "\n".join(shown)
 
 

@@ -71,7 +71,7 @@ def test_the_pairs_see_their_introductions(demo: tuple[DemoResult, str, Path]) -
     _result, text, _out = demo
     assert "Group DM · Ana García, " in text
     assert "you're this week's skill swap!" in text
-    assert "[We've scheduled it] [Skip this round] [Not a fit]" in text
+    assert "[We've scheduled it] [Pick a time] [Skip this round] [Not a fit]" in text
     assert "[We met] [Scheduled] [Not yet] [Couldn't make it]" in text
     assert "modal · How did it go?" in text
     assert "<@U0DEMO" not in text  # every mention became a name

@@ -22,6 +22,8 @@ from bot.store.models import (
     DoNotPair,
     Feedback,
     Group,
+    MeetingAnswer,
+    MeetingPoll,
     Member,
     OutboxMessage,
     SwapRequest,
@@ -68,6 +70,11 @@ def _populate(served: Harness) -> int:
         assert group is not None
         # What the check-in and feedback buttons store, and a do-not-pair both ways.
         session.add(Checkin(group_id=group.id, member_id=me.id, answer=CheckinAnswer.MET))
+        # A "Pick a time" poll the leaver answered.
+        poll = MeetingPoll(group_id=group.id, offered=[], past_offers=[])
+        session.add(poll)
+        session.flush()
+        session.add(MeetingAnswer(poll_id=poll.id, member_id=me.id, slots=[]))
         session.add(
             Feedback(group_id=group.id, member_id=me.id, rating=5, learned=f"{LEAVER_NAME} ok")
         )
