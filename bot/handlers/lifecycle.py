@@ -13,9 +13,9 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
+from bot.booking.poll import Cancellation, cancel_for_leaver
+from bot.booking.sending import send_cancellations
 from bot.deps import Deps
-from bot.meetings.poll import Cancellation, cancel_for_leaver
-from bot.meetings.sending import send_cancellations
 from bot.members.identity import SLACKBOT, person_from_user, refresh_person
 from bot.members.leaving import erase
 from bot.members.welcome import send_welcome

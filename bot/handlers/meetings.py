@@ -1,8 +1,8 @@
 """Finding a time: "Pick a time" on the introduction, the poll modal's submission, and
 "Reschedule" on the booking.
 
-Ack, parse, call :mod:`bot.meetings.poll` (one unit of work), then call Slack: open or update
-the modal, and send what a booking or a reschedule sends (:mod:`bot.meetings.sending`).
+Ack, parse, call :mod:`bot.booking.poll` (one unit of work), then call Slack: open or update
+the modal, and send what a booking or a reschedule sends (:mod:`bot.booking.sending`).
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ from bot.blocks.meetings import (
     PollRef,
     poll_modal,
 )
+from bot.booking.poll import STALE_OFFER, answer_poll, open_poll, reschedule
+from bot.booking.sending import delete_reminder, deliver, send_booking
 from bot.deps import Deps
 from bot.errors import UserInputError
-from bot.meetings.poll import STALE_OFFER, answer_poll, open_poll, reschedule
-from bot.meetings.sending import delete_reminder, deliver, send_booking
 from bot.slack.actor import Actor
 
 log = logging.getLogger(__name__)

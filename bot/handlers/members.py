@@ -12,13 +12,13 @@ from slack_sdk import WebClient
 from bot.blocks import members as blocks
 from bot.blocks.common import text_blocks
 from bot.blocks.rounds import SuggestAction, SuggestValue
+from bot.booking.poll import cancel_for_leaver
+from bot.booking.sending import send_cancellations
 from bot.deps import Deps
 from bot.errors import UserInputError
 from bot.handlers.commands import CommandContext, Reply, Subcommand
 from bot.handlers.home import publish_home
 from bot.kinds import Direction
-from bot.meetings.poll import cancel_for_leaver
-from bot.meetings.sending import send_cancellations
 from bot.members import overview, profile, skills
 from bot.members.identity import SlackPerson, newcomer
 from bot.members.leaving import erase

@@ -29,10 +29,10 @@ from bot.blocks.rounds import (
     intro_blocks,
     intro_fallback,
 )
+from bot.booking.sending import send_cancellation
 from bot.deps import Deps
 from bot.errors import UserInputError
 from bot.handlers.home import publish_home
-from bot.meetings.sending import send_cancellation
 from bot.rounds.responses import (
     do_not_pair_list,
     remove_do_not_pair,

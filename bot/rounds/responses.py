@@ -24,10 +24,10 @@ from bot.blocks.checkins import (
     FeedbackField,
 )
 from bot.blocks.rounds import IntroAction, IntroView
+from bot.booking.poll import Cancellation, cancel_booking
 from bot.deps import Deps
 from bot.errors import NotAllowedError, NotFoundError, UserInputError
 from bot.kinds import CheckinAnswer, Decline, GroupState
-from bot.meetings.poll import Cancellation, cancel_booking
 from bot.rounds.checkins import checkin_view
 from bot.rounds.service import load_intro_view
 from bot.store import do_not_pair as store_pairs

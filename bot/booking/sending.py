@@ -11,10 +11,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.meetings import Attendance, cancelled_text, reminder_text
+from bot.booking.poll import SLOT_MINUTES, Booking, Cancellation, record_reminder
 from bot.delivery.worker import DeliveryWorker
 from bot.deps import Deps
 from bot.meetings.invite import build_cancel, build_invite
-from bot.meetings.poll import SLOT_MINUTES, Booking, Cancellation, record_reminder
 from bot.slack.users import user_info
 
 log = logging.getLogger(__name__)

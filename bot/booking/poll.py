@@ -1,7 +1,7 @@
 """A group's "Pick a time" poll: offer slots, record ticks, book, reschedule, cancel.
 
 Each function runs one unit of work and returns what to show and what to send; Slack is
-called afterwards (:mod:`bot.meetings.sending`). The slots come from :mod:`bot.meetings.slots`
+called afterwards (:mod:`bot.booking.sending`). The slots come from :mod:`bot.meetings.slots`
 and are stored on the poll, so every member sees the same ones, each in their own time.
 """
 
@@ -37,6 +37,7 @@ from bot.meetings.slots import (
     propose,
     working_day_after,
 )
+from bot.members.hours import working_week
 from bot.store import meetings as store
 from bot.store.models import Group, MeetingPoll, Member
 from bot.store.workspaces import get_workspace
@@ -85,8 +86,8 @@ def offer_key(offered: list[str]) -> str:
 
 
 def week_of(member: Member, fallback_tz: str | None) -> WorkingWeek:
-    """The member's working week (their time zone, the default days and hours)."""
-    return WorkingWeek(tz=member.tz or fallback_tz)
+    """The member's working week (their days and hours, in their time zone)."""
+    return working_week(member, default_tz=fallback_tz)
 
 
 @dataclass(frozen=True)
