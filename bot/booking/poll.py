@@ -58,6 +58,7 @@ LEFT = (
 )
 GONE = "I can't find this swap any more (its members may have left). Nothing to do here."
 OFF = "This swap is off this round, so there's no time to pick. You'll be paired again next round."
+MET = "You've met for this swap already, so there's no time left to pick. Enjoy the next one!"
 STEPPED_OUT = "You stepped out of this swap this round, so the others pick a time without you."
 ALREADY_BOOKED = (
     "A time was booked already: {when}. To change it, tap *Reschedule* on the booking in your "
@@ -160,12 +161,6 @@ def _summary(group: Group) -> str:
     return f"Skill swap: {', '.join(skills)}" if skills else "Skill swap"
 
 
-def _dm_url(team_id: str, channel: str | None) -> str | None:
-    if not channel:
-        return None
-    return f"https://slack.com/app_redirect?team={team_id}&channel={channel}"
-
-
 def _load(
     session: Session, *, team_id: str, user_id: str, group_id: int
 ) -> tuple[Group, Member, str, str | None]:
@@ -219,6 +214,8 @@ def _form(
 
 
 def _check_open(group: Group, member: Member) -> None:
+    if group.state is GroupState.MET:
+        raise UserInputError(MET)
     if group.state not in POLL_STATES:
         raise UserInputError(OFF)
     link = next(gm for gm in group.members if gm.member_id == member.id)

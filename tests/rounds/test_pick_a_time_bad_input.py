@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.blocks.meetings import MeetingAction, MeetingCallback, PollMeta, PollRef
+from bot.blocks.rounds import IntroAction
 from bot.store.models import MeetingAnswer, MeetingPoll, Member
 from tests.rounds.rounds_kit import ANA, BEN, CAL, Team, pair_world
 from tests.rounds.test_pick_a_time import (
@@ -174,3 +175,18 @@ def test_no_shared_working_time_shows_the_near_miss(harness: Harness, team: Team
     with team.deps.unit_of_work() as session:
         assert session.scalars(select(MeetingPoll)).one().offered == []
     assert view["callback_id"] == MeetingCallback.POLL
+
+
+def test_a_form_after_the_swap_was_called_off(harness: Harness, team: Team) -> None:
+    view, offered = _booked(harness, team)
+    intro = intro_of(harness)  # as it was before the skip: a stale button
+    harness.click(BEN, IntroAction.SKIP, message=intro)
+    harness.drain()
+    before = snapshot(team.deps.engine)
+    assert "off this round" in _error(tick_slots(harness, ANA, view, [offered[0]]))
+    assert diff(before, snapshot(team.deps.engine)) == {}
+    harness.click(ANA, MeetingAction.PICK, message=intro)
+    reply = harness.sim.wait_for_response(
+        predicate=lambda r: "off this round" in str(r.get("text"))
+    )
+    assert reply[-1]["response_type"] == "ephemeral"
