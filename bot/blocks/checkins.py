@@ -114,9 +114,11 @@ class CheckinView:
 def _what(view: CheckinView) -> str:
     """ "skill swap (Spanish ↔ SQL)", "lesson (Spanish)", "skill circle (…)": a one-way lesson
     is not called a swap."""
-    noun = {GroupKind.ONE_WAY: "lesson", GroupKind.CIRCLE: "skill circle"}.get(
-        view.kind, "skill swap"
-    )
+    noun = {
+        GroupKind.ONE_WAY: "lesson",
+        GroupKind.CIRCLE: "skill circle",
+        GroupKind.DISCOVERY: "discovery swap",
+    }.get(view.kind, "skill swap")
     joiner = " ↔ " if view.kind is GroupKind.SWAP else ", "
     return f"{noun} ({joiner.join(view.skills)})" if view.skills else noun
 

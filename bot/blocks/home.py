@@ -22,6 +22,7 @@ from slack_sdk.models.views import View
 
 from bot.blocks.common import SECTION_TEXT_LIMIT
 from bot.blocks.members import (
+    balance_text,
     current_text,
     edit_profile_button,
     history_line,
@@ -117,13 +118,16 @@ def home_view(view: Overview, extra: Sequence[Block] = ()) -> View:
         else:
             blocks.append(_section(waiting_text(view)))
         blocks.append(DividerBlock())
+        heading = "*Your swaps*"
+        if view.balance is not None:
+            heading += "\n" + balance_text(*view.balance)
         if view.history:
             lines = [history_line(g, view.user_id) for g in view.history]
-            blocks.append(_section("*Your swaps*\n" + "\n".join(lines)))
+            blocks.append(_section(heading + "\n" + "\n".join(lines)))
         else:
             blocks.append(
                 _section(
-                    "*Your swaps*\nNothing yet: after your first round, who you met and what "
+                    heading + "\nNothing yet: after your first round, who you met and what "
                     "you swapped show up here."
                 )
             )

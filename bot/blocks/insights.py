@@ -60,6 +60,7 @@ def _numbers(ins: Insights) -> list[tuple[str, str]]:
         ("Meeting rate", text.meeting(ins)),
         ("Booked a time", text.booking(ins)),
         ("Average rating", text.average_rating(ins)),
+        *([("Discovery swaps", text.discovery(ins))] if ins.discovery_pairs else []),
     ]
 
 
@@ -116,7 +117,8 @@ def report_blocks(ins: Insights) -> list[Block]:
             f"{text.plural(latest.groups, 'group')}, {latest.met} met, "
             f"{text.plural(latest.introduced, 'pair')} introduced, "
             f"{text.plural(latest.new_connections, 'new connection')} "
-            f"({latest.cross_team_new_connections} across teams)."
+            f"({latest.cross_team_new_connections} across teams)"
+            + (f", {text.plural(latest.discovery, 'discovery swap')}." if latest.discovery else ".")
         )
     taught = _bullets([text.taught_line(s) for s in ins.top_taught(5)], "No completed swaps yet.")
     gaps = _bullets(

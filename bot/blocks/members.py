@@ -351,6 +351,22 @@ def history_line(group: GroupView, me: str) -> str:
     return f"• {day_text(group.round_date)}, with {who}: {what} ({_STATE_TEXT[group.state]})"
 
 
+def times(count: int) -> str:
+    """ "once", "twice", "4 times"."""
+    return {1: "once", 2: "twice"}.get(count, f"{count} times")
+
+
+def balance_text(taught: int, learned: int) -> str:
+    """Lessons given and received in swaps that happened, in words (the Home tab)."""
+    if taught and learned:
+        return f"You've taught {times(taught)} and learned {times(learned)}."
+    if taught:
+        return f"You've taught {times(taught)} and not learned yet: your turn will come."
+    if learned:
+        return f"You've learned {times(learned)} and not taught yet: your turn will come."
+    return "No lessons counted yet: once you meet, what you teach and learn adds up here."
+
+
 def next_round_text(view: Overview) -> str:
     if view.next_round is None:
         return "Rounds are switched off in this workspace for now."

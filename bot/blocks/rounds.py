@@ -543,6 +543,7 @@ class SummaryView:
     waiting: int
     new_connections: int
     cross_team: int
+    discovery: int = 0  # discovery swaps: new colleagues without a fitting lesson
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -557,6 +558,7 @@ def summary_text(view: SummaryView) -> str:
             (view.lessons, "lesson", "lessons"),
             (view.circles, "circle", "circles"),
             (view.trios, "trio", "trios"),
+            (view.discovery, "discovery swap", "discovery swaps"),
         )
         if n
     ]

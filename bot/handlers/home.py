@@ -44,7 +44,9 @@ def publish_home(deps: Deps, client: WebClient, team_id: str, user_id: str) -> b
     sections: list[HomeSection] = collect("HOME_SECTIONS")
     admin = is_admin(deps, client, team_id=team_id, user_id=user_id) if sections else False
     with deps.unit_of_work() as session:
-        shown = overview(session=session, deps=deps, team_id=team_id, user_id=user_id)
+        shown = overview(
+            session=session, deps=deps, team_id=team_id, user_id=user_id, with_balance=True
+        )
         extra: list[Block] = []
         for section in sections:
             # One feature's failing section must not blank the whole Home tab.

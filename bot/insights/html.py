@@ -97,6 +97,11 @@ def render_html(ins: Insights, images: ReportImages) -> str:
                 f"{ins.request_pairs} from requests" if ins.request_pairs else "",
             ),
             _card(
+                "Discovery swaps",
+                str(ins.discovery_pairs),
+                f"new colleagues without a fitting lesson, {ins.discovery_swaps_completed} met",
+            ),
+            _card(
                 "Meeting rate",
                 text.percent(ins.meeting_rate),
                 f"{ins.swaps_completed} of {ins.groups_asked} groups asked",
@@ -144,6 +149,7 @@ def render_html(ins: Insights, images: ReportImages) -> str:
             ("Pairs introduced", True),
             ("New connections", True),
             ("Across teams", True),
+            ("Discovery swaps", True),
         ],
         [
             [
@@ -154,6 +160,7 @@ def render_html(ins: Insights, images: ReportImages) -> str:
                 str(p.introduced),
                 str(p.new_connections),
                 str(p.cross_team_new_connections),
+                str(p.discovery),
             ]
             for p in reversed(ins.per_round[-MAX_ROWS:])
         ],

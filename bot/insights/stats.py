@@ -17,7 +17,15 @@ from datetime import date, datetime
 from itertools import combinations
 
 from bot.invitations.people import Adoption
-from bot.kinds import Direction, GroupState, MemberCadence, MemberStatus, Origin, RoundState
+from bot.kinds import (
+    Direction,
+    GroupKind,
+    GroupState,
+    MemberCadence,
+    MemberStatus,
+    Origin,
+    RoundState,
+)
 
 # A skill is a gap when at least this many members want to learn it…
 GAP_MIN_LEARNERS = 2
@@ -65,6 +73,7 @@ class GroupRow:
     met_checkin: bool  # someone answered "We met"
     introduced_at: datetime | None = None  # when the group was formed
     booked_at: datetime | None = None  # the slot booked with "Pick a time", if any
+    kind: GroupKind = GroupKind.SWAP
 
 
 @dataclass(frozen=True)
@@ -150,6 +159,7 @@ class RoundPoint:
     would_swap_again_no: int
     booked: int = 0  # groups that booked a time with "Pick a time"
     booked_met: int = 0  # of those, groups that met
+    discovery: int = 0  # of groups: discovery swaps (new colleagues, no fitting lesson)
 
 
 @dataclass(frozen=True)
@@ -208,6 +218,8 @@ class Insights:
     network: Network
     request_pairs: int = 0  # of pairs_made: groups made by an accepted request
     request_swaps_completed: int = 0  # of swaps_completed: those that met
+    discovery_pairs: int = 0  # of pairs_made: discovery swaps
+    discovery_swaps_completed: int = 0  # of swaps_completed: discovery swaps that met
     adoption: Adoption = field(default_factory=Adoption.none)  # invitations (counts only)
     booked: int = 0  # groups that booked a time with "Pick a time"
     booked_share: float | None = None  # booked ÷ groups formed (None without groups)
@@ -382,6 +394,7 @@ def compute_insights(data: InsightsInput, *, generated_at: datetime) -> Insights
                 would_swap_again_no=sum(1 for f in round_feedback if f.would_swap_again is False),
                 booked=sum(1 for g in in_round if g.booked_at is not None),
                 booked_met=sum(1 for g in in_round if g.booked_at is not None and g.id in met_ids),
+                discovery=sum(1 for g in in_round if g.kind is GroupKind.DISCOVERY),
             )
         )
 
@@ -418,6 +431,10 @@ def compute_insights(data: InsightsInput, *, generated_at: datetime) -> Insights
         request_pairs=sum(1 for g in groups if g.round_id in requested),
         request_swaps_completed=sum(
             1 for g in groups if g.round_id in requested and g.id in met_ids
+        ),
+        discovery_pairs=sum(1 for g in groups if g.kind is GroupKind.DISCOVERY),
+        discovery_swaps_completed=sum(
+            1 for g in groups if g.kind is GroupKind.DISCOVERY and g.id in met_ids
         ),
         adoption=data.adoption,
         booked=len(booked),

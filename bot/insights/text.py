@@ -62,6 +62,12 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
         "Repeat swaps",
         "Pairs of people who met in two or more rounds: ties that last.",
     ),
+    (
+        "Discovery swaps",
+        "Groups of new colleagues from different teams paired without a fitting lesson "
+        "(their skills had run out), each showing the other one thing; counted among the "
+        "groups formed, and as met like any other group.",
+    ),
     ("Top skills taught", "Skills of the lessons in groups that met, most often first."),
     (
         "Skill gaps",
@@ -82,6 +88,11 @@ def rating(value: float | None) -> str:
 
 def plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+def discovery(ins: Insights) -> str:
+    """Discovery swaps: new colleagues paired without a fitting lesson, and how many met."""
+    return f"{ins.discovery_pairs} ({ins.discovery_swaps_completed} met)"
 
 
 def participation(ins: Insights) -> str:

@@ -25,6 +25,7 @@ from bot.members.views import (
 )
 from bot.store import members as store
 from bot.store import read_model
+from bot.store.rounds import lesson_counts
 
 HISTORY_LIMIT = 10
 
@@ -43,7 +44,11 @@ def _time_hint(me: PartnerRecord, partners: Sequence[PartnerRecord], today: date
     return None
 
 
-def overview(*, session: Session, deps: Deps, team_id: str, user_id: str) -> Overview:
+def overview(
+    *, session: Session, deps: Deps, team_id: str, user_id: str, with_balance: bool = False
+) -> Overview:
+    """``with_balance``: also count the lessons the member gave and received (the Home tab),
+    the way the round service counts them for the engine."""
     found = read_model.member_overview(session=session, team_id=team_id, slack_user_id=user_id)
     if found is not None:
         workspace, member = found.workspace, found.member
@@ -93,6 +98,10 @@ def overview(*, session: Session, deps: Deps, team_id: str, user_id: str) -> Ove
             )
         else:
             history.append(view)
+    balance: tuple[int, int] | None = None
+    if with_balance and in_a_group:  # before their first group there is nothing to count
+        counted = lesson_counts(session=session, workspace_id=workspace.id, member_id=member.id)
+        balance = counted.get(member.id, (0, 0))
     profile = profile_of(member)
     if member.status == MemberStatus.PAUSED and not is_paused(member, today):
         profile = replace(profile, status=MemberStatus.ACTIVE)
@@ -104,6 +113,7 @@ def overview(*, session: Session, deps: Deps, team_id: str, user_id: str) -> Ove
         history=history[:HISTORY_LIMIT],
         tz=tz,
         today=today,
+        balance=balance,
     )
 
 

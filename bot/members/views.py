@@ -115,6 +115,8 @@ class Overview:
     history: list[GroupView]
     tz: str
     today: date
+    #: Lessons given and received in groups that met (the Home tab's line); None: not shown.
+    balance: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -74,7 +74,7 @@ from bot.store.models import (
     Round,
     Workspace,
 )
-from bot.store.rounds import latest_round
+from bot.store.rounds import latest_round, lesson_counts
 from bot.store.workspaces import active_workspaces, require_workspace
 
 log = logging.getLogger(__name__)
@@ -165,7 +165,7 @@ def take_snapshot(
     ).all()
     members: dict[str, MemberFacts] = {}
     inputs: list[MemberInput] = []
-    lessons = lesson_counts(session, workspace.id)
+    lessons = lesson_counts(session=session, workspace_id=workspace.id)
     for member in rows:
         teach = tuple(_skill_facts(s) for s in member.skills if s.direction is Direction.TEACH)
         learn = tuple(_skill_facts(s) for s in member.skills if s.direction is Direction.LEARN)
@@ -229,23 +229,6 @@ def _history(session: Session, workspace_id: int) -> tuple[PastPairing, ...]:
         for day, users, yes in groups.values()
         if len(users) >= 2
     )
-
-
-def lesson_counts(session: Session, workspace_id: int) -> dict[int, tuple[int, int]]:
-    """Lessons each member gave and received in groups that met: ``{member_id: (taught,
-    learned)}`` (the engine evens them out; the Home tab shows them)."""
-    counts: dict[int, list[int]] = {}
-    for side, column in ((0, Lesson.teacher_id), (1, Lesson.learner_id)):
-        stmt = (
-            select(column, func.count())
-            .join(Group, Group.id == Lesson.group_id)
-            .join(Round, Round.id == Group.round_id)
-            .where(Round.workspace_id == workspace_id, Group.state == GroupState.MET)
-            .group_by(column)
-        )
-        for member_id, count in session.execute(stmt):
-            counts.setdefault(member_id, [0, 0])[side] = int(count)
-    return {k: (v[0], v[1]) for k, v in counts.items()}
 
 
 def _do_not_pair(session: Session, workspace_id: int) -> frozenset[frozenset[str]]:
@@ -689,6 +672,7 @@ def summary_of(period: str, result: MatchResult) -> SummaryView:
         waiting=stats.unmatched,
         new_connections=stats.new_connections,
         cross_team=stats.cross_team,
+        discovery=stats.discovery,
     )
 
 

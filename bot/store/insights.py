@@ -113,11 +113,19 @@ def load_input(*, session: Session, team_id: str) -> InsightsInput:
             state,
             tuple(members_of.get(gid, ())),
             gid in met_by_checkin,
+            kind=kind,
             introduced_at=created,
             booked_at=booked,
         )
-        for gid, rid, state, created, booked in session.execute(
-            select(Group.id, Group.round_id, Group.state, Group.created_at, MeetingPoll.booked_at)
+        for gid, rid, state, kind, created, booked in session.execute(
+            select(
+                Group.id,
+                Group.round_id,
+                Group.state,
+                Group.kind,
+                Group.created_at,
+                MeetingPoll.booked_at,
+            )
             .join(Round)
             .outerjoin(MeetingPoll, MeetingPoll.group_id == Group.id)
             .where(Round.workspace_id == ws)

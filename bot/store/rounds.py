@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.kinds import Origin
-from bot.store.models import Round
+from bot.kinds import GroupState, Origin
+from bot.store.models import Group, Lesson, Round
 
 #: The one ordering of a workspace's rounds, newest first (by date, then id): which round is
 #: "the latest" for ``me``, pause, the Home tab, the schedule and a member's history.
@@ -26,3 +26,25 @@ def latest_round(*, session: Session, workspace_id: int) -> Round | None:
         .order_by(*NEWEST_FIRST)
         .limit(1)
     ).first()
+
+
+def lesson_counts(
+    *, session: Session, workspace_id: int, member_id: int | None = None
+) -> dict[int, tuple[int, int]]:
+    """Lessons each member gave and received in groups that met: ``{member_id: (taught,
+    learned)}``. The round service gives them to the engine (which evens them out); the Home
+    tab shows one member's (``member_id``)."""
+    counts: dict[int, list[int]] = {}
+    for side, column in ((0, Lesson.teacher_id), (1, Lesson.learner_id)):
+        stmt = (
+            select(column, func.count())
+            .join(Group, Group.id == Lesson.group_id)
+            .join(Round, Round.id == Group.round_id)
+            .where(Round.workspace_id == workspace_id, Group.state == GroupState.MET)
+            .group_by(column)
+        )
+        if member_id is not None:
+            stmt = stmt.where(column == member_id)
+        for found_id, count in session.execute(stmt):
+            counts.setdefault(found_id, [0, 0])[side] = int(count)
+    return {k: (v[0], v[1]) for k, v in counts.items()}

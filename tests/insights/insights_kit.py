@@ -8,7 +8,7 @@ Workspace T0001, four weekly rounds (W47-W50). People (team, status):
 Groups (state; "ck" = someone answered "We met"):
   W47 (closed):      g1 ana+ben MET · g2 cai+dee NOT_MET · g3 eve+fay+gus SCHEDULED+ck
   W48 (closed):      g4 ana+ben MET · g5 cai+eve SKIPPED · g6 dee+hal MET · g7 ana+fay FAILED
-  W49 (checking in): g8 ana+cai INTRODUCED+ck · g9 ben+eve NOT_MET
+  W49 (checking in): g8 ana+cai INTRODUCED+ck · g9 ben+eve NOT_MET (a discovery swap)
   W50 (delivered):   g10 ana+fay INTRODUCED · g11 ben+cai PENDING
 
 Hand computation (see EXPECTED):
@@ -156,10 +156,12 @@ def build(session: Session) -> Built:
     session.flush()
     built.round_ids = {p: r.id for p, r in rounds.items()}
 
-    def group(period: str, who: list[str], state: GroupState) -> Group:
+    def group(
+        period: str, who: list[str], state: GroupState, kind: GroupKind | None = None
+    ) -> Group:
         g = Group(
             round_id=rounds[period].id,
-            kind=GroupKind.SWAP if len(who) == 2 else GroupKind.TRIO,
+            kind=kind or (GroupKind.SWAP if len(who) == 2 else GroupKind.TRIO),
             state=state,
         )
         session.add(g)
@@ -175,7 +177,7 @@ def build(session: Session) -> Built:
     g6 = group("2026-W48", ["dee", "hal"], GroupState.MET)
     group("2026-W48", ["ana", "fay"], GroupState.FAILED)
     g8 = group("2026-W49", ["ana", "cai"], GroupState.INTRODUCED)
-    group("2026-W49", ["ben", "eve"], GroupState.NOT_MET)
+    group("2026-W49", ["ben", "eve"], GroupState.NOT_MET, GroupKind.DISCOVERY)
     group("2026-W50", ["ana", "fay"], GroupState.INTRODUCED)
     group("2026-W50", ["ben", "cai"], GroupState.PENDING)
     session.flush()

@@ -54,6 +54,7 @@ def test_stats_is_a_short_ephemeral_summary_for_anyone(slack: Harness) -> None:
         "*Rounds run*\n4 (10 groups formed)",
         "*Meeting rate*\n63% (5 of 8 groups)",
         "*Average rating*\n3.6 / 5 (5 ratings)",
+        "*Discovery swaps*\n1 (0 met)",
         "Top skills taught: Spanish, SQL, Drawing",
         "Wanted, too few teach: Guitar, Python",
     ):
