@@ -72,6 +72,11 @@ class GroupState(StrEnum):
     FAILED = "failed"  # delivery gave up (permanent Slack error)
 
 
+class MeetAgainState(StrEnum):
+    ACTIVE = "active"  # nudging: one nudge when due, the next after "We met again"
+    STOPPED = "stopped"  # "Stop these", or a member paused when a nudge fell due
+
+
 class Decline(StrEnum):
     """One member's "not this round" inside a group (the others may carry on)."""
 

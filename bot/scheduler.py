@@ -8,7 +8,8 @@ wasted work.
 
 Jobs (fixed ids, ``replace_existing``; in memory, because all state lives in the database):
 
-- ``skillswap-tick`` every minute: due rounds, due check-ins and reminders, closing rounds;
+- ``skillswap-tick`` every minute: due rounds, due check-ins and reminders, closing rounds,
+  due meet-again nudges;
 - ``skillswap-deliver``: deliver what is due in the outbox, then run again 5 seconds after it
   finishes (a one-off job that re-adds itself, so a two-hour delivery never overlaps itself
   or floods the log with "skipped: maximum number of running instances");
@@ -33,6 +34,7 @@ from bot.delivery.worker import ClientFor, DeliveryReport, DeliveryWorker, make_
 from bot.deps import Deps
 from bot.members.nudges import queue_due_nudges
 from bot.requests.expiry import expire_due
+from bot.rounds import meet_again
 from bot.rounds.checkins import CheckinReport, process_due
 from bot.rounds.service import RoundsReport, run_due_rounds
 from bot.store.events import EVENTS_KEPT_FOR, prune_events
@@ -67,8 +69,8 @@ def tick(
     client_for: ClientFor | None = None,
     stop: threading.Event | None = None,
 ) -> TickReport:
-    """One beat of the clock: start due rounds, queue due check-ins, expire requests nobody
-    answered, then deliver what is due.
+    """One beat of the clock: start due rounds, queue due check-ins and meet-again nudges,
+    expire requests nobody answered, then deliver what is due.
 
     ``now`` defaults to ``deps.clock.now()``; delivery reads ``deps.clock`` as it goes.
     """
@@ -77,6 +79,7 @@ def tick(
         deps, moment, client_for=(lambda team: client_for(team, None)) if client_for else None
     )
     checkins = process_due(deps, moment, humane=True)
+    meet_again.process_due(deps, moment, humane=True)
     expire_due(deps, moment)
     delivery = None
     if deliver:

@@ -50,7 +50,7 @@ def _numbers(ins: Insights) -> list[tuple[str, str]]:
     repeated here, and swaps completed sit inside the meeting rate ("5 of 8 groups")."""
     return [
         ("Pairs introduced", text.introduced(ins)),
-        ("Repeat swaps", str(ins.repeat_swaps)),
+        ("Repeat swaps", text.repeats(ins)),
         ("Members", text.participation(ins)),
         (
             "Rounds run",

@@ -48,6 +48,7 @@ class OutboxKind(StrEnum):
     INVITE_SUMMARY = "invite_summary"  # what an invitation run did, to the admin (1:1 DM)
     NUDGE = "nudge"  # a gentle reminder to a member (1:1 DM)
     MEETING = "meeting"  # finding a time: "Booked: …", "Ana picked her times" (group DM)
+    MEET_AGAIN = "meet_again"  # a group's chosen nudge to meet again (group DM)
 
 
 @dataclass(frozen=True)

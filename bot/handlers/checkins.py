@@ -31,6 +31,7 @@ from bot.blocks.checkins import (
     feedback_thanks_modal,
     pause_answer_text,
 )
+from bot.blocks.meet_again import meet_again_blocks
 from bot.blocks.members import slack_date
 from bot.blocks.rounds import GroupRef, dump
 from bot.deps import Deps
@@ -60,12 +61,10 @@ def checkin_clicked(
     )
     if result.answer is CheckinAnswer.MET and click.trigger_id:
         _open_feedback(client, click, ref.group, result.partners, result.skills)
-    update_message(
-        client,
-        click,
-        text=checkin_text(result.view),
-        blocks=dump(checkin_blocks(result.view)),
-    )
+    blocks = checkin_blocks(result.view)
+    if result.meet_again is not None:
+        blocks += meet_again_blocks(result.meet_again)
+    update_message(client, click, text=checkin_text(result.view), blocks=dump(blocks))
     if result.answer is not CheckinAnswer.MET:
         tell(respond, answer_ack_text(result.answer))
 

@@ -88,7 +88,12 @@ def render_html(ins: Insights, images: ReportImages) -> str:
                 f"pairs who met, {ins.cross_team_new_connections} across teams",
             ),
             _card("Pairs introduced", str(ins.pairs_introduced), "met or not"),
-            _card("Repeat swaps", str(ins.repeat_swaps), "pairs who met in 2+ rounds"),
+            _card(
+                "Repeat swaps",
+                str(ins.repeat_swaps),
+                "ties that last: met in 2+ rounds or again by choice"
+                + (f" ({text.times(ins.met_again)})" if ins.met_again else ""),
+            ),
             _card("Members", str(ins.members), f"{ins.active} active, {ins.paused} paused"),
             _card("Rounds run", str(ins.rounds)),
             _card(

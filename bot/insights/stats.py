@@ -120,6 +120,8 @@ class InsightsInput:
     skills: tuple[SkillRow, ...]
     member_skills: tuple[MemberSkillRow, ...]
     adoption: Adoption = field(default_factory=Adoption.none)
+    #: ``(group_id, times met again)`` of groups that chose Meet again and met again.
+    met_again: tuple[tuple[int, int], ...] = ()
 
     @classmethod
     def empty(cls, team_id: str) -> InsightsInput:
@@ -160,6 +162,7 @@ class RoundPoint:
     booked: int = 0  # groups that booked a time with "Pick a time"
     booked_met: int = 0  # of those, groups that met
     discovery: int = 0  # of groups: discovery swaps (new colleagues, no fitting lesson)
+    met_again: int = 0  # times this round's groups met again after a Meet again nudge
 
 
 @dataclass(frozen=True)
@@ -220,6 +223,7 @@ class Insights:
     request_swaps_completed: int = 0  # of swaps_completed: those that met
     discovery_pairs: int = 0  # of pairs_made: discovery swaps
     discovery_swaps_completed: int = 0  # of swaps_completed: discovery swaps that met
+    met_again: int = 0  # meetings after a Meet again nudge (each also makes a repeat swap)
     adoption: Adoption = field(default_factory=Adoption.none)  # invitations (counts only)
     booked: int = 0  # groups that booked a time with "Pick a time"
     booked_share: float | None = None  # booked ÷ groups formed (None without groups)
@@ -366,6 +370,13 @@ def compute_insights(data: InsightsInput, *, generated_at: datetime) -> Insights
     for pair, round_id in history.first_met.items():
         new_pairs_by_round[round_id].append(pair)
 
+    met_again = {g: n for g, n in data.met_again if n > 0 and g in met_ids}
+    repeats = {p for p, rounds in history.met_rounds.items() if len(rounds) >= 2}
+    for group in groups:
+        if group.id in met_again:
+            people = sorted(m for m in set(group.member_ids) if m in members)
+            repeats.update(combinations(people, 2))
+
     requested = {r.id for r in data.rounds if r.origin is Origin.REQUEST}
     per_round: list[RoundPoint] = []
     for rnd in data.rounds:
@@ -395,6 +406,7 @@ def compute_insights(data: InsightsInput, *, generated_at: datetime) -> Insights
                 booked=sum(1 for g in in_round if g.booked_at is not None),
                 booked_met=sum(1 for g in in_round if g.booked_at is not None and g.id in met_ids),
                 discovery=sum(1 for g in in_round if g.kind is GroupKind.DISCOVERY),
+                met_again=sum(met_again.get(g.id, 0) for g in in_round),
             )
         )
 
@@ -424,7 +436,7 @@ def compute_insights(data: InsightsInput, *, generated_at: datetime) -> Insights
         new_connections=len(history.first_met),
         cross_team_new_connections=len(cross),
         pairs_introduced=len(history.first_round),
-        repeat_swaps=sum(1 for rounds in history.met_rounds.values() if len(rounds) >= 2),
+        repeat_swaps=len(repeats),
         skills=skill_summaries(data, met_ids),
         per_round=tuple(per_round),
         network=build_network(data, history),
@@ -436,6 +448,7 @@ def compute_insights(data: InsightsInput, *, generated_at: datetime) -> Insights
         discovery_swaps_completed=sum(
             1 for g in groups if g.kind is GroupKind.DISCOVERY and g.id in met_ids
         ),
+        met_again=sum(met_again.values()),
         adoption=data.adoption,
         booked=len(booked),
         booked_share=(len(booked) / len(groups)) if groups else None,

@@ -60,7 +60,8 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
     ),
     (
         "Repeat swaps",
-        "Pairs of people who met in two or more rounds: ties that last.",
+        "Pairs of people who met in two or more rounds, or met again after choosing "
+        "\u201cMeet again\u201d on a check-in: ties that last.",
     ),
     (
         "Discovery swaps",
@@ -88,6 +89,17 @@ def rating(value: float | None) -> str:
 
 def plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+def repeats(ins: Insights) -> str:
+    """Repeat swaps (ties that last), with the meetings that came from Meet again."""
+    if not ins.met_again:
+        return str(ins.repeat_swaps)
+    return f"{ins.repeat_swaps} (met again {times(ins.met_again)} by choice)"
+
+
+def times(count: int) -> str:
+    return {1: "once", 2: "twice"}.get(count, f"{count} times")
 
 
 def discovery(ins: Insights) -> str:

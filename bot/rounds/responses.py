@@ -23,11 +23,13 @@ from bot.blocks.checkins import (
     CheckinView,
     FeedbackField,
 )
+from bot.blocks.meet_again import MeetAgainView
 from bot.blocks.rounds import IntroAction, IntroView
 from bot.booking.poll import Cancellation, cancel_booking
 from bot.deps import Deps
 from bot.errors import NotAllowedError, NotFoundError, UserInputError
 from bot.kinds import CheckinAnswer, Decline, GroupState
+from bot.rounds import meet_again
 from bot.rounds.checkins import checkin_view
 from bot.rounds.service import load_intro_view
 from bot.store import do_not_pair as store_pairs
@@ -278,6 +280,7 @@ class CheckinResult:
     changed: bool
     partners: tuple[str, ...]
     skills: tuple[str, ...]
+    meet_again: MeetAgainView | None = None  # under the check-in once the group met
 
 
 def _derive_state(current: GroupState, answers: list[CheckinAnswer], size: int) -> GroupState:
@@ -379,8 +382,14 @@ def _checkin_result(
         booked=booked,
     )
     partners = tuple(gm.member.slack_user_id for gm in ordered if gm.member_id != member.id)
+    tz = member.tz or session.get_one(Workspace, group.round.workspace_id).timezone or "UTC"
     return CheckinResult(
-        view=view, answer=answer, changed=changed, partners=partners, skills=base.skills
+        view=view,
+        answer=answer,
+        changed=changed,
+        partners=partners,
+        skills=base.skills,
+        meet_again=meet_again.for_checkin(session, group, tz=tz),
     )
 
 

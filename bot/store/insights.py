@@ -21,6 +21,7 @@ from bot.insights.stats import (
 )
 from bot.kinds import CheckinAnswer, MemberStatus
 from bot.store.invitations import adoption
+from bot.store.meet_again import met_again_counts
 from bot.store.models import (
     Checkin,
     Feedback,
@@ -182,4 +183,5 @@ def load_input(*, session: Session, team_id: str) -> InsightsInput:
         skills=skills,
         member_skills=member_skills,
         adoption=adoption(session=session, workspace_id=ws),
+        met_again=tuple(met_again_counts(session=session, workspace_id=ws)),
     )

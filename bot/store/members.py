@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 from sqlalchemy.types import Text
 
 from bot.kinds import Direction, MemberStatus
+from bot.store import meet_again
 from bot.store.models import (
     Feedback,
     Group,
@@ -248,6 +249,8 @@ def erase_member(*, session: Session, workspace_id: int, slack_user_id: str) -> 
     )
     if group_ids:
         session.execute(update(Group).where(Group.id.in_(group_ids)).values(reason=ERASED_REASON))
+        # Their groups' meet-again nudges stop for everyone.
+        meet_again.forget_groups(session=session, group_ids=group_ids)
         # Other people's words about them keep their meaning but lose the name.
         for feedback in session.scalars(
             select(Feedback).where(

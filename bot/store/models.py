@@ -41,6 +41,7 @@ from bot.kinds import (
     Direction,
     GroupKind,
     GroupState,
+    MeetAgainState,
     MemberCadence,
     MemberStatus,
     Origin,
@@ -352,6 +353,35 @@ class Lesson(Base):
     skill_label: Mapped[str] = mapped_column(String(80))
 
     group: Mapped[Group] = relationship(back_populates="lessons")
+
+
+class MeetAgain(Base):
+    """A group that chose to meet again outside the rounds: a nudge in its group DM every
+    ``weeks`` weeks. One per group (a second choice changes the interval). It takes no round
+    slot; each "We met again" counts toward the repeat swaps (ties that last)."""
+
+    __tablename__ = "meet_again"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), unique=True)
+    weeks: Mapped[int] = mapped_column(SmallInteger)
+    state: Mapped[MeetAgainState] = mapped_column(
+        _enum(MeetAgainState, "meet_again_state"), default=MeetAgainState.ACTIVE
+    )
+    #: When the next nudge is due; None while a nudge waits for "We met again", or stopped.
+    due_at: Mapped[datetime | None] = mapped_column()
+    nudges: Mapped[int] = mapped_column(SmallInteger, default=0)  # nudges queued so far
+    #: The nudge last answered "We met again" (so a double click counts once).
+    answered: Mapped[int] = mapped_column(SmallInteger, default=0)
+    met_again: Mapped[int] = mapped_column(SmallInteger, default=0)  # times they met again
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    stopped_at: Mapped[datetime | None] = mapped_column()
+
+    __table_args__ = (
+        CheckConstraint("weeks IN (1, 2, 4)", name="weeks_choice"),
+        Index("ix_meet_again_state_due", "state", "due_at"),
+    )
 
 
 class SwapRequest(Base):

@@ -53,6 +53,7 @@ def test_rounds_export(scenario_input: InsightsInput) -> None:
         "new_connections",
         "cross_team_new_connections",
         "discovery_swaps",
+        "met_again",
         "unmatched_members",
         "groups_booked",
         "meeting_rate_booked",
@@ -60,13 +61,13 @@ def test_rounds_export(scenario_input: InsightsInput) -> None:
     ]
     assert rows == [
         ["week of 16 Nov 2026", "2026-W47", "2026-11-16", "closed", "6", "3", "2", "0.667",
-         "3", "2", "1", "0", "0", "0", "", "0.667"],
+         "3", "2", "1", "0", "0", "0", "0", "", "0.667"],
         ["week of 23 Nov 2026", "2026-W48", "2026-11-23", "closed", "6", "3", "2", "0.667",
-         "1", "0", "0", "0", "0", "0", "", "0.667"],
+         "1", "0", "0", "0", "0", "0", "0", "", "0.667"],
         ["week of 30 Nov 2026", "2026-W49", "2026-11-30", "checking_in", "6", "2", "1", "0.5",
-         "2", "1", "0", "1", "1", "0", "", "0.5"],
+         "2", "1", "0", "1", "0", "1", "0", "", "0.5"],
         ["week of 7 Dec 2026", "2026-W50", "2026-12-07", "delivered", "6", "2", "0", "",
-         "2", "0", "0", "0", "0", "0", "", ""],
+         "2", "0", "0", "0", "0", "0", "0", "", ""],
     ]  # fmt: skip
 
 
