@@ -32,6 +32,8 @@ from bot.slack.text import clip
 
 CHECKIN_ACTIONS_BLOCK = "checkin_actions"
 FEEDBACK_TEXT_LIMIT = 1000
+#: "What would you like to learn next?": a few skill names, comma-separated.
+LEARN_NEXT_LIMIT = 300
 
 
 class CheckinAction(StrEnum):
@@ -61,6 +63,7 @@ class FeedbackField(StrEnum):
     LEARNED = "learned"
     TAUGHT = "taught"
     AGAIN = "again"
+    LEARN_NEXT = "learn_next"
 
 
 FIELD_ACTION = "value"
@@ -230,22 +233,47 @@ def feedback_modal(
                     options=[Option(value="yes", text="Yes"), Option(value="no", text="No")],
                 ),
             ),
+            InputBlock(
+                block_id=FeedbackField.LEARN_NEXT.value,
+                label=PlainTextObject(text="What would you like to learn next?"),
+                hint=PlainTextObject(text="I'll add it to what you'd like to learn."),
+                optional=True,
+                element=PlainTextInputElement(
+                    action_id=FIELD_ACTION,
+                    max_length=LEARN_NEXT_LIMIT,
+                    placeholder=PlainTextObject(text="e.g. public speaking, Python"),
+                ),
+            ),
         ],
     )
 
 
-def feedback_thanks_modal() -> View:
+def _skills(labels: tuple[str, ...]) -> str:
+    shown = [f"*{clip(label, 60)}*".replace("<", "&lt;").replace(">", "&gt;") for label in labels]
+    return _join(shown)
+
+
+def feedback_thanks_modal(
+    added: tuple[str, ...] = (), already: tuple[str, ...] = (), problem: str | None = None
+) -> View:
+    """Thanks, and what "What would you like to learn next?" did to the member's profile."""
+    lines = [":raised_hands: Saved. Swaps like yours are how skills spread — see you next round."]
+    if added:
+        lines.append(
+            f":seedling: Added {_skills(added)} to what you'd like to learn: you'll be paired "
+            "for it when someone here teaches it."
+        )
+    if already:
+        verb = "is" if len(already) == 1 else "are"
+        lines.append(f"{_skills(already)} {verb} already on your list of things to learn.")
+    if problem:
+        lines.append(f"I couldn't add what you'd like to learn next: {problem}")
     return View(
         type="modal",
         title=PlainTextObject(text="Thank you"),
         close=PlainTextObject(text="Done"),
         blocks=[
-            SectionBlock(
-                text=MarkdownTextObject(
-                    text=":raised_hands: Saved. Swaps like yours are how skills spread — "
-                    "see you next round."
-                )
-            )
+            SectionBlock(text=MarkdownTextObject(text=clip("\n\n".join(lines), SECTION_TEXT_LIMIT)))
         ],
     )
 

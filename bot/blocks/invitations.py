@@ -4,6 +4,7 @@ the adoption numbers and the gentle nudges (pure builders)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
@@ -253,11 +254,11 @@ def adoption_lines(
 # --------------------------------------------------------------------------- nudges
 
 
-def _nudge_actions() -> ActionsBlock:
+def _nudge_actions(open_label: str = "Add a skill") -> ActionsBlock:
     return ActionsBlock(
         elements=[
             ButtonElement(
-                text=PlainTextObject(text="Add a skill", emoji=True),
+                text=PlainTextObject(text=open_label, emoji=True),
                 action_id=ProfileAction.OPEN.value,
                 value="open",
                 style="primary",
@@ -287,6 +288,40 @@ def one_sided_blocks(missing: Direction, suggestions: Sequence[str]) -> list[Blo
             else f"Colleagues here want to learn {names}."
         )
     return [_section("\n".join(lines)), _nudge_actions()]
+
+
+@dataclass(frozen=True)
+class GrowView:
+    """Profiles that grow: a member who has met most colleagues their skills fit with, and
+    what they could add, each ``(direction to add, skill name, how many colleagues)``."""
+
+    user_id: str
+    suggestions: tuple[tuple[Direction, str, int], ...]
+
+
+def _colleagues(count: int, verb_one: str, verb_many: str) -> str:
+    return f"{count} colleague {verb_one}" if count == 1 else f"{count} colleagues {verb_many}"
+
+
+def grow_text(view: GrowView) -> str:
+    return "You've met most of the colleagues your skills fit with: a new skill opens new ones."
+
+
+def grow_blocks(view: GrowView) -> list[Block]:
+    lines = [
+        f":seedling: Hi <@{view.user_id}>, you've already met most of the colleagues here "
+        "whose skills fit yours. Lovely! To keep meeting new people, you could add a skill "
+        "or two:"
+    ]
+    for direction, name, count in view.suggestions:
+        skill = clip(name, 80).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        if direction == Direction.TEACH:
+            who = _colleagues(count, "wants to learn", "want to learn")
+            lines.append(f"\u2022 {who} *{skill}* \u2014 can you teach it?")
+        else:
+            who = _colleagues(count, "teaches", "teach")
+            lines.append(f"\u2022 {who} *{skill}* \u2014 fancy learning it?")
+    return [_section("\n".join(lines)), _nudge_actions("Open my profile")]
 
 
 def break_ends_text() -> str:

@@ -188,7 +188,7 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors=errors)
             return
         try:
-            save_feedback(
+            saved = save_feedback(
                 deps,
                 team_id=team_id,
                 user_id=user_id,
@@ -199,4 +199,7 @@ def register(app: App, deps: Deps) -> None:
         except SkillSwapError as exc:
             ack(response_action="errors", errors={FeedbackField.RATING.value: exc.message})
             return
-        ack(response_action="update", view=feedback_thanks_modal())
+        ack(
+            response_action="update",
+            view=feedback_thanks_modal(saved.added, saved.already, saved.problem),
+        )

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 from bot.blocks.checkins import (
     FEEDBACK_TEXT_LIMIT,
     FIELD_ACTION,
+    LEARN_NEXT_LIMIT,
     CheckinView,
     FeedbackField,
 )
@@ -28,7 +29,9 @@ from bot.blocks.rounds import IntroAction, IntroView
 from bot.booking.poll import Cancellation, cancel_booking
 from bot.deps import Deps
 from bot.errors import NotAllowedError, NotFoundError, UserInputError
-from bot.kinds import CheckinAnswer, Decline, GroupState
+from bot.kinds import CheckinAnswer, Decline, Direction, GroupState
+from bot.members.names import SkillName, parse_skill_list, split_names
+from bot.members.skills import add_skills
 from bot.rounds import meet_again
 from bot.rounds.checkins import checkin_view
 from bot.rounds.service import load_intro_view
@@ -56,6 +59,7 @@ TOO_LATE_TO_UNDO = (
     "(and removable) in the Home tab."
 )
 NOTHING_TO_UNDO = "Nothing to undo: you're still in this swap."
+LEARN_NEXT_EXAMPLE = "public speaking, Python"
 
 
 def _membership(
@@ -402,6 +406,15 @@ class FeedbackInput:
     learned: str | None
     taught: str | None
     would_swap_again: bool | None
+    learn_next: tuple[SkillName, ...] = ()  # "What would you like to learn next?"
+
+
+@dataclass(frozen=True)
+class FeedbackSaved:
+    created: bool  # a first answer, not a change
+    added: tuple[str, ...] = ()  # skills added to what they'd like to learn
+    already: tuple[str, ...] = ()  # skills they listed already
+    problem: str | None = None  # why the skills could not be added (the feedback is saved)
 
 
 def parse_feedback(values: dict[str, Any]) -> tuple[FeedbackInput | None, dict[str, str]]:
@@ -430,9 +443,22 @@ def parse_feedback(values: dict[str, Any]) -> tuple[FeedbackInput | None, dict[s
     again_option = field(FeedbackField.AGAIN).get("selected_option") or {}
     again_raw = again_option.get("value") if isinstance(again_option, dict) else None
     again = {"yes": True, "no": False}.get(str(again_raw)) if again_raw else None
+    learn_next: list[SkillName] = []
+    raw_next = field(FeedbackField.LEARN_NEXT).get("value")
+    if isinstance(raw_next, str) and split_names(raw_next):  # only separators: no answer
+        if len(raw_next) > LEARN_NEXT_LIMIT:
+            errors[FeedbackField.LEARN_NEXT.value] = (
+                f"Please keep it under {LEARN_NEXT_LIMIT} characters: a skill or a few, "
+                "separated by commas."
+            )
+        else:
+            try:
+                learn_next = parse_skill_list(raw_next, example=LEARN_NEXT_EXAMPLE)
+            except UserInputError as exc:
+                errors[FeedbackField.LEARN_NEXT.value] = exc.message
     if errors:
         return None, errors
-    return FeedbackInput(rating, learned, taught, again), {}
+    return FeedbackInput(rating, learned, taught, again, tuple(learn_next)), {}
 
 
 def save_feedback(
@@ -443,8 +469,10 @@ def save_feedback(
     group_id: int,
     feedback: FeedbackInput,
     now: datetime,
-) -> bool:
-    """Store (or replace) the member's feedback; it implies they met. True when new."""
+) -> FeedbackSaved:
+    """Store (or replace) the member's feedback; it implies they met. "What would you like
+    to learn next?" goes on the member's learn list (in the same unit of work; if it can't,
+    the feedback is kept and the reason returned)."""
     with deps.unit_of_work() as session:
         group, member = _membership(session, team_id=team_id, user_id=user_id, group_id=group_id)
         _upsert_checkin(session, group.id, member.id, CheckinAnswer.MET, now)
@@ -487,4 +515,26 @@ def save_feedback(
             "stored" if created else "updated",
             extra={"team_id": team_id, "user_id": user_id, "group_id": group_id},
         )
-        return created
+        if not feedback.learn_next:
+            return FeedbackSaved(created=created)
+        try:
+            with session.begin_nested():
+                added = add_skills(
+                    session=session,
+                    team_id=team_id,
+                    user_id=user_id,
+                    person=None,
+                    direction=Direction.LEARN,
+                    names=list(feedback.learn_next),
+                    now=now,
+                )
+        except UserInputError as exc:  # e.g. the learn list is full: say so, keep the rest
+            return FeedbackSaved(created=created, problem=exc.message)
+        log.info(
+            "learn next: %d skills added",
+            len(added.added),
+            extra={"team_id": team_id, "user_id": user_id, "group_id": group_id},
+        )
+        return FeedbackSaved(
+            created=created, added=tuple(added.added), already=tuple(added.already)
+        )

@@ -57,6 +57,7 @@ from bot.matching.model import (
 from bot.matching.model import MemberCadence as EngineCadence
 from bot.meetings.slots import WorkingWeek, next_working_morning
 from bot.members.hours import work_hours, working_week
+from bot.rounds import growth
 from bot.rounds.checkins import close_finished_rounds
 from bot.rounds.eligibility import Eligibility, Participation, resolve
 from bot.rounds.locks import lock_workspace
@@ -557,6 +558,22 @@ def store_round(
                 not_before=_morning(snapshot, (left_out.member,), now) if humane else None,
             )
         )
+    grow = growth.nudges(
+        session,
+        workspace_id=workspace.id,
+        period=planned.period,
+        members=snapshot.inputs,
+        member_ids={u: facts.member_id for u, facts in snapshot.members.items()},
+        history=snapshot.history,
+        blocked=snapshot.do_not_pair,
+        groups=[g.members for g in result.groups],
+        told=[m.target_users[0] for m in messages if m.kind is OutboxKind.UNMATCHED],
+        now=now,
+    )
+    messages += [
+        replace(m, not_before=_morning(snapshot, m.target_users, now)) if humane else m
+        for m in grow
+    ]
     if workspace.home_channel and result.groups:
         summary = summary_of(planned.period, result)
         messages.append(
