@@ -19,7 +19,8 @@ Hand computation (see EXPECTED):
                    W49 ana-cai, ben-eve* · W50 ana-fay, ben-cai*   → 8 (* across teams)
   new connections (pairs who met, in the round they first met): W47 ana-ben*, eve-fay ·
                    W49 ana-cai → 3, 1 across teams (dee-hal met, but hal is gone);
-  met in 2+ rounds: ana-ben → 1 repeat swap
+  met in 2+ rounds: ana-ben; met again by choice (Meet again): g3 twice (eve-fay; gus gone),
+                   g9 once but it never met (not counted) → 2 repeat swaps, met again twice
   ratings (gus's excluded): 5 4 3 4 2 → 3.6 from 5; per round W47 4.0 (3), W48 & W49 1 each
   skills (current members): Guitar 0 teach / 3 learn (gap), Python 1 / 4 (gap),
                             Spanish 1/1, SQL 1/1, Drawing 1/0, Watercolour (lesson label only)
@@ -43,6 +44,7 @@ from bot.store.models import (
     Group,
     GroupMember,
     Lesson,
+    MeetAgain,
     Member,
     MemberSkill,
     Round,
@@ -177,11 +179,15 @@ def build(session: Session) -> Built:
     g6 = group("2026-W48", ["dee", "hal"], GroupState.MET)
     group("2026-W48", ["ana", "fay"], GroupState.FAILED)
     g8 = group("2026-W49", ["ana", "cai"], GroupState.INTRODUCED)
-    group("2026-W49", ["ben", "eve"], GroupState.NOT_MET, GroupKind.DISCOVERY)
+    g9 = group("2026-W49", ["ben", "eve"], GroupState.NOT_MET, GroupKind.DISCOVERY)
     group("2026-W50", ["ana", "fay"], GroupState.INTRODUCED)
     group("2026-W50", ["ben", "cai"], GroupState.PENDING)
     session.flush()
 
+    session.add_all(
+        MeetAgain(workspace_id=ws.id, group_id=g.id, weeks=2, nudges=n, answered=n, met_again=n)
+        for g, n in ((g3, 2), (g9, 1))
+    )
     session.add_all(
         [
             Checkin(group_id=g3.id, member_id=members["eve"].id, answer=CheckinAnswer.MET),
@@ -284,7 +290,8 @@ EXPECTED = {
     "new_connections": 3,
     "cross_team_new_connections": 1,
     "pairs_introduced": 8,
-    "repeat_swaps": 1,
+    "repeat_swaps": 2,
+    "met_again": 2,
 }
 # period: (groups, met, asked, introduced, new, cross-team new, ratings, average, yes, no)
 EXPECTED_ROUNDS = {

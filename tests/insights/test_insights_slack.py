@@ -49,7 +49,7 @@ def test_stats_is_a_short_ephemeral_summary_for_anyone(slack: Harness) -> None:
     for snippet in (
         "SkillSwap has made 3 new connections (1 across teams).",
         "*Pairs introduced*\n8 (3 of them met)",
-        "*Repeat swaps*\n1",
+        "*Repeat swaps*\n2 (met again twice by choice)",
         "*Members*\n6 (5 active, 1 paused)",
         "*Rounds run*\n4 (10 groups formed)",
         "*Meeting rate*\n63% (5 of 8 groups)",

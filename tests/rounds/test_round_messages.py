@@ -224,6 +224,7 @@ def test_the_checkin_has_four_answers_and_shows_who_said_what() -> None:
         "learned",
         "taught",
         "again",
+        "learn_next",
     ]
     assert json.loads(modal["private_metadata"]) == {"group": 7}
 
