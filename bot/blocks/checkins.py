@@ -25,7 +25,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.blocks.common import SECTION_TEXT_LIMIT
+from bot.blocks.common import SECTION_TEXT_LIMIT, swap_name
 from bot.blocks.rounds import GroupRef
 from bot.kinds import CheckinAnswer, GroupKind
 from bot.slack.text import clip
@@ -114,18 +114,6 @@ class CheckinView:
     booked: bool = False
 
 
-def _what(view: CheckinView) -> str:
-    """ "skill swap (Spanish ↔ SQL)", "lesson (Spanish)", "skill circle (…)": a one-way lesson
-    is not called a swap."""
-    noun = {
-        GroupKind.ONE_WAY: "lesson",
-        GroupKind.CIRCLE: "skill circle",
-        GroupKind.DISCOVERY: "discovery swap",
-    }.get(view.kind, "skill swap")
-    joiner = " ↔ " if view.kind is GroupKind.SWAP else ", "
-    return f"{noun} ({joiner.join(view.skills)})" if view.skills else noun
-
-
 def _join(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
@@ -136,10 +124,10 @@ def checkin_text(view: CheckinView) -> str:
     mentions = _join([f"<@{u}>" for u in view.people])
     if view.reminder:
         return (
-            f"A gentle nudge, {mentions}: did your {_what(view)} happen? "
+            f"A gentle nudge, {mentions}: did your {swap_name(view.kind, view.skills)} happen? "
             "One click is plenty — and if it didn't work out, that's fine too."
         )
-    return f"Hi {mentions} — did you meet for your {_what(view)}?"
+    return f"Hi {mentions} — did you meet for your {swap_name(view.kind, view.skills)}?"
 
 
 def checkin_blocks(view: CheckinView) -> list[Block]:

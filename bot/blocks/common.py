@@ -8,6 +8,7 @@ from typing import Any
 from slack_sdk.models.basic_objects import JsonObject
 from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 
+from bot.kinds import GroupKind
 from bot.slack.text import clip
 
 SECTION_TEXT_LIMIT = 3000
@@ -77,3 +78,15 @@ def block_json(value: Any) -> Any:
 def blocks_json(blocks: Sequence[Block]) -> list[dict[str, Any]]:
     """A reply's blocks as Slack's JSON (see :func:`block_json`)."""
     return [block_json(block) for block in blocks]
+
+
+def swap_name(kind: GroupKind, skills: Sequence[str]) -> str:
+    """ "skill swap (Spanish ↔ SQL)", "lesson (Spanish)", "skill circle (…)", "discovery swap
+    (…)": what a group is called in check-ins and nudges (a one-way lesson is not a swap)."""
+    noun = {
+        GroupKind.ONE_WAY: "lesson",
+        GroupKind.CIRCLE: "skill circle",
+        GroupKind.DISCOVERY: "discovery swap",
+    }.get(kind, "skill swap")
+    joiner = " ↔ " if kind is GroupKind.SWAP else ", "
+    return f"{noun} ({joiner.join(skills)})" if skills else noun

@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.blocks.common import SECTION_TEXT_LIMIT
+from bot.blocks.common import SECTION_TEXT_LIMIT, swap_name
 from bot.blocks.members import slack_date
 from bot.kinds import GroupKind
 from bot.slack.text import clip
@@ -153,23 +153,14 @@ def meet_again_blocks(view: MeetAgainView) -> list[Block]:
     ]
 
 
-def _what(view: NudgeView) -> str:
-    noun = {
-        GroupKind.ONE_WAY: "lesson",
-        GroupKind.CIRCLE: "skill circle",
-        GroupKind.DISCOVERY: "discovery swap",
-    }.get(view.kind, "skill swap")
-    joiner = " ↔ " if view.kind is GroupKind.SWAP else ", "
-    return f"{noun} ({joiner.join(view.skills)})" if view.skills else noun
-
-
 def nudge_text(view: NudgeView) -> str:
     mentions = _join([f"<@{u}>" for u in view.people])
     weeks = view.state.weeks or 1
     since = "a week" if weeks == 1 else f"{weeks} weeks"
+    what = swap_name(view.kind, view.skills)
     return (
         f":wave: {mentions}, it's been {since}: time to meet again? You chose to keep your "
-        f"{_what(view)} going. 30 minutes is plenty: pick up where you left off, or each "
+        f"{what} going. 30 minutes is plenty: pick up where you left off, or each "
         "bring one new thing to show."
     )
 

@@ -39,6 +39,7 @@ from bot.meetings.slots import (
 )
 from bot.members.hours import working_week
 from bot.store import meetings as store
+from bot.store import rounds as store_rounds
 from bot.store.models import Group, MeetingPoll, Member
 from bot.store.workspaces import get_workspace
 
@@ -165,7 +166,7 @@ def _load(
     session: Session, *, team_id: str, user_id: str, group_id: int
 ) -> tuple[Group, Member, str, str | None]:
     """The group (locked), the member acting, the workspace's team id and time zone."""
-    group = store.locked_group(session=session, group_id=group_id)
+    group = store_rounds.locked_group(session=session, group_id=group_id)
     if group is None:
         raise NotFoundError(GONE)
     workspace = store.workspace_of(session=session, group=group)
@@ -543,7 +544,7 @@ def cancel_for_leaver(session: Session, *, team_id: str, user_id: str) -> list[C
         return []
     out = []
     for poll in store.booked_polls_of_member(session=session, member_id=member.id):
-        group = store.locked_group(session=session, group_id=poll.group_id)
+        group = store_rounds.locked_group(session=session, group_id=poll.group_id)
         if group is None:
             continue
         cancelled = cancel_booking(session, group, team_id=team_id, fallback_tz=workspace.timezone)

@@ -19,8 +19,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from bot.blocks.meet_again import MeetAgainView, NudgeView, nudge_blocks, nudge_text
 from bot.blocks.rounds import dump
@@ -31,7 +30,8 @@ from bot.kinds import GroupState, MeetAgainState, MemberStatus
 from bot.meetings.slots import next_working_morning
 from bot.members.hours import working_week
 from bot.store import meet_again as store
-from bot.store.models import Group, GroupMember, MeetAgain, Member, Workspace
+from bot.store import rounds as store_rounds
+from bot.store.models import Group, MeetAgain, Member, Workspace
 
 log = logging.getLogger(__name__)
 
@@ -55,16 +55,7 @@ class MeetAgainResult:
 
 def _group_for(session: Session, *, team_id: str, user_id: str, group_id: int) -> Group:
     """The group, locked until the unit of work ends, if ``user_id`` is in it."""
-    group = session.scalars(
-        select(Group)
-        .where(Group.id == group_id)
-        .with_for_update(of=Group)
-        .options(
-            selectinload(Group.members).selectinload(GroupMember.member),
-            selectinload(Group.lessons),
-            selectinload(Group.round),
-        )
-    ).first()
+    group = store_rounds.locked_group(session=session, group_id=group_id)
     if group is None:
         raise NotFoundError(GONE)
     workspace = session.get_one(Workspace, group.round.workspace_id)

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from bot.blocks.checkins import (
     FEEDBACK_TEXT_LIMIT,
@@ -37,6 +37,7 @@ from bot.rounds.checkins import checkin_view
 from bot.rounds.service import load_intro_view
 from bot.store import do_not_pair as store_pairs
 from bot.store import meetings as store_meetings
+from bot.store import rounds as store_rounds
 from bot.store.models import Checkin, Feedback, Group, GroupMember, Member, Workspace
 
 log = logging.getLogger(__name__)
@@ -65,19 +66,7 @@ LEARN_NEXT_EXAMPLE = "public speaking, Python"
 def _membership(
     session: Session, *, team_id: str, user_id: str, group_id: int
 ) -> tuple[Group, Member]:
-    # The group row is locked until the unit of work ends (PostgreSQL; SQLite's writers are
-    # serialised anyway), so two clicks on one group are answered one after the other: without
-    # it, a second click could read the group as it was and its members' declines as they are.
-    group = session.scalars(
-        select(Group)
-        .where(Group.id == group_id)
-        .with_for_update(of=Group)
-        .options(
-            selectinload(Group.members).selectinload(GroupMember.member),
-            selectinload(Group.lessons),
-            selectinload(Group.round),
-        )
-    ).first()
+    group = store_rounds.locked_group(session=session, group_id=group_id)
     if group is None:
         raise NotFoundError(GONE)
     workspace = session.get_one(Workspace, group.round.workspace_id)

@@ -33,21 +33,6 @@ def decode(raw: Sequence[object]) -> list[datetime]:
     return out
 
 
-def locked_group(*, session: Session, group_id: int) -> Group | None:
-    """The group with its members, lessons and round, locked until the unit of work ends (so
-    two answers to one poll are handled one after the other)."""
-    return session.scalars(
-        select(Group)
-        .where(Group.id == group_id)
-        .with_for_update(of=Group)
-        .options(
-            selectinload(Group.members).selectinload(GroupMember.member),
-            selectinload(Group.lessons),
-            selectinload(Group.round),
-        )
-    ).first()
-
-
 def workspace_of(*, session: Session, group: Group) -> Workspace:
     return session.get_one(Workspace, group.round.workspace_id)
 

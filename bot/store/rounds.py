@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from bot.kinds import GroupState, Origin
-from bot.store.models import Group, Lesson, Round
+from bot.store.models import Group, GroupMember, Lesson, Round
 
 #: The one ordering of a workspace's rounds, newest first (by date, then id): which round is
 #: "the latest" for ``me``, pause, the Home tab, the schedule and a member's history.
@@ -48,3 +48,22 @@ def lesson_counts(
         for found_id, count in session.execute(stmt):
             counts.setdefault(found_id, [0, 0])[side] = int(count)
     return {k: (v[0], v[1]) for k, v in counts.items()}
+
+
+def locked_group(*, session: Session, group_id: int) -> Group | None:
+    """The group with its members, lessons and round, locked until the unit of work ends.
+
+    PostgreSQL holds the row (SQLite's writers are serialised anyway), so two clicks on one
+    group (intro buttons, check-in answers, meet-again, poll answers) are answered one after
+    the other: without it, a second click could read the group as it was and its members'
+    answers as they are."""
+    return session.scalars(
+        select(Group)
+        .where(Group.id == group_id)
+        .with_for_update(of=Group)
+        .options(
+            selectinload(Group.members).selectinload(GroupMember.member),
+            selectinload(Group.lessons),
+            selectinload(Group.round),
+        )
+    ).first()
