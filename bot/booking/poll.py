@@ -165,7 +165,8 @@ def _summary(group: Group) -> str:
 def _load(
     session: Session, *, team_id: str, user_id: str, group_id: int
 ) -> tuple[Group, Member, str, str | None]:
-    """The group (locked), the member acting, the workspace's team id and time zone."""
+    """The group (locked), the member acting, the workspace's team id and time zone, once the
+    poll is still open to that member (the swap is on, not met, and they have not stepped out)."""
     group = store_rounds.locked_group(session=session, group_id=group_id)
     if group is None:
         raise NotFoundError(GONE)
@@ -174,6 +175,7 @@ def _load(
         raise NotFoundError(GONE)
     for link in group.members:
         if link.member.slack_user_id == user_id:
+            _check_open(group, link.member)
             return group, link.member, workspace.team_id, workspace.timezone
     if store.member_of(session=session, workspace_id=workspace.id, slack_user_id=user_id) is None:
         raise NotAllowedError(LEFT)
@@ -235,7 +237,6 @@ def open_poll(deps: Deps, *, team_id: str, user_id: str, group_id: int) -> PollV
         group, member, team, fallback_tz = _load(
             session, team_id=team_id, user_id=user_id, group_id=group_id
         )
-        _check_open(group, member)
         poll = store.poll_of(session=session, group_id=group.id)
         if poll is None:
             poll = store.add_poll(session=session, group_id=group.id, now=now)
@@ -281,7 +282,6 @@ def answer_poll(
             group, member, team, fallback_tz = _load(
                 session, team_id=team_id, user_id=user_id, group_id=group_id
             )
-            _check_open(group, member)
         except (NotAllowedError, NotFoundError, UserInputError) as exc:
             return PollOutcome(error=exc.message)
         poll = store.poll_of(session=session, group_id=group.id)
@@ -447,7 +447,6 @@ def reschedule(deps: Deps, *, team_id: str, user_id: str, group_id: int) -> Reop
         group, member, team, fallback_tz = _load(
             session, team_id=team_id, user_id=user_id, group_id=group_id
         )
-        _check_open(group, member)
         poll = store.poll_of(session=session, group_id=group.id)
         if poll is None or poll.booked_at is None:
             raise UserInputError(NOTHING_BOOKED)
