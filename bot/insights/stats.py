@@ -136,7 +136,7 @@ class SkillSummary:
     name: str
     teachers: int  # members (active or paused) who offer to teach it
     learners: int  # members (active or paused) who want to learn it
-    taught: int  # lessons of it in groups that met
+    taught: int  # lessons of it in groups that met (once more each time they met again)
     gap: bool
     teams: int = 0  # distinct teams among the members who teach it
 
@@ -483,10 +483,15 @@ def skill_summaries(data: InsightsInput, met_group_ids: set[int]) -> tuple[Skill
         (teachers if ms.direction == Direction.TEACH else learners)[key] += 1
         if ms.direction == Direction.TEACH:
             teams[key].add(team_by_member[ms.member_id])
+    # A group that met again by choice gave its lessons once more (as the Home tab's and the
+    # engine's counts have it: store.rounds.lesson_counts).
+    again = dict(data.met_again)
     taught: Counter[str] = Counter()
     for lesson in data.lessons:
         if lesson.group_id in met_group_ids and lesson.teacher_id in current:
-            taught[key_for(lesson.skill_id, lesson.skill_label)] += 1
+            taught[key_for(lesson.skill_id, lesson.skill_label)] += 1 + again.get(
+                lesson.group_id, 0
+            )
     keys = set(teachers) | set(learners) | set(taught)
     summaries = [
         SkillSummary(

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.kinds import GroupState, Origin
-from bot.store.models import Group, GroupMember, Lesson, Round
+from bot.store.models import Group, GroupMember, Lesson, MeetAgain, Round
 
 #: The one ordering of a workspace's rounds, newest first (by date, then id): which round is
 #: "the latest" for ``me``, pause, the Home tab, the schedule and a member's history.
@@ -32,14 +32,18 @@ def lesson_counts(
     *, session: Session, workspace_id: int, member_id: int | None = None
 ) -> dict[int, tuple[int, int]]:
     """Lessons each member gave and received in groups that met: ``{member_id: (taught,
-    learned)}``. The round service gives them to the engine (which evens them out); the Home
-    tab shows one member's (``member_id``)."""
+    learned)}``. Each time a group met again by choice (*We met again* on a meet-again nudge)
+    its lessons count once more. The round service gives them to the engine (which evens them
+    out); the Home tab shows one member's (``member_id``)."""
     counts: dict[int, list[int]] = {}
+    times = 1 + func.coalesce(MeetAgain.met_again, 0)
     for side, column in ((0, Lesson.teacher_id), (1, Lesson.learner_id)):
         stmt = (
-            select(column, func.count())
+            select(column, func.sum(times))
+            .select_from(Lesson)
             .join(Group, Group.id == Lesson.group_id)
             .join(Round, Round.id == Group.round_id)
+            .outerjoin(MeetAgain, MeetAgain.group_id == Group.id)
             .where(Round.workspace_id == workspace_id, Group.state == GroupState.MET)
             .group_by(column)
         )

@@ -13,10 +13,13 @@ from bot.blocks.checkins import CheckinAction
 from bot.blocks.meet_again import MeetAgainAction
 from bot.delivery.outbox import OutboxKind
 from bot.kinds import MeetAgainState
+from bot.insights.load import load_insights
 from bot.rounds import meet_again
+from bot.rounds.service import dry_run
 from bot.scheduler import tick
 from bot.store.models import Group, MeetAgain, OutboxMessage
 from tests.rounds.rounds_kit import ANA, BEN, CAL, Team, pair_world
+from tests.rounds.test_home_balance import home_text
 from tests.support import Harness, buttons, payload_json, shown_text
 
 MONDAY = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
@@ -230,3 +233,25 @@ def test_meet_again_needs_the_group_to_have_met_and_a_sane_button(
     harness.drain()
     assert row(team) is None
     assert "meet_again" not in payload_json(harness.latest(checkin))
+
+
+def test_meeting_again_counts_its_lessons_in_home_the_engine_and_the_stats(
+    harness: Harness, team: Team
+) -> None:
+    """Ana and Ben swap Spanish and SQL, then meet again once by choice: each has taught twice
+    and learned twice, wherever it is counted."""
+    checkin = met(harness, team)
+    harness.click(ANA, MeetAgainAction.IN_1, message=checkin)
+    at(team, THURSDAY + WEEK)
+    [nudge] = nudges(harness)
+    harness.click(BEN, MeetAgainAction.MET, message=nudge)
+    harness.drain()
+
+    assert "You've taught twice and learned twice." in home_text(harness, ANA)
+    assert "You've taught twice and learned twice." in home_text(harness, BEN)
+    planned = dry_run(team.deps, team.team_id, now=team.clock.now())
+    given = {m.id: (m.taught, m.learned) for m in planned.inp.members}
+    assert given[ANA] == given[BEN] == (2, 2)
+    with team.deps.unit_of_work() as session:
+        insights = load_insights(session=session, team_id=team.team_id, now=team.clock.now())
+    assert {s.name: s.taught for s in insights.skills if s.taught} == {"Spanish": 2, "SQL": 2}
