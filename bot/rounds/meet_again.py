@@ -40,6 +40,7 @@ NOT_YOURS = (
     "skill with `/skillswap teach <skill>`."
 )
 GONE = "I can't find this swap any more (its members may have left). Nothing to do here."
+STOPPED = "cancelled: meet-again nudges stopped"
 NOT_MET = (
     "Meet again is for swaps that happened: once one of you clicks *We met*, pick when to "
     "meet again."
@@ -142,6 +143,11 @@ def stop(
             row.state = MeetAgainState.STOPPED
             row.due_at = None
             row.stopped_at = now
+        # A nudge queued before the click (waiting for the group's working morning, say)
+        # does not go out after it.
+        store.cancel_queued(
+            session=session, group_id=group.id, kind=OutboxKind.MEET_AGAIN.value, reason=STOPPED
+        )
         log.info(
             "meet again %s",
             "stopped" if changed else "already stopped",

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from bot.kinds import MeetAgainState
-from bot.store.models import Group, GroupMember, MeetAgain, Round, Workspace
+from bot.kinds import MeetAgainState, OutboxState
+from bot.store.models import Group, GroupMember, MeetAgain, OutboxMessage, Round, Workspace
 
 
 def of_group(*, session: Session, group_id: int) -> MeetAgain | None:
@@ -80,6 +80,23 @@ def group_of(*, session: Session, group_id: int) -> Group | None:
             selectinload(Group.round),
         )
     ).first()
+
+
+def cancel_queued(*, session: Session, group_id: int, kind: str, reason: str) -> int:
+    """The group's nudges (outbox ``kind``) queued but not being posted yet will not go out:
+    marked failed with ``reason``. A worker holding one finds it no longer held and does not
+    post it. Returns how many were cancelled."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.group_id == group_id,
+            OutboxMessage.kind == kind,
+            OutboxMessage.state == OutboxState.PENDING,
+        )
+        .values(state=OutboxState.FAILED, last_error=reason)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def forget_groups(*, session: Session, group_ids: Sequence[int]) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from bot.blocks.checkins import CheckinAction
 from bot.blocks.meet_again import MeetAgainAction
 from bot.delivery.outbox import OutboxKind
-from bot.kinds import MeetAgainState
+from bot.kinds import MeetAgainState, OutboxState
 from bot.insights.load import load_insights
 from bot.rounds import meet_again
 from bot.rounds.service import dry_run
@@ -255,3 +255,23 @@ def test_meeting_again_counts_its_lessons_in_home_the_engine_and_the_stats(
     with team.deps.unit_of_work() as session:
         insights = load_insights(session=session, team_id=team.team_id, now=team.clock.now())
     assert {s.name: s.taught for s in insights.skills if s.taught} == {"Spanish": 2, "SQL": 2}
+
+
+def test_a_nudge_queued_before_stop_is_not_sent(harness: Harness, team: Team) -> None:
+    checkin = met(harness, team)
+    harness.click(ANA, MeetAgainAction.IN_1, message=checkin)
+    harness.drain()
+    # The clock queues the nudge for the group's working morning; Ben stops them before it
+    # goes out.
+    assert meet_again.process_due(team.deps, THURSDAY + WEEK, humane=True) == 1
+    harness.click(BEN, MeetAgainAction.STOP, message=harness.latest(checkin)).reply("Stopped")
+    at(team, THURSDAY + WEEK + timedelta(days=1))
+    harness.drain()
+    assert nudges(harness) == []
+    with team.deps.unit_of_work() as session:
+        [(state, error)] = session.execute(
+            select(OutboxMessage.state, OutboxMessage.last_error).where(
+                OutboxMessage.kind == OutboxKind.MEET_AGAIN.value
+            )
+        ).all()
+    assert (state, error) == (OutboxState.FAILED, meet_again.STOPPED)
