@@ -301,10 +301,12 @@ EXPECTED_ROUNDS = {
     "2026-W50": (2, 0, False, 2, 0, 0, 0, None, 0, 0),
 }
 # name: (teachers, learners, taught, gap)
+# Drawing and Python are eve-fay-gus's lessons (W47): met, then met again twice by choice, so
+# each counts three times.
 EXPECTED_SKILLS = {
-    "Drawing": (1, 0, 1, False),
+    "Drawing": (1, 0, 3, False),
     "Guitar": (0, 3, 0, True),
-    "Python": (1, 4, 1, True),
+    "Python": (1, 4, 3, True),
     "Spanish": (1, 1, 3, False),
     "SQL": (1, 1, 2, False),
     "Watercolour": (0, 0, 1, False),

@@ -55,7 +55,7 @@ def test_stats_is_a_short_ephemeral_summary_for_anyone(slack: Harness) -> None:
         "*Meeting rate*\n63% (5 of 8 groups)",
         "*Average rating*\n3.6 / 5 (5 ratings)",
         "*Discovery swaps*\n1 (0 met)",
-        "Top skills taught: Spanish, SQL, Drawing",
+        "Top skills taught: Drawing, Python, Spanish",
         "Wanted, too few teach: Guitar, Python",
     ):
         assert snippet in shown, snippet
