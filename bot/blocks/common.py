@@ -12,6 +12,16 @@ from bot.kinds import GroupKind
 from bot.slack.text import clip
 
 SECTION_TEXT_LIMIT = 3000
+#: Button values carry database ids (32-bit); a larger or negative one is forged or garbled.
+DB_ID_MAX = 2**31 - 1
+
+#: A swap's buttons (intro, check-in, meet again, the time poll) clicked by someone not in it.
+NOT_YOURS = (
+    "These buttons belong to the people in this swap. If you'd like one of your own, add a "
+    "skill with `/skillswap teach <skill>` and you'll be in the next round."
+)
+#: A swap's buttons after the swap is gone (its members left, or another workspace's).
+SWAP_GONE = "I can't find this swap any more (its members may have left). Nothing to do here."
 
 
 def text_blocks(text: str) -> list[Block]:

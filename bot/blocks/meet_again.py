@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.blocks.common import SECTION_TEXT_LIMIT, swap_name
+from bot.blocks.common import DB_ID_MAX, SECTION_TEXT_LIMIT, swap_name
 from bot.blocks.members import slack_date
 from bot.kinds import GroupKind
 from bot.slack.text import clip
@@ -51,7 +51,7 @@ class NudgeRef(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    group: int = Field(ge=1, le=2**31 - 1)  # a database id: anything else is forged
+    group: int = Field(ge=1, le=DB_ID_MAX)  # a database id: anything else is forged
     nudge: int = Field(default=0, ge=0, le=32767)
 
 

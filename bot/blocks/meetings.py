@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -25,7 +25,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.blocks.common import SECTION_TEXT_LIMIT
+from bot.blocks.common import DB_ID_MAX, SECTION_TEXT_LIMIT
 from bot.matching.tz import same_moment
 from bot.slack.text import clip
 
@@ -48,7 +48,7 @@ class PollRef(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    group: int
+    group: int = Field(ge=1, le=DB_ID_MAX)  # a database id: anything else is forged
 
 
 class PollMeta(BaseModel):

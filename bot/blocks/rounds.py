@@ -22,7 +22,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.blocks.common import SECTION_TEXT_LIMIT
+from bot.blocks.common import DB_ID_MAX, SECTION_TEXT_LIMIT
 from bot.blocks.meetings import pick_button
 from bot.kinds import Cadence, Direction, GroupKind, GroupState, Origin
 from bot.matching.tz import meeting_slot, same_moment
@@ -53,7 +53,7 @@ class EntryRef(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    entry: int
+    entry: int = Field(ge=1, le=DB_ID_MAX)  # a database id: anything else is forged
 
 
 class GroupRef(BaseModel):
@@ -62,7 +62,9 @@ class GroupRef(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    group: int = Field(validation_alias=AliasChoices("group", "g"))
+    # A database id: anything else (a 400-digit number, say) is forged or garbled, and gets
+    # the "didn't come through" answer rather than a database error.
+    group: int = Field(validation_alias=AliasChoices("group", "g"), ge=1, le=DB_ID_MAX)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bot.blocks.checkins import CheckinAction, FeedbackCallback
@@ -170,14 +171,25 @@ def test_someone_outside_the_swap_cannot_answer_for_it(harness: Harness, team: T
     assert team.sim.calls_to("chat.update") == []  # the check-in still waits for an answer
 
 
-def test_a_tampered_button_value_gets_a_friendly_reply(harness: Harness, team: Team) -> None:
+@pytest.mark.parametrize(
+    "value",
+    [
+        "not json",
+        '{"group": 1' + "9" * 400 + "}",  # a forged id no database column holds
+        '{"group": -3}',
+        '{"g": 99999999999}',
+    ],
+)
+def test_a_tampered_button_value_gets_a_friendly_reply(
+    harness: Harness, team: Team, value: str
+) -> None:
     pair_world(team)
     at(team, MONDAY)
     [intro] = harness.dm(ANA, BEN)
-    tampered = harness.click(ANA, IntroAction.SCHEDULED, message=intro, value="not json")
+    tampered = harness.click(ANA, IntroAction.SCHEDULED, message=intro, value=value)
     harness.drain()
     [answer] = tampered.replies()
-    assert "old message" in answer["text"]
+    assert "old message" in answer["text"]  # out of date, not "something went wrong"
     assert group(team).state is GroupState.INTRODUCED
     assert team.sim.calls_to("chat.update") == []
 
