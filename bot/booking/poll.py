@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from bot.blocks.common import NOT_YOURS, SWAP_GONE
 from bot.blocks.meetings import (
     Attendance,
     NearMissView,
@@ -49,15 +50,10 @@ SLOT_MINUTES = 30
 #: Groups whose poll is open: introduced (or about to be) and not called off.
 POLL_STATES = (GroupState.PENDING, GroupState.INTRODUCED, GroupState.SCHEDULED)
 
-NOT_YOURS = (
-    "This poll belongs to the people in this swap. If you'd like one of your own, add a skill "
-    "with `/skillswap teach <skill>` and you'll be in the next round."
-)
 LEFT = (
     "You've left SkillSwap since this form was opened, so there's nothing to pick. "
     "Rejoin any time with `/skillswap teach <skill>`."
 )
-GONE = "I can't find this swap any more (its members may have left). Nothing to do here."
 OFF = "This swap is off this round, so there's no time to pick. You'll be paired again next round."
 MET = "You've met for this swap already, so there's no time left to pick. Enjoy the next one!"
 STEPPED_OUT = "You stepped out of this swap this round, so the others pick a time without you."
@@ -169,10 +165,10 @@ def _load(
     poll is still open to that member (the swap is on, not met, and they have not stepped out)."""
     group = store_rounds.locked_group(session=session, group_id=group_id)
     if group is None:
-        raise NotFoundError(GONE)
+        raise NotFoundError(SWAP_GONE)
     workspace = store.workspace_of(session=session, group=group)
     if workspace.team_id != team_id:
-        raise NotFoundError(GONE)
+        raise NotFoundError(SWAP_GONE)
     for link in group.members:
         if link.member.slack_user_id == user_id:
             _check_open(group, link.member)

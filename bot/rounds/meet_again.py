@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from bot.blocks.common import NOT_YOURS, SWAP_GONE
 from bot.blocks.meet_again import MeetAgainView, NudgeView, nudge_blocks, nudge_text
 from bot.blocks.rounds import dump
 from bot.delivery.outbox import NewMessage, OutboxKind, enqueue
@@ -35,11 +36,6 @@ from bot.store.models import Group, MeetAgain, Member, Workspace
 
 log = logging.getLogger(__name__)
 
-NOT_YOURS = (
-    "These buttons belong to the people in this swap. If you'd like swaps of your own, add a "
-    "skill with `/skillswap teach <skill>`."
-)
-GONE = "I can't find this swap any more (its members may have left). Nothing to do here."
 STOPPED = "cancelled: meet-again nudges stopped"
 NOT_MET = (
     "Meet again is for swaps that happened: once one of you clicks *We met*, pick when to "
@@ -58,7 +54,7 @@ def _group_for(session: Session, *, team_id: str, user_id: str, group_id: int) -
     """The group, locked until the unit of work ends, if ``user_id`` is in it."""
     group = store_rounds.locked_group(session=session, group_id=group_id)
     if group is None:
-        raise NotFoundError(GONE)
+        raise NotFoundError(SWAP_GONE)
     workspace = session.get_one(Workspace, group.round.workspace_id)
     if workspace.team_id != team_id or not any(
         gm.member.slack_user_id == user_id for gm in group.members
@@ -171,7 +167,7 @@ def met_again(
         group = _group_for(session, team_id=team_id, user_id=user_id, group_id=group_id)
         row = store.of_group(session=session, group_id=group.id)
         if row is None:
-            raise NotFoundError(GONE)
+            raise NotFoundError(SWAP_GONE)
         tz = _tz(group, user_id, session)
         if row.state is MeetAgainState.STOPPED:
             view = view_of(row, group.id, tz=tz)

@@ -24,6 +24,7 @@ from bot.blocks.checkins import (
     CheckinView,
     FeedbackField,
 )
+from bot.blocks.common import NOT_YOURS, SWAP_GONE
 from bot.blocks.meet_again import MeetAgainView
 from bot.blocks.rounds import IntroAction, IntroView
 from bot.booking.poll import Cancellation, cancel_booking
@@ -42,11 +43,6 @@ from bot.store.models import Checkin, Feedback, Group, GroupMember, Member, Work
 
 log = logging.getLogger(__name__)
 
-NOT_YOURS = (
-    "These buttons belong to the people in this swap. If you'd like one of your own, add a "
-    "skill with `/skillswap teach <skill>` and you'll be in the next round."
-)
-GONE = "I can't find this swap any more (its members may have left). Nothing to do here."
 
 #: Groups whose intro buttons still act: introduced (or about to be) and not called off.
 OPEN_STATES = (GroupState.PENDING, GroupState.INTRODUCED, GroupState.SCHEDULED)
@@ -68,10 +64,10 @@ def _membership(
 ) -> tuple[Group, Member]:
     group = store_rounds.locked_group(session=session, group_id=group_id)
     if group is None:
-        raise NotFoundError(GONE)
+        raise NotFoundError(SWAP_GONE)
     workspace = session.get_one(Workspace, group.round.workspace_id)
     if workspace.team_id != team_id:
-        raise NotFoundError(GONE)
+        raise NotFoundError(SWAP_GONE)
     for link in group.members:
         if link.member.slack_user_id == user_id:
             return group, link.member

@@ -48,12 +48,14 @@ def test_a_tick_from_outside_the_group_is_refused(harness: Harness, team: Team) 
     team.member(CAL, "Cal Chen", teach=["Go"], learn=["SQL"])
     before = snapshot(team.deps.engine)
     message = _error(tick_slots(harness, CAL, view, [offered[0]]))
-    assert "belongs to the people in this swap" in message
+    assert "belong to the people in this swap" in message  # the same words as every swap button
     assert diff(before, snapshot(team.deps.engine)) == {}
 
     # and Cal clicking Pick a time on their intro gets the same, privately
     harness.click(CAL, MeetingAction.PICK, message=intro_of(harness))
-    reply = harness.sim.wait_for_response(predicate=lambda r: "belongs to" in str(r.get("text")))
+    reply = harness.sim.wait_for_response(
+        predicate=lambda r: "belong to the people" in str(r.get("text"))
+    )
     assert reply[-1]["response_type"] == "ephemeral"
 
 
