@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from bot.blocks.checkins import CheckinAction
 from bot.blocks.meet_again import MeetAgainAction
 from bot.delivery.outbox import OutboxKind
-from bot.kinds import MeetAgainState, OutboxState
 from bot.insights.load import load_insights
+from bot.kinds import MeetAgainState, OutboxState
 from bot.rounds import meet_again
 from bot.rounds.service import dry_run
 from bot.scheduler import tick
