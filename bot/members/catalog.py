@@ -48,7 +48,7 @@ def lookup(*, session: Session, workspace_id: int, name: SkillName) -> CatalogRo
     return read_model.find_skill(
         session=session,
         workspace_id=workspace_id,
-        aliases=list(dict.fromkeys((name.spelling, name.key))),
+        spelling=name.spelling,
         key=name.key,
     )
 
