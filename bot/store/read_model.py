@@ -3,7 +3,8 @@
 A slash command's reply has to be ready well inside Slack's 3 seconds while other requests
 compete for the same two cores, and loading ORM entities (identity map, eager loaders) costs
 several times what the query itself does. These functions run statements built once, at
-import, through the session's connection (same transaction) and return frozen dataclasses.
+import, in the session's transaction and return frozen dataclasses; the hottest reads go
+straight to the driver's cursor (:class:`bot.store.prepared.PreparedSelect`).
 The ORM is still what writes, except the one insert and update ``teach``/``learn`` need.
 
 Functions take ``*, session`` and never commit.
@@ -30,6 +31,7 @@ from bot.store.models import (
     Workspace,
     utcnow,
 )
+from bot.store.prepared import PreparedSelect
 from bot.store.rounds import NEWEST_FIRST, SCHEDULED
 
 
@@ -122,10 +124,12 @@ _SKILL_COLUMNS = _labelled(
     MemberSkill.created_at,
 )
 
-_WORKSPACE = select(*_WORKSPACE_COLUMNS).where(Workspace.team_id == bindparam("team_id"))
+_WORKSPACE = PreparedSelect(
+    select(*_WORKSPACE_COLUMNS).where(Workspace.team_id == bindparam("team_id"))
+)
 
 # The member, their workspace and their skills: one row per skill (one with NULLs for none).
-_MEMBER = (
+_MEMBER_SELECT = (
     select(*_WORKSPACE_COLUMNS, *_MEMBER_COLUMNS, *_SKILL_COLUMNS)
     .join(Member, Member.workspace_id == Workspace.id)
     .outerjoin(MemberSkill, MemberSkill.member_id == Member.id)
@@ -145,20 +149,25 @@ def _latest_round(*columns: Any, workspace_id: Any) -> Any:
     )
 
 
-_LATEST_ROUND = _latest_round(Round.id, Round.round_date, workspace_id=bindparam("workspace_id"))
+_LATEST_ROUND = PreparedSelect(
+    _latest_round(Round.id, Round.round_date, workspace_id=bindparam("workspace_id"))
+)
 
+
+_MEMBER = PreparedSelect(_MEMBER_SELECT)
 
 # What `me` needs in one statement: _MEMBER plus the workspace's latest round and whether
 # the member was ever in a group (two index lookups per row, not two more round trips).
-_MEMBER_OVERVIEW = _MEMBER.add_columns(
+_MEMBER_OVERVIEW_SELECT = _MEMBER_SELECT.add_columns(
     _latest_round(Round.id, workspace_id=Workspace.id).scalar_subquery().label("r_id"),
     _latest_round(Round.round_date, workspace_id=Workspace.id).scalar_subquery().label("r_date"),
     exists().where(GroupMember.member_id == Member.id).label("in_group"),
 )
+_MEMBER_OVERVIEW = PreparedSelect(_MEMBER_OVERVIEW_SELECT)
 
 # A skill by alias or key (see find_skill). Two plain parameters, not an expanding IN:
 # SQLAlchemy rewrites an expanding IN's SQL on every execution (a tenth of teach's CPU).
-_FIND_SKILL = (
+_FIND_SKILL = PreparedSelect(
     select(Skill.id, Skill.key, Skill.name, SkillAlias.alias_key)
     .outerjoin(
         SkillAlias,
@@ -190,7 +199,7 @@ _RANKED = (
     .where(MemberSkill.member_id != bindparam("exclude"))
     .subquery()
 )
-_DIRECTORY = (
+_DIRECTORY = PreparedSelect(
     select(_RANKED.c.direction, _RANKED.c.total, Member.slack_user_id, _RANKED.c.level)
     .join(Member, Member.id == _RANKED.c.member_id)
     .where(_RANKED.c.rank <= bindparam("shown"))
@@ -216,7 +225,7 @@ def _workspace_row(row: Any) -> WorkspaceRow:
 
 
 def workspace_row(*, session: Session, team_id: str) -> WorkspaceRow | None:
-    found = session.connection().execute(_WORKSPACE, {"team_id": team_id}).first()
+    found = _WORKSPACE.first(session, {"team_id": team_id})
     return _workspace_row(found) if found is not None else None
 
 
@@ -224,9 +233,7 @@ def member_row(
     *, session: Session, team_id: str, slack_user_id: str
 ) -> tuple[WorkspaceRow, MemberRow] | None:
     """The member with their workspace and skills (oldest first); None if not a member."""
-    rows = (
-        session.connection().execute(_MEMBER, {"team_id": team_id, "user_id": slack_user_id}).all()
-    )
+    rows = _MEMBER.rows(session, {"team_id": team_id, "user_id": slack_user_id})
     return (_workspace_row(rows[0]), _member_row(rows)) if rows else None
 
 
@@ -241,11 +248,7 @@ class MemberOverview:
 def member_overview(*, session: Session, team_id: str, slack_user_id: str) -> MemberOverview | None:
     """:func:`member_row`, the workspace's latest round and whether the member was ever in a
     group, in one statement; None if not a member."""
-    rows = (
-        session.connection()
-        .execute(_MEMBER_OVERVIEW, {"team_id": team_id, "user_id": slack_user_id})
-        .all()
-    )
+    rows = _MEMBER_OVERVIEW.rows(session, {"team_id": team_id, "user_id": slack_user_id})
     if not rows:
         return None
     first = rows[0]
@@ -288,7 +291,7 @@ def _member_row(rows: Sequence[Any]) -> MemberRow:
 
 
 def latest_round(*, session: Session, workspace_id: int) -> RoundRow | None:
-    found = session.connection().execute(_LATEST_ROUND, {"workspace_id": workspace_id}).first()
+    found = _LATEST_ROUND.first(session, {"workspace_id": workspace_id})
     return RoundRow(*found) if found is not None else None
 
 
@@ -297,10 +300,8 @@ def find_skill(
 ) -> CatalogRow | None:
     """The skill whose alias is ``spelling``, else the one whose alias is ``key``, else the
     skill whose key is ``key`` (one query)."""
-    rows = (
-        session.connection()
-        .execute(_FIND_SKILL, {"workspace_id": workspace_id, "spelling": spelling, "key": key})
-        .all()
+    rows = _FIND_SKILL.rows(
+        session, {"workspace_id": workspace_id, "spelling": spelling, "key": key}
     )
     if not rows:
         return None
@@ -331,8 +332,8 @@ def skill_directory(
     (index lookups and one sort of the skill's rows, however many members there are)."""
     if shown < 1:
         raise ValueError("shown must be at least 1: the totals travel on the rows shown")
-    rows = session.connection().execute(
-        _DIRECTORY, {"skill_id": skill_id, "exclude": exclude_member_id or 0, "shown": shown}
+    rows = _DIRECTORY.rows(
+        session, {"skill_id": skill_id, "exclude": exclude_member_id or 0, "shown": shown}
     )
     teachers: list[tuple[str, int]] = []
     learners: list[str] = []
