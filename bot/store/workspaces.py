@@ -12,6 +12,7 @@ from bot.errors import NotFoundError
 from bot.kinds import OutboxState, RoundState
 from bot.store.db import NeedsWrite, is_read_only
 from bot.store.models import OutboxMessage, Round, Workspace
+from bot.store.prepared import PreparedSelect
 
 
 def get_workspace(*, session: Session, team_id: str) -> Workspace | None:
@@ -19,14 +20,16 @@ def get_workspace(*, session: Session, team_id: str) -> Workspace | None:
 
 
 # Asked by every admin check (and by the help, which shows admins their commands): built
-# once, run as Core on the session's connection, no ORM entity loaded.
-_SAVED_ADMINS = select(Workspace.admin_user_ids).where(Workspace.team_id == bindparam("team_id"))
+# once, run on the driver's cursor in the session's transaction, no ORM entity loaded.
+_SAVED_ADMINS = PreparedSelect(
+    select(Workspace.admin_user_ids).where(Workspace.team_id == bindparam("team_id"))
+)
 
 
 def saved_admin_ids(*, session: Session, team_id: str) -> list[str]:
     """The Slack ids an admin saved as SkillSwap admins of the workspace (none if it is new)."""
-    found = session.connection().execute(_SAVED_ADMINS, {"team_id": team_id}).scalar()
-    return [str(user) for user in found or ()]
+    found = _SAVED_ADMINS.first(session, {"team_id": team_id})
+    return [str(user) for user in (found.admin_user_ids if found is not None else None) or ()]
 
 
 def get_or_create_workspace(
