@@ -39,6 +39,7 @@ from bot.matching.solve import (
     exact_matching,
     greedy_fill,
     matching_weight,
+    more_swaps,
 )
 
 _JITTER = 1e-4  # seed-dependent tie-breaking; far below any scoring step
@@ -52,6 +53,10 @@ _ALL_PAIRS_LIMIT = 2_000_000
 # Edge scans for the exact growth of new pairs per pool (work, not time: same groups for a
 # seed on a busy machine); far more than a round of 10,000 members needs.
 _AUGMENT_SCANS = 20_000_000
+# Added to a new swap's weight in the search (not to its score): twice the swap bonus, so a
+# swap seldom gives way to one-way lessons with better levels, overlap or teams.
+_SWAP_PREFERENCE = 10.0
+_SWAP_SCANS = 1_000_000  # edge scans for swaps won back per pool (work, not time)
 
 
 def _solve_pool(
@@ -70,15 +75,21 @@ def _solve_pool(
     times["candidates"] = times.get("candidates", 0.0) + t1 - t0
     if g.u.size == 0:
         return g, 0.0
-    w = g.weight
+    new = g.weight >= ws.new_tier
+    swap = new & (g.uv > 0) & (g.vu > 0)
+    # The search weighs a new swap more than its score does: swap over lesson comes first
+    # among new groups (the score's levels, overlap and teams then decide).
+    w = g.weight + np.where(swap, _SWAP_PREFERENCE, 0.0)
     sub, bound = assignment_matching(ws.n, g.u, g.v, w, nodes=pool, rng=rng)
     greedy_fill(sub, g.u, g.v, w)
     augment_short_paths(sub, g.u, g.v, w)
     # New connections first, exactly: grow the new pairs to a maximum-cardinality matching
     # of the never-met candidate pairs (members left out last round searched first).
-    new = w >= ws.new_tier
     roots = pool[np.lexsort((rng.random(pool.size), -ws.priority[pool]))]
     augment_cardinality(sub, g.u[new], g.v[new], roots, budget=_AUGMENT_SCANS)
+    # Those paths ignore fit: swaps come back where one-way pairs took their place.
+    more_swaps(sub, g.u, g.v, swap, budget=_SWAP_SCANS)
+    w = g.weight
     if g.u.size <= _EXACT_EDGES and matching_weight(sub, g.u, g.v, w) < bound - 1e-6:
         # Rounding left an odd cycle behind; small enough to solve exactly.
         exact, _wt, _proven = exact_matching(

@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
-from bot.matching.arrays import FloatA, IntA
+from bot.matching.arrays import BoolA, FloatA, IntA
 
 _SCALE = 4.0  # LAPJVsp is fast on integral costs and very slow on arbitrary floats
 
@@ -385,3 +385,112 @@ def _mark(
         parent[x] = child
         child = m[x]
         x = parent[m[x]]
+
+
+def more_swaps(
+    mate: IntA, u: IntA, v: IntA, swap: BoolA, *, depth: int = 4, reach: int = 500, budget: int
+) -> int:
+    """Trade one-way pairs for swaps in place, keeping who is matched and every pair among
+    the edges ``(u, v)``.
+
+    Members of pairs that are not ``swap`` edges are free in the matching of swap edges; an
+    alternating path of swap edges between two of them, ``x`` and ``y``, adds a swap, and
+    their old partners ``x'`` and ``y'`` pair up if they have an edge (or the path joins the
+    two members of one pair): one swap more, none lost, nobody left alone. Breadth-first from
+    each such member in index order, paths of at most ``depth`` swap edges added; no blossom
+    contraction, so a path through an odd cycle can be missed, never a wrong one taken.
+    ``reach`` bounds the edge scans of one search and ``budget`` those of all (work, not
+    time: the same answer on a busy machine). Returns the swaps gained."""
+    n = mate.size
+    if u.size == 0 or not swap.any():
+        return 0
+    on = mate[u] == v
+    in_pair = np.zeros(n, dtype=bool)
+    in_pair[u[on]] = in_pair[v[on]] = True
+    paired = np.zeros(n, dtype=bool)  # by a swap edge
+    paired[u[on & swap]] = paired[v[on & swap]] = True
+    loose_a = in_pair & ~paired  # in a pair without a swap
+    if not loose_a.any():
+        return 0
+    su, sv = u[swap], v[swap]
+    a_all = np.concatenate([su, sv])
+    b_all = np.concatenate([sv, su])
+    order = np.argsort(a_all, kind="stable")
+    ptr = np.searchsorted(a_all[order], np.arange(n + 1)).tolist()
+    nbr = b_all[order].tolist()
+    # Old partners re-pair among loose members only: their edges are all that is looked up.
+    among = loose_a[u] & loose_a[v]
+    key = np.minimum(u, v) * n + np.maximum(u, v)
+    edge = set(key[among].tolist())
+    swap_key = set(key[among & swap].tolist())
+    m = mate.tolist()
+    sm = np.where(paired, mate, -1).tolist()  # partner by a swap edge
+    loose = loose_a.tolist()
+    gained = 0
+    for x in range(n):
+        if not loose[x] or ptr[x] == ptr[x + 1]:
+            continue
+        xp = m[x]
+        parent = {x: -1}
+        level = {x: 0}
+        queue = [x]
+        head = 0
+        found = -1
+        left = reach
+        while head < len(queue) and found < 0 and left > 0:
+            p = queue[head]
+            head += 1
+            if level[p] >= depth:
+                continue
+            lo, hi = ptr[p], ptr[p + 1]
+            budget -= hi - lo
+            left -= hi - lo
+            for q in nbr[lo:hi]:
+                if q in parent or q == x:
+                    continue
+                if sm[q] < 0:
+                    if not loose[q]:
+                        continue
+                    yp = m[q]
+                    if q == xp or min(xp, yp) * n + max(xp, yp) in edge:
+                        parent[q] = p
+                        found = q
+                        break
+                    continue
+                r = sm[q]
+                if r in parent:
+                    continue
+                parent[q] = p
+                parent[r] = q
+                level[r] = level[p] + 1
+                queue.append(r)
+            if budget < 0:
+                break
+        if found < 0:
+            if budget < 0:
+                break
+            continue
+        yp = m[found]
+        # Flip: found-p becomes a swap, then each inner node's old partner takes the one
+        # before it, back to x.
+        t, o = found, parent[found]
+        while True:
+            old = sm[o]
+            sm[o], sm[t] = t, o
+            m[o], m[t] = t, o
+            loose[o] = loose[t] = False
+            if o == x:
+                break
+            t = old
+            o = parent[old]
+        gained += 1
+        if found != xp:
+            m[xp], m[yp] = yp, xp
+            if min(xp, yp) * n + max(xp, yp) in swap_key:
+                sm[xp], sm[yp] = yp, xp
+                loose[xp] = loose[yp] = False
+                gained += 1
+        if budget < 0:
+            break
+    mate[:] = np.array(m, dtype=np.int64)
+    return gained

@@ -33,6 +33,7 @@ from bot.matching.solve import (
     exact_matching,
     greedy_fill,
     matching_weight,
+    more_swaps,
 )
 from bot.matching.synthetic import workspace
 from tests.matching.matching_kit import ROUND, claim
@@ -142,6 +143,64 @@ def test_augmenting_reaches_a_maximum_matching(n: int, edges: list[tuple[int, in
     assert int((mate >= 0).sum()) // 2 == len(nx.max_weight_matching(graph, maxcardinality=True))
     for x in np.flatnonzero(mate >= 0):
         assert mate[mate[x]] == x and graph.has_edge(int(x), int(mate[x]))
+
+
+def _swap_count(mate: np.ndarray, u: np.ndarray, v: np.ndarray, swap: np.ndarray) -> int:
+    return int(((mate[u] == v) & swap).sum())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(2, 16),
+    st.lists(st.tuples(st.integers(0, 15), st.integers(0, 15), st.booleans()), max_size=60),
+    st.integers(0, 2**32 - 1),
+)
+def test_more_swaps_keeps_everyone_paired_and_never_loses_a_swap(
+    n: int, edges: list[tuple[int, int, bool]], seed: int
+) -> None:
+    """From a maximum matching (as the engine has after growing new pairs), trading one-way
+    pairs for swaps keeps exactly the same members paired, each pair an edge of the graph,
+    never has fewer swaps, and reports what it gained. Brute force over every matching of
+    the graph checks that it never claims more swaps than the most possible."""
+    flags = {(min(a, b), max(a, b)): sw for a, b, sw in edges if a != b and max(a, b) < n}
+    pairs = sorted(flags)
+    u = np.array([a for a, _ in pairs], dtype=np.int64)
+    v = np.array([b for _, b in pairs], dtype=np.int64)
+    swap = np.array([flags[p] for p in pairs], dtype=bool)
+    rng = np.random.default_rng(seed)
+    mate = np.full(n, -1, dtype=np.int64)
+    greedy_fill(mate, u, v, rng.random(u.size))
+    augment_cardinality(mate, u, v, rng.permutation(n), budget=10**7)
+    before, paired = _swap_count(mate, u, v, swap), mate >= 0
+    gained = more_swaps(mate, u, v, swap, budget=10**6)
+    assert (mate >= 0).tolist() == paired.tolist()
+    graph = nx.Graph(pairs)
+    for x in np.flatnonzero(mate >= 0):
+        assert mate[mate[x]] == x and graph.has_edge(int(x), int(mate[x]))
+    after = _swap_count(mate, u, v, swap)
+    assert after == before + gained >= before
+    if len(pairs) <= 18:
+        size = int(paired.sum()) // 2
+        best = max(
+            sum(flags[p] for p in combo)
+            for combo in combinations(pairs, size)
+            if len({x for p in combo for x in p}) == 2 * size
+        )
+        assert after <= best
+
+
+def test_more_swaps_trades_one_way_pairs_for_swaps() -> None:
+    """A one-way pair 0-1 and a swap 2-3, where 0-2 and 1-3 would both be swaps: they trade
+    partners, two swaps stand where one did and nobody is left alone; the one-way pair 4-5,
+    with no swap in reach, stays as it is."""
+    pairs = [(0, 1, False), (2, 3, True), (0, 2, True), (1, 3, True), (4, 5, False)]
+    u = np.array([a for a, _, _ in pairs], dtype=np.int64)
+    v = np.array([b for _, b, _ in pairs], dtype=np.int64)
+    swap = np.array([s for _, _, s in pairs], dtype=bool)
+    mate = np.array([1, 0, 3, 2, 5, 4], dtype=np.int64)
+    assert more_swaps(mate, u, v, swap, budget=10**6) == 1
+    assert mate.tolist() == [2, 3, 0, 1, 5, 4]
+    assert _swap_count(mate, u, v, swap) == 2
 
 
 @settings(max_examples=100, deadline=None)
