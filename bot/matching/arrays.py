@@ -30,9 +30,17 @@ class Claims:
     ptr: IntA  # claims of member m are [ptr[m], ptr[m+1])
     key: IntA  # member * n_skills + skill, sorted (duplicates collapsed to the best level)
     key_level: IntA
+    # level by [member, skill], 0 for none: a direct look-up when members x skills is small
+    dense: npt.NDArray[np.int8] | None = None
 
 
-def _claims(rows: list[tuple[int, int, int]], n: int, n_skills: int, best_high: bool) -> Claims:
+# Up to this many member x skill cells (bytes) claims are also kept as a dense table.
+_DENSE_CELLS = 64_000_000
+
+
+def _claims(
+    rows: list[tuple[int, int, int]], n: int, n_skills: int, best_high: bool, dense: bool = False
+) -> Claims:
     arr = np.array(rows, dtype=np.int64).reshape(-1, 3)
     key = arr[:, 0] * n_skills + arr[:, 1]
     # Sort by key, and for duplicates keep the most useful level (highest to teach,
@@ -44,7 +52,13 @@ def _claims(rows: list[tuple[int, int, int]], n: int, n_skills: int, best_high: 
     first[1:] = key[1:] != key[:-1]
     arr, key = arr[first], key[first]
     ptr = np.searchsorted(arr[:, 0], np.arange(n + 1)).astype(np.int64)
-    return Claims(arr[:, 0].copy(), arr[:, 1].copy(), arr[:, 2].copy(), ptr, key, arr[:, 2].copy())
+    table = None
+    if dense and n * n_skills <= _DENSE_CELLS:
+        table = np.zeros((n, n_skills), dtype=np.int8)
+        table[arr[:, 0], arr[:, 1]] = arr[:, 2]
+    return Claims(
+        arr[:, 0].copy(), arr[:, 1].copy(), arr[:, 2].copy(), ptr, key, arr[:, 2].copy(), table
+    )
 
 
 @dataclass(frozen=True)
@@ -198,7 +212,7 @@ def build(inp: MatchInput) -> PoolArrays:
         priority=priority,
         due=due,
         last_paired_days=last,
-        teach=_claims(teach_rows, n, n_skills, best_high=True),
+        teach=_claims(teach_rows, n, n_skills, best_high=True, dense=True),
         learn=_claims(learn_rows, n, n_skills, best_high=False),
         hist_key=hist_key,
         hist_rounds_ago=hist_rounds,
@@ -261,14 +275,20 @@ def lesson_value(ws: PoolArrays, teacher: IntA, learner: IntA) -> FloatA:
     rows, pos = expand(ws.learn.ptr, learner)
     if rows.size == 0:
         return out
-    n_skills = max(len(ws.skills), 1)
-    found, tlevel = _lookup(
-        ws.teach.key, ws.teach.key_level, teacher[rows] * n_skills + ws.learn.skill[pos]
-    )
+    skill = ws.learn.skill[pos]
+    if ws.teach.dense is not None:
+        tlevel = ws.teach.dense[teacher[rows], skill].astype(np.int64)
+        found = tlevel > 0
+    else:
+        n_skills = max(len(ws.skills), 1)
+        found, tlevel = _lookup(ws.teach.key, ws.teach.key_level, teacher[rows] * n_skills + skill)
     llevel = ws.learn.level[pos]
     fits = found & (tlevel >= llevel)
     val = np.where(fits, s.lesson + s.level_gap_bonus * np.minimum(tlevel - llevel, 2), 0.0)
-    np.maximum.at(out, rows, val)
+    # ``rows`` ascend: the best lesson of each learner's run of claims.
+    count = ws.learn.ptr[learner + 1] - ws.learn.ptr[learner]
+    some = count > 0
+    out[some] = np.maximum.reduceat(val, (np.cumsum(count) - count)[some])
     return out
 
 
@@ -328,6 +348,12 @@ class Blocks:
 def blocks(ws: PoolArrays, u: IntA, v: IntA) -> Blocks:
     keys = _pair_keys(u, v, ws.n)
     met_found, rounds_ago = _lookup(ws.hist_key, ws.hist_rounds_ago, keys)
+    return _blocks(ws, u, v, keys, met_found, rounds_ago)
+
+
+def _blocks(
+    ws: PoolArrays, u: IntA, v: IntA, keys: IntA, met_found: BoolA, rounds_ago: IntA
+) -> Blocks:
     dnp, _ = _lookup(ws.dnp_key, ws.dnp_key, keys)
     cooldown = met_found & (rounds_ago <= ws.settings.cooldown_rounds)
     repeat_ok, _ = _lookup(ws.repeat_ok_key, ws.repeat_ok_key, keys)
@@ -363,8 +389,13 @@ def evaluate(ws: PoolArrays, u: IntA, v: IntA) -> PairEval:
     uv = lesson_value(ws, u, v)
     vu = lesson_value(ws, v, u)
     keys = _pair_keys(u, v, ws.n)
-    met_found, met = _lookup(ws.hist_key, ws.hist_count, keys)
-    why = blocks(ws, u, v)
+    # One look-up in the history serves both how often and how long ago a pair met.
+    met_found, at = _lookup(ws.hist_key, np.arange(ws.hist_key.size, dtype=np.int64), keys)
+    met, ago = at, at  # zeros when there is no history
+    if ws.hist_key.size:
+        met = np.where(met_found, ws.hist_count[at], 0)
+        ago = np.where(met_found, ws.hist_rounds_ago[at], 0)
+    why = _blocks(ws, u, v, keys, met_found, ago)
     ov = ws.overlap[ws.tz[u], ws.tz[v]]
     hard_ok = (
         (u != v) & ~why.cooldown & ~why.repeat & ~why.do_not_pair & ~why.no_hours & ~why.not_due
