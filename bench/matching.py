@@ -11,13 +11,17 @@ then its fit (the weight without the new-connection tier) against a reference, a
 ratio; then the share of swaps and cross-team groups.
 
 Fit references:
-* ``exact (fit)`` up to 10k, by :func:`exact_optimum` on the fit alone over the full graph
-  (every compatible pair). It keeps no count of new pairs, so it is at least the
-  lexicographic optimum's fit: the ratio is understated, never flattered. Fractional-matching
-  LP with odd-set rows, column generation priced over every compatible pair, then the MIP on
-  the edges whose reduced cost is below the gap; if that MIP hits its time limit,
-  ``certified UB`` (an upper bound) is printed instead. (HiGHS's two-stage exact solve did not
-  finish in 10 minutes at 1,000 members.)
+* up to 10k, from :func:`exact_optimum` on the fit alone over the full graph (every
+  compatible pair). It keeps no count of new pairs, so it is at least the lexicographic
+  optimum's fit: the ratio is understated, never flattered. Fractional-matching LP with
+  odd-set rows, column generation priced over every compatible pair, its duals made feasible
+  for every edge (a proven upper bound by weak duality), then the MIP on the edges whose
+  reduced cost is below the gap. By default it stops as soon as the engine's fit reaches
+  ``--enough`` (99.5 %, issue 15's target) of a proven bound, and prints which reference it
+  is: ``exact (fit)`` (the optimum), ``LP UB`` (the LP bound alone proves the share: no MIP
+  was needed) or ``MIP UB`` (the MIP's dual bound when it hit its time limit). ``--enough
+  0`` insists on the optimum (HiGHS's two-stage exact solve did not finish in 10 minutes at
+  1,000 members, the full one in 28 at 10,000).
 * ``member UB`` at 100k: each member's best case summed and halved (needs no pair listed).
 """
 
