@@ -77,8 +77,9 @@ def _solve_pool(
         return g, 0.0
     new = g.weight >= ws.new_tier
     swap = new & (g.uv > 0) & (g.vu > 0)
-    # The search weighs a new swap more than its score does: swap over lesson comes first
-    # among new groups (the score's levels, overlap and teams then decide).
+    # The search weighs a new swap more than its score does (swap over lesson, as issue 15
+    # orders fit; a preference, not a strict tier). Its relaxation bounds these weights, so
+    # ``bound`` is still an upper bound on the score weights, only a little looser.
     w = g.weight + np.where(swap, _SWAP_PREFERENCE, 0.0)
     sub, bound = assignment_matching(ws.n, g.u, g.v, w, nodes=pool, rng=rng)
     greedy_fill(sub, g.u, g.v, w)
