@@ -12,12 +12,8 @@ from slack_sdk import WebClient
 from bot.deps import Deps
 from bot.errors import SkillSwapError
 from bot.handlers import register_all
-from bot.logs import (
-    ContextThreadPoolExecutor,
-    bind_log_context,
-    guard_bolt_loggers,
-    reset_log_context,
-)
+from bot.logs import bind_log_context, guard_bolt_loggers, reset_log_context
+from bot.slack.acks import AckWaitExecutor, awaiting_ack
 from bot.slack.actor import Actor
 from bot.slack.clients import make_client
 from bot.slack.dedupe import make_middleware
@@ -69,7 +65,7 @@ def create_app(deps: Deps, *, client: WebClient | None = None) -> App:
         oauth_flow=InstallFlow(client=client, settings=oauth) if oauth is not None else None,
         oauth_settings=oauth,  # given, so Bolt does not build a default one from the env
         token_verification_enabled=False,
-        listener_executor=ContextThreadPoolExecutor(
+        listener_executor=AckWaitExecutor(
             max_workers=settings.listener_threads, thread_name_prefix="listener"
         ),
         user_facing_authorize_error_message=NOT_INSTALLED_MESSAGE,
@@ -86,7 +82,9 @@ class SkillSwapApp(App):
     """Bolt's App; every log line while it handles a request carries the request's ids.
 
     Bolt runs middleware one after the other (not nested), so the ids are bound around the
-    whole dispatch; listener threads inherit them (see :class:`ContextThreadPoolExecutor`).
+    whole dispatch; listener threads inherit them (see :class:`bot.logs.ContextThreadPoolExecutor`).
+    The request's ``ack`` wakes this thread the moment the listener acks (see
+    :class:`bot.slack.acks.AckWaitExecutor`).
     """
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
@@ -99,7 +97,8 @@ class SkillSwapApp(App):
             event_id=event_id if isinstance(event_id, str) else None,
         )
         try:
-            response: BoltResponse = super().dispatch(req)
+            with awaiting_ack(context):
+                response: BoltResponse = super().dispatch(req)
             return response
         finally:
             reset_log_context(token)

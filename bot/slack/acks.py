@@ -1,21 +1,90 @@
-"""Slash commands must be acknowledged within 3 s: an ack guard per command, one watchdog
-thread per process that acknowledges empty when a command runs past its budget."""
+"""Acks: the request thread is woken the moment its listener acks, and slash commands meet
+Slack's 3 s with an ack guard per command and one watchdog thread per process that
+acknowledges empty when a command runs past its budget."""
 
 from __future__ import annotations
 
+import contextvars
 import heapq
 import itertools
 import logging
 import threading
 import time
-from typing import Any
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from contextlib import contextmanager
+from typing import Any, ParamSpec, TypeVar
 
-from slack_bolt import Ack
+from slack_bolt import Ack, BoltContext, BoltResponse
+
+from bot.logs import ContextThreadPoolExecutor
 
 log = logging.getLogger(__name__)
 
 # Slack shows "operation timed out" after 3 s without an ack; past this budget we ack empty.
 ACK_BUDGET_SECONDS = 2.0
+# The request thread waits this long at most for its listener's ack (Bolt's default ack
+# timeout, Slack's limit); past it Bolt gives up as it always did.
+ACK_WAIT_SECONDS = 3.0
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class SignallingAck(Ack):
+    """Bolt's ``ack`` that also wakes the request thread waiting for it."""
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]  # Bolt's own is untyped
+        # Set once the ack went out, or the listener ended without one (Bolt then answers
+        # from its error handler, or not at all).
+        self.settled = threading.Event()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> BoltResponse:
+        try:
+            return super().__call__(*args, **kwargs)
+        finally:
+            self.settled.set()
+
+
+_awaited: contextvars.ContextVar[SignallingAck | None] = contextvars.ContextVar(
+    "skillswap_awaited_ack", default=None
+)
+
+
+@contextmanager
+def awaiting_ack(context: BoltContext) -> Iterator[None]:
+    """Around Bolt's dispatch of one request: its ``ack`` signals, and the listener pool's
+    ``submit`` (called from this thread) waits for that signal; see :class:`AckWaitExecutor`."""
+    if "ack" in context:  # someone chose this request's ack already: leave it be
+        yield
+        return
+    ack = SignallingAck()
+    context["ack"] = ack
+    token = _awaited.set(ack)
+    try:
+        yield
+    finally:
+        _awaited.reset(token)
+
+
+class AckWaitExecutor(ContextThreadPoolExecutor):
+    """The listener pool. Bolt (``process_before_response=False``) submits the listener here,
+    then polls for its ack every 10 ms: each request would cost one 10 ms tick at least and
+    two when the ack comes after the first look, whatever the work. Instead the request
+    thread waits here until the listener acks (or ends), so Bolt's first look finds the ack
+    and never sleeps. Work after the ack (Slack calls, ``response_url`` replies) still runs
+    in the pool while the ack travels back."""
+
+    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        ack = _awaited.get()
+        if ack is None:
+            return super().submit(fn, *args, **kwargs)
+        _awaited.set(None)  # one listener per request; anything it submits does not wait
+        future = super().submit(fn, *args, **kwargs)
+        future.add_done_callback(lambda _: ack.settled.set())
+        ack.settled.wait(ACK_WAIT_SECONDS)
+        return future
 
 
 class AckGuard:
