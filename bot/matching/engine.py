@@ -307,7 +307,7 @@ def _discovery(
     for a in sorted((int(x) for x in rest), key=lambda x: (-int(ws.priority[x]), x)):
         cand = np.flatnonzero(free)
         if cand.size == 0:
-            return
+            break  # no pair left to join: the last resorts below still apply
         me = np.full(cand.size, a, np.int64)
         ok = _guest_ok(ws, me, pa[cand], pb[cand])
         _ok_a, w_a = discovery_eval(ws, me, pa[cand], same_team=True)
@@ -347,7 +347,10 @@ def _swap_in(
     augmenting path (none is lost); last, at most ``settings.give_way`` of the round's groups
     of strangers give way (one new group fewer each), members left out last round first.
     Such a member may also simply take the place of a partner who was not left out (who then
-    has priority next round)."""
+    has priority next round). A group of three (a trio, a circle, a pair with its guest) splits
+    instead: the colleague pairs with them and the other two stay together as a lesson pair or
+    a discovery swap; nobody is left behind, and when the split costs a new lesson group it
+    comes out of the same give-way share (see :func:`_split_trio`)."""
     due = np.flatnonzero(ws.due)
     alone = set(int(x) for x in rest)
     lessons: tuple[IntA, IntA] | None = None
@@ -363,8 +366,14 @@ def _swap_in(
         cand = due[ok & (group_of[due] >= 0)]
         w = w[ok & (group_of[due] >= 0)]
         order = []
+        splits: list[tuple[int, float, int, int]] = []  # (cost, -weight, x, group)
         for x, wx in zip(cand.tolist(), w.tolist(), strict=True):
             gi = int(group_of[x])
+            if len(groups[gi]) == 3:
+                cost = _split_cost(ws, a, x, groups[gi], gi in kinds_of)
+                if cost is not None:
+                    splits.append((cost, -wx, x, gi))
+                continue
             if len(groups[gi]) != 2 or gi in guests:
                 continue
             if gi in kinds_of:
@@ -380,10 +389,21 @@ def _swap_in(
         # and first where the partner left behind gets a new lesson elsewhere (no new group
         # is lost that way).
         last = [o for o in order if o[0] == 3]
-        tries = [(o, False) for o in order if o[0] < 3] + [(o, True) for o in last]
+        # A split leaves nobody behind: free ones before the pairs re-form, and within the
+        # give-way share before a pair of strangers gives way.
+        splits.sort()
+        free = [o for o in splits if o[0] == 0]
+        costly = [o for o in splits if o[0] > 0]
+        tries = [(o, "pair") for o in order if o[0] < 3] + [(o, "split") for o in free]
+        tries += [(o, "reshuffle") for o in last]
         if give_way > 0:
-            tries += [(o, False) for o in last]
-        for (rank, _w, x, gi), lesson_only in tries:
+            tries += [(o, "split") for o in costly] + [(o, "pair") for o in last]
+        for (rank, _w, x, gi), how in tries:
+            if how == "split":
+                _split_trio(ws, a, x, gi, group_of, groups, kinds_of, guests)
+                give_way -= rank
+                break
+            lesson_only = how == "reshuffle"
             (y,) = [m for m in groups[gi] if m != x]
             if lesson_only:
                 if lessons is None:
@@ -411,6 +431,52 @@ def _swap_in(
             else:
                 kinds_of[gi] = GroupKind.DISCOVERY
             break
+
+
+def _lesson(ws: PoolArrays, a: int, b: int) -> bool:
+    """Whether ``a`` and ``b`` may meet this round for a fitting lesson."""
+    return bool(evaluate(ws, np.array([a], np.int64), np.array([b], np.int64)).valid[0])
+
+
+def _split_cost(ws: PoolArrays, a: int, x: int, trio: list[int], discovery: bool) -> int | None:
+    """What seating ``a`` beside ``x`` costs when ``x``'s group of three splits in two pairs
+    (``a``-``x`` and the other two): new lesson groups lost (0 or 1), or None when the other
+    two may meet neither for a lesson nor as a discovery swap."""
+    y, z = (m for m in trio if m != x)
+    rest_lesson = _lesson(ws, y, z)
+    if not rest_lesson:
+        ok, _w = discovery_eval(ws, np.array([y], np.int64), np.array([z], np.int64))
+        if not bool(ok[0]):
+            return None
+    before = int(not discovery and _is_new(ws, trio))
+    after = int(_lesson(ws, a, x)) + int(rest_lesson and _is_new(ws, [y, z]))
+    return max(before - after, 0)
+
+
+def _split_trio(
+    ws: PoolArrays,
+    a: int,
+    x: int,
+    gi: int,
+    group_of: IntA,
+    groups: list[list[int]],
+    kinds_of: dict[int, GroupKind],
+    guests: dict[int, int],
+) -> None:
+    """Seat ``a`` beside ``x`` of the group of three ``gi``; its other two form a pair (a
+    lesson pair if they may meet for one, else a discovery swap: see :func:`_split_cost`)."""
+    y, z = (m for m in groups[gi] if m != x)
+    guests.pop(gi, None)
+    groups[gi] = [a, x]
+    group_of[a] = gi
+    gk = len(groups)
+    groups.append([y, z])
+    group_of[y] = group_of[z] = gk
+    for g, (p, q) in ((gi, (a, x)), (gk, (y, z))):
+        if _lesson(ws, p, q):
+            kinds_of.pop(g, None)
+        else:
+            kinds_of[g] = GroupKind.DISCOVERY
 
 
 def _new_lessons(ws: PoolArrays, due: IntA) -> tuple[IntA, IntA]:

@@ -168,3 +168,44 @@ def test_checker_catches_an_unchosen_repeat_and_a_bad_discovery() -> None:
     same = inp(member("A", {"Go": 1}, {}, team="X"), member("B", {"Go": 1}, {}, team="X"))
     fake = replace(r, groups=(replace(r.groups[0], kind=GroupKind.DISCOVERY, teaches=()),))
     assert any("discovery" in e for e in check(same, fake))
+
+
+def test_a_group_of_three_splits_to_seat_someone_whose_only_new_colleague_hosts_a_guest() -> None:
+    # A-B swap and G (Dubai) is their guest. L (New York) shares working hours only with A,
+    # and A could teach L Spanish: L's one new colleague in their hours hosts a guest. The
+    # group splits: L learns from A, and B and G stay together as a discovery swap. Everyone
+    # is seated and the new lesson group is kept.
+    a = member("A", {"Spanish": 3}, {"SQL": 1}, team="X")
+    b = member("B", {"SQL": 3}, {"Spanish": 1}, team="Y", tz="Asia/Kolkata")
+    g = member("G", {"Knitting": 1}, {"Origami": 1}, team="Z", tz="Asia/Dubai")
+    lesson = member("L", {"Chess": 1}, {"Spanish": 1}, team="W", tz="America/New_York")
+    w = inp(a, b, g, lesson, discovery=True)
+    r = match(w)
+    assert check(w, r) == []
+    assert r.unmatched == ()
+    assert pairs(r) == {frozenset({"A", "L"}), frozenset({"B", "G"})}
+    kinds = {frozenset(grp.members): grp.kind for grp in r.groups}
+    assert kinds[frozenset({"A", "L"})] is GroupKind.ONE_WAY
+    assert kinds[frozenset({"B", "G"})] is GroupKind.DISCOVERY
+    assert r.stats.new_connections == 1 and r.stats.discovery == 1
+
+
+def test_a_split_that_costs_a_lesson_group_comes_out_of_the_give_way_share() -> None:
+    # As above, but L (left out last round) has no lesson with A: seating L turns the lesson
+    # group into two discovery swaps. Only the give-way share (2 %, none of one group) allows
+    # it; with a larger share L is seated first.
+    a = member("A", {"Spanish": 3}, {"SQL": 1}, team="X")
+    b = member("B", {"SQL": 3}, {"Spanish": 1}, team="Y", tz="Asia/Kolkata")
+    g = member("G", {"Knitting": 1}, {"Origami": 1}, team="Z", tz="Asia/Dubai")
+    alone = member("L", {"Chess": 1}, {"Go": 1}, team="W", tz="America/New_York")
+    w = inp(a, b, g, replace(alone, unmatched_streak=1), discovery=True)
+    r = match(w)
+    assert check(w, r) == []
+    assert pairs(r) == {frozenset({"A", "B", "G"})}
+    assert [u.member for u in r.unmatched] == ["L"]
+    roomy = replace(w, settings=replace(w.settings, give_way=1.0))
+    r2 = match(roomy)
+    assert check(roomy, r2) == []
+    assert r2.unmatched == ()
+    assert pairs(r2) == {frozenset({"A", "L"}), frozenset({"B", "G"})}
+    assert r2.stats.discovery == 2 and r2.stats.new_connections == 0
