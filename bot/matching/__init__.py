@@ -39,9 +39,11 @@ Rules the engine applies (see ``MatchSettings`` for the weights):
   (``GroupKind.DISCOVERY``); whoever is still alone joins a group of strangers (or a
   discovery swap) as its guest (``Group.guest``: new to both, sharing their hours, from
   another team than at least one), if need be once pairs of strangers re-form along
-  augmenting paths so that none is lost. Last, at most ``give_way`` (2 %) of the round's
-  groups of strangers may give way to seat someone still alone, members left out last round
-  first. Left out then only when nobody new shares their hours, or as the odd one.
+  augmenting paths so that none is lost. Last, someone still alone may take a new colleague
+  from a pair or split a group of three (the other two stay as a lesson pair or a discovery
+  swap); at most ``give_way`` (2 %) of the round's groups of strangers may give way (one new
+  lesson group fewer each), members left out last round first. Left out then only when
+  nobody new shares their hours, or as the odd one.
 * Hard constraints: one group per member; do-not-pair; no pair that met within
   ``cooldown_rounds`` rounds, where rounds ago = days ago / ``round_interval_days`` rounded to
   the nearest round; members on a slower cadence only when due (every other round: last
