@@ -103,6 +103,70 @@ def _pair_keys(a: IntA, b: IntA, n: int) -> IntA:
     return np.minimum(a, b) * n + np.maximum(a, b)
 
 
+def _history(
+    inp: MatchInput, index: dict[str, int], n: int, interval: int
+) -> tuple[IntA, IntA, IntA, IntA, IntA]:
+    """Past pairings as arrays: the days since each member's last pairing (-1 never), and per
+    pair that met (sorted ``low * n + high`` keys) the rounds since their latest meeting, how
+    often they met, and the keys whose latest meeting both want to repeat (a tie on the day
+    counts as consent only if all of them agree)."""
+    history = inp.history
+    empty = np.zeros(0, dtype=np.int64)
+    last = np.full(n, -1, dtype=np.int64)
+    if not history:
+        return last, empty, empty, empty, empty
+    # One flat entry per (past group, member); members not in this pool are dropped.
+    sizes = np.array([len(past.members) for past in history], dtype=np.int64)
+    member = np.array([index.get(x, -1) for past in history for x in past.members], dtype=np.int64)
+    again = np.array(
+        [x in past.again for past in history for x in past.members]
+        if any(past.again for past in history)
+        else np.zeros(member.size, dtype=bool),
+        dtype=bool,
+    )
+    days = np.maximum(
+        np.array([(inp.round_date - past.round_date).days for past in history], dtype=np.int64),
+        0,
+    )
+    group = np.repeat(np.arange(sizes.size, dtype=np.int64), sizes)
+    keep = member >= 0
+    member, again, group = member[keep], again[keep], group[keep]
+    if member.size == 0:
+        return last, empty, empty, empty, empty
+    order = np.lexsort((member, group))  # by group, members ascending within it
+    member, again, group = member[order], again[order], group[order]
+    seen = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(seen, member, days[group])
+    last = np.where(seen == np.iinfo(np.int64).max, -1, seen)
+    # Every pair within each group, one group size at a time.
+    count = np.bincount(group, minlength=sizes.size)
+    start = np.concatenate(([0], np.cumsum(count)[:-1]))
+    keys: list[IntA] = []
+    pair_days: list[IntA] = []
+    consent: list[BoolA] = []
+    for k in np.unique(count[count >= 2]).tolist():
+        gs = np.flatnonzero(count == k)
+        first = start[gs]
+        for p in range(k):
+            for q in range(p + 1, k):
+                keys.append(member[first + p] * n + member[first + q])
+                pair_days.append(days[gs])
+                consent.append(again[first + p] & again[first + q])
+    if not keys:
+        return last, empty, empty, empty, empty
+    hka, hda, hca = np.concatenate(keys), np.concatenate(pair_days), np.concatenate(consent)
+    # Latest meeting first; a tie on the day counts as consent only if all of them agree.
+    order = np.lexsort((hca, hda, hka))
+    hka, hda, hca = hka[order], hda[order], hca[order]
+    head = np.ones(hka.size, dtype=bool)
+    head[1:] = hka[1:] != hka[:-1]
+    starts = np.flatnonzero(head)
+    hist_key = hka[starts]
+    hist_rounds = np.rint(hda[starts] / interval).astype(np.int64)
+    hist_count = np.diff(np.append(starts, hka.size)).astype(np.int64)
+    return last, hist_key, hist_rounds, hist_count, hist_key[hca[starts]]
+
+
 def build(inp: MatchInput) -> PoolArrays:
     members = inp.members
     n = len(members)
@@ -147,38 +211,7 @@ def build(inp: MatchInput) -> PoolArrays:
 
     # History: last time (in rounds) and how often each pair met; last pairing per member.
     interval = max(inp.round_interval_days, 1)
-    hk: list[int] = []
-    hr: list[int] = []
-    hd: list[int] = []
-    hc: list[bool] = []
-    latest = [-1] * n  # a list: far quicker than a numpy array one element at a time
-    for past in inp.history:
-        days = max((inp.round_date - past.round_date).days, 0)
-        idx = sorted(index[x] for x in past.members if x in index)
-        for x in idx:
-            if latest[x] < 0 or days < latest[x]:
-                latest[x] = days
-        for p in range(len(idx)):
-            for q in range(p + 1, len(idx)):
-                hk.append(idx[p] * n + idx[q])
-                hr.append(round(days / interval))
-                hd.append(days)
-                hc.append(ids[idx[p]] in past.again and ids[idx[q]] in past.again)
-    last = np.array(latest, dtype=np.int64)
-    if hk:
-        hka, hra = np.array(hk, dtype=np.int64), np.array(hr, dtype=np.int64)
-        hda, hca = np.array(hd, dtype=np.int64), np.array(hc, dtype=bool)
-        # Latest meeting first; a tie on the day counts as consent only if all of them agree.
-        order = np.lexsort((hca, hda, hka))
-        hka, hra, hca = hka[order], hra[order], hca[order]
-        first = np.ones(hka.size, dtype=bool)
-        first[1:] = hka[1:] != hka[:-1]
-        starts = np.flatnonzero(first)
-        hist_key, hist_rounds = hka[starts], hra[starts]
-        hist_count = np.diff(np.append(starts, hka.size)).astype(np.int64)
-        consent_key = hist_key[hca[starts]]
-    else:
-        hist_key = hist_rounds = hist_count = consent_key = np.zeros(0, dtype=np.int64)
+    last, hist_key, hist_rounds, hist_count, consent_key = _history(inp, index, n, interval)
     dk = sorted(
         {
             min(index[a], index[b]) * n + max(index[a], index[b])
@@ -195,7 +228,7 @@ def build(inp: MatchInput) -> PoolArrays:
         MemberCadence.MONTHLY: max(28, interval) - half,
     }
     wait = [need[MemberCadence(m.cadence)] for m in members]
-    due = np.array([d < 0 or d >= w for d, w in zip(latest, wait, strict=True)], dtype=bool)
+    due = (last < 0) | (last >= np.array(wait, dtype=np.int64))
     return PoolArrays(
         inp=inp,
         n=n,
