@@ -221,15 +221,17 @@ def candidate_graph(
         ok = (in_query[u] & in_target[v]) | (in_query[v] & in_target[u])
         u, v = u[ok], v[ok]
     ev = evaluate(ws, u, v)
-    ev = _select(ev, ev.valid)
-    return _select(ev, top_k_mask(ev.u, ev.v, ev.weight, k))
+    valid = np.flatnonzero(ev.valid)
+    return _select(ev, valid[top_k_mask(ev.u[valid], ev.v[valid], ev.weight[valid], k)])
 
 
 def top_k_mask(u: IntA, v: IntA, w: np.ndarray, k: int) -> BoolA:
     """Edges among the ``k`` heaviest of at least one endpoint."""
     keep = np.zeros(u.size, dtype=bool)
+    # By endpoint, heaviest first (ties in input order): stable sorts, the weights once.
+    by_weight = np.argsort(-w, kind="stable")
     for side in (u, v):
-        order = np.lexsort((-w, side))
+        order = by_weight[np.argsort(side[by_weight], kind="stable")]
         s = side[order]
         first = np.ones(s.size, dtype=bool)
         first[1:] = s[1:] != s[:-1]
@@ -239,7 +241,7 @@ def top_k_mask(u: IntA, v: IntA, w: np.ndarray, k: int) -> BoolA:
     return keep
 
 
-def _select(ev: PairEval, mask: BoolA) -> PairEval:
+def _select(ev: PairEval, mask: BoolA | IntA) -> PairEval:
     return PairEval(
         ev.u[mask],
         ev.v[mask],
