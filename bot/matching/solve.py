@@ -257,6 +257,18 @@ def exact_matching(
     return mate, float(w[chosen].sum()), bool(res.status == 0)
 
 
+def _neighbours(n: int, u: IntA, v: IntA) -> tuple[list[int], list[int]]:
+    """The undirected graph ``(u, v)`` as adjacency lists: node ``x``'s neighbours are
+    ``nbr[ptr[x]:ptr[x + 1]]``, in edge order (plain lists: the searches index them one at a
+    time)."""
+    a_all = np.concatenate([u, v])
+    b_all = np.concatenate([v, u])
+    order = np.argsort(a_all, kind="stable")
+    ptr: list[int] = np.searchsorted(a_all[order], np.arange(n + 1)).tolist()
+    nbr: list[int] = b_all[order].tolist()
+    return ptr, nbr
+
+
 def augment_cardinality(
     mate: IntA,
     u: IntA,
@@ -284,11 +296,7 @@ def augment_cardinality(
     blocked = (mate >= 0) & (m_arr < 0)
     keep = ~blocked[u] & ~blocked[v]
     u, v = u[keep], v[keep]
-    a_all = np.concatenate([u, v])
-    b_all = np.concatenate([v, u])
-    order = np.argsort(a_all, kind="stable")
-    ptr = np.searchsorted(a_all[order], np.arange(n + 1)).tolist()
-    nbr = b_all[order].tolist()
+    ptr, nbr = _neighbours(n, u, v)
     m = m_arr.tolist()
     parent = [-1] * n
     base = list(range(n))
@@ -413,11 +421,7 @@ def more_swaps(
     if not loose_a.any():
         return 0
     su, sv = u[swap], v[swap]
-    a_all = np.concatenate([su, sv])
-    b_all = np.concatenate([sv, su])
-    order = np.argsort(a_all, kind="stable")
-    ptr = np.searchsorted(a_all[order], np.arange(n + 1)).tolist()
-    nbr = b_all[order].tolist()
+    ptr, nbr = _neighbours(n, su, sv)
     # Old partners re-pair among loose members only: their edges are all that is looked up.
     among = loose_a[u] & loose_a[v]
     key = np.minimum(u, v) * n + np.maximum(u, v)
