@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -311,20 +312,14 @@ def answer_poll(
         waiting = [m for m in active if m.id not in answers]
         if waiting:
             outbox_id = None
-            if first_answer and group.channel_id:
-                outbox_id = enqueue_one(
-                    NewMessage(
-                        key=f"poll-answered:{group.id}:{offer}:{member.slack_user_id}",
-                        kind=OutboxKind.MEETING,
-                        text=answered_text(
-                            member.slack_user_id, tuple(m.slack_user_id for m in waiting)
-                        ),
-                        channel=group.channel_id,
-                        round_id=group.round_id,
-                        group_id=group.id,
+            if first_answer:
+                outbox_id = _post_in_group(
+                    session,
+                    group,
+                    key=f"poll-answered:{group.id}:{offer}:{member.slack_user_id}",
+                    text=answered_text(
+                        member.slack_user_id, tuple(m.slack_user_id for m in waiting)
                     ),
-                    session=session,
-                    workspace_id=group.round.workspace_id,
                     now=now,
                 )
             return PollOutcome(outbox_id=outbox_id)
@@ -347,18 +342,37 @@ def answer_poll(
         return PollOutcome(form=_with_note(form, note))
 
 
-def _with_note(form: PollView, note: str) -> PollView:
-    return PollView(
-        group_id=form.group_id,
-        offer=form.offer,
-        tz=form.tz,
-        slots=form.slots,
-        ticked=form.ticked,
-        note=note,
-        near_miss=form.near_miss,
-        waiting_on=(),
-        people=form.people,
+def _post_in_group(
+    session: Session,
+    group: Group,
+    *,
+    key: str,
+    text: str,
+    now: datetime,
+    blocks: list[dict[str, Any]] | None = None,
+) -> int | None:
+    """Queue a message in the group's DM (the outbox's row id); None when the group has no
+    DM, or the key was queued already."""
+    if not group.channel_id:
+        return None
+    return enqueue_one(
+        NewMessage(
+            key=key,
+            kind=OutboxKind.MEETING,
+            text=text,
+            blocks=blocks or [],
+            channel=group.channel_id,
+            round_id=group.round_id,
+            group_id=group.id,
+        ),
+        session=session,
+        workspace_id=group.round.workspace_id,
+        now=now,
     )
+
+
+def _with_note(form: PollView, note: str) -> PollView:
+    return replace(form, note=note, waiting_on=())
 
 
 def _book(
@@ -390,24 +404,14 @@ def _book(
     if group.state in (GroupState.PENDING, GroupState.INTRODUCED):
         group.state = GroupState.SCHEDULED
     people = _people(group, fallback_tz)
-    outbox_id = None
-    if group.channel_id:
-        outbox_id = enqueue_one(
-            NewMessage(
-                key=f"booked:{group.id}:{poll.sequence}:{int(slot.timestamp())}",
-                kind=OutboxKind.MEETING,
-                text=booked_text(people, slot, updated=updated),
-                blocks=[
-                    b.to_dict() for b in booked_blocks(group.id, people, slot, updated=updated)
-                ],
-                channel=group.channel_id,
-                round_id=group.round_id,
-                group_id=group.id,
-            ),
-            session=session,
-            workspace_id=group.round.workspace_id,
-            now=now,
-        )
+    outbox_id = _post_in_group(
+        session,
+        group,
+        key=f"booked:{group.id}:{poll.sequence}:{int(slot.timestamp())}",
+        text=booked_text(people, slot, updated=updated),
+        blocks=[b.to_dict() for b in booked_blocks(group.id, people, slot, updated=updated)],
+        now=now,
+    )
     session.flush()
     names = ", ".join(p.name or p.user_id for p in people)
     return Booking(
@@ -463,21 +467,13 @@ def reschedule(deps: Deps, *, team_id: str, user_id: str, group_id: int) -> Reop
         poll.offered = store.encode(fresh)
         store.clear_answers(session=session, poll=poll)
         session.flush()
-        outbox_id = None
-        if group.channel_id:
-            outbox_id = enqueue_one(
-                NewMessage(
-                    key=f"poll-reopened:{group.id}:{poll.sequence}:{offer_key(poll.offered)}",
-                    kind=OutboxKind.MEETING,
-                    text=reopened_text(user_id),
-                    channel=group.channel_id,
-                    round_id=group.round_id,
-                    group_id=group.id,
-                ),
-                session=session,
-                workspace_id=group.round.workspace_id,
-                now=now,
-            )
+        outbox_id = _post_in_group(
+            session,
+            group,
+            key=f"poll-reopened:{group.id}:{poll.sequence}:{offer_key(poll.offered)}",
+            text=reopened_text(user_id),
+            now=now,
+        )
         log.info(
             "poll re-opened", extra={"team_id": team, "user_id": user_id, "group_id": group.id}
         )

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -11,6 +12,7 @@ from slack_sdk import WebClient
 
 from bot.blocks.meet_again import (
     BLOCK_PREFIX,
+    CHOICE_ACTIONS,
     MeetAgainAction,
     MeetAgainView,
     NudgeRef,
@@ -62,26 +64,17 @@ def chosen(
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.action(MeetAgainAction.IN_1)
-    def on_meet_again_1(
-        ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient
-    ) -> None:
-        ack()
-        chosen(deps, MeetAgainAction.IN_1, body, context, client)
+    def on_choice(action: MeetAgainAction) -> Callable[..., None]:
+        def on_meet_again_in(
+            ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient
+        ) -> None:
+            ack()
+            chosen(deps, action, body, context, client)
 
-    @app.action(MeetAgainAction.IN_2)
-    def on_meet_again_2(
-        ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient
-    ) -> None:
-        ack()
-        chosen(deps, MeetAgainAction.IN_2, body, context, client)
+        return on_meet_again_in
 
-    @app.action(MeetAgainAction.IN_4)
-    def on_meet_again_4(
-        ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient
-    ) -> None:
-        ack()
-        chosen(deps, MeetAgainAction.IN_4, body, context, client)
+    for action in CHOICE_ACTIONS:  # "In 1 week", "In 2 weeks", "In 4 weeks"
+        app.action(action)(on_choice(action))
 
     @app.action(MeetAgainAction.MET)
     def on_meet_again_met(
