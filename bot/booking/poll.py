@@ -342,6 +342,19 @@ def answer_poll(
         return PollOutcome(form=_with_note(form, note))
 
 
+def _take_reminder(poll: MeetingPoll) -> tuple[str, str] | None:
+    """The poll's scheduled reminder as (channel, scheduled message id), cleared from the
+    poll: the caller deletes it from Slack once the change commits."""
+    reminder = (
+        (poll.reminder_channel, poll.reminder_id)
+        if poll.reminder_id and poll.reminder_channel
+        else None
+    )
+    poll.reminder_id = None
+    poll.reminder_channel = None
+    return reminder
+
+
 def _post_in_group(
     session: Session,
     group: Group,
@@ -390,13 +403,7 @@ def _book(
     poll.booked_at = slot
     poll.booked_on = now
     poll.invite_start = slot
-    old = (
-        (poll.reminder_channel, poll.reminder_id)
-        if poll.reminder_id and poll.reminder_channel
-        else None
-    )
-    poll.reminder_id = None
-    poll.reminder_channel = None
+    old = _take_reminder(poll)
     end = slot + timedelta(minutes=SLOT_MINUTES)
     poll.checkin_due_at = max(
         working_day_after(week_of(m, fallback_tz), end) for m in _active(group)
@@ -451,16 +458,10 @@ def reschedule(deps: Deps, *, team_id: str, user_id: str, group_id: int) -> Reop
         if poll is None or poll.booked_at is None:
             raise UserInputError(NOTHING_BOOKED)
         booked = poll.booked_at
-        reminder = (
-            (poll.reminder_channel, poll.reminder_id)
-            if poll.reminder_id and poll.reminder_channel
-            else None
-        )
+        reminder = _take_reminder(poll)
         poll.booked_at = None
         poll.booked_on = None
         poll.checkin_due_at = None
-        poll.reminder_id = None
-        poll.reminder_channel = None
         weeks = [week_of(m, fallback_tz) for m in _active(group)]
         fresh = _fresh_offer(poll, weeks, now, extra_exclude=store.encode([booked]))
         poll.past_offers = [*poll.past_offers, *poll.offered]
@@ -498,19 +499,13 @@ def cancel_booking(
     ):
         return None
     start = poll.invite_start
-    reminder = (
-        (poll.reminder_channel, poll.reminder_id)
-        if poll.reminder_id and poll.reminder_channel
-        else None
-    )
+    reminder = _take_reminder(poll)
     if start is not None:
         poll.sequence += 1
     poll.booked_at = None
     poll.booked_on = None
     poll.invite_start = None
     poll.checkin_due_at = None
-    poll.reminder_id = None
-    poll.reminder_channel = None
     session.flush()
     return Cancellation(
         team_id=team_id,
