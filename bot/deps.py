@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -14,6 +14,8 @@ from bot.clock import Clock, SystemClock
 from bot.settings import Settings
 from bot.store.db import (
     NeedsWrite,
+    Reader,
+    Reads,
     make_engine,
     make_read_only_session_factory,
     make_session_factory,
@@ -51,6 +53,24 @@ class Deps:
         try:
             with self.read_only() as session:
                 return work(session)
+        except NeedsWrite:
+            with self.unit_of_work() as session:
+                return work(session)
+
+    @contextmanager
+    def reading(self) -> Iterator[Reader]:
+        """A light read-only unit of work for a request's hot reads: no ORM session, and on
+        PostgreSQL no BEGIN and COMMIT round trips (see :class:`bot.store.db.Reader`); a write
+        attempted inside it fails, as in :meth:`read_only`."""
+        with ExitStack() as stack:
+            yield Reader(self.engine, self.read_only, stack)
+
+    def read_light(self, work: Callable[[Reads], T]) -> T:
+        """:meth:`read_mostly` for work that reads through :class:`bot.store.db.Reads`: in a
+        light read-only unit of work, or a writing one if it raises :class:`NeedsWrite`."""
+        try:
+            with self.reading() as reader:
+                return work(reader)
         except NeedsWrite:
             with self.unit_of_work() as session:
                 return work(session)

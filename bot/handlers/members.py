@@ -72,7 +72,7 @@ def drop(ctx: CommandContext) -> Reply:
 
 
 def me(ctx: CommandContext) -> Reply:
-    view = ctx.deps.read_mostly(
+    view = ctx.deps.read_light(
         lambda session: overview.overview(
             session=session, deps=ctx.deps, team_id=ctx.team_id, user_id=ctx.user_id
         )

@@ -25,6 +25,7 @@ from bot.members.views import (
 )
 from bot.store import members as store
 from bot.store import read_model
+from bot.store.db import NeedsWrite, Reader, Reads
 from bot.store.rounds import lesson_counts
 
 HISTORY_LIMIT = 10
@@ -44,17 +45,34 @@ def _time_hint(me: PartnerRecord, partners: Sequence[PartnerRecord], today: date
     return None
 
 
+def _workspace(session: Reads, team_id: str) -> read_model.WorkspaceRow:
+    if not isinstance(session, Reader):
+        return workspace_row(session, team_id)
+    found = read_model.workspace_row(session=session, team_id=team_id)
+    if found is None:
+        raise NeedsWrite(f"workspace {team_id} is new")
+    return found
+
+
+def _orm(session: Reads) -> Session:
+    return session.session() if isinstance(session, Reader) else session
+
+
 def overview(
-    *, session: Session, deps: Deps, team_id: str, user_id: str, with_balance: bool = False
+    *, session: Reads, deps: Deps, team_id: str, user_id: str, with_balance: bool = False
 ) -> Overview:
     """``with_balance``: also count the lessons the member gave and received (the Home tab),
-    the way the round service counts them for the engine."""
+    the way the round service counts them for the engine.
+
+    On a light reader (:meth:`Deps.read_light`) a member never in a group (or someone not a
+    member yet) costs one or two statements and no session; a member's groups are read in a
+    read-only session the reader opens then."""
     found = read_model.member_overview(session=session, team_id=team_id, slack_user_id=user_id)
     if found is not None:
         workspace, member = found.workspace, found.member
         latest, in_a_group = found.latest_round, found.in_any_group
     else:
-        workspace, member = workspace_row(session, team_id), None
+        workspace, member = _workspace(session, team_id), None
         latest = read_model.latest_round(session=session, workspace_id=workspace.id)
         in_a_group = False
     now = deps.clock.now()
@@ -72,7 +90,7 @@ def overview(
             today=today,
         )
     rows = (
-        store.groups_of(session=session, member_id=member.id, limit=HISTORY_LIMIT + 1)
+        store.groups_of(session=_orm(session), member_id=member.id, limit=HISTORY_LIMIT + 1)
         if in_a_group
         else []
     )
@@ -100,7 +118,9 @@ def overview(
             history.append(view)
     balance: tuple[int, int] | None = None
     if with_balance and in_a_group:  # before their first group there is nothing to count
-        counted = lesson_counts(session=session, workspace_id=workspace.id, member_id=member.id)
+        counted = lesson_counts(
+            session=_orm(session), workspace_id=workspace.id, member_id=member.id
+        )
         balance = counted.get(member.id, (0, 0))
     profile = profile_of(member)
     if member.status == MemberStatus.PAUSED and not is_paused(member, today):

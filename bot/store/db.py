@@ -7,12 +7,14 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, ExitStack
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import PoolProxiedConnection, StaticPool
 
 # How long a writer waits for SQLite's lock before "database is locked".
 BUSY_TIMEOUT_SECONDS = 30
@@ -24,6 +26,11 @@ _IDLE_SINCE = "skillswap_idle_since"
 
 # Execution option marking a read-only unit of work (see :func:`read_only_engine`).
 READ_ONLY = "skillswap_read_only"
+
+
+# Marks a pooled PostgreSQL connection whose server default is a read-only transaction
+# (see :class:`Reader`); writers on it say ``BEGIN READ WRITE``.
+_SERVER_READ_ONLY = "skillswap_server_read_only"
 
 
 class NeedsWrite(Exception):
@@ -241,3 +248,97 @@ def ping(engine: Engine) -> bool:
         return True
     except Exception:
         return False
+
+
+class Reader:
+    """A light read-only unit of work: hot reads (:class:`bot.store.prepared.PreparedSelect`)
+    straight on a pooled driver connection, with no ORM session around them and, on
+    PostgreSQL, no ``BEGIN`` and ``COMMIT`` round trips. Built by :meth:`bot.deps.Deps.reading`.
+
+    Each statement runs in autocommit, in a read-only transaction of its own: on PostgreSQL
+    the connection's server default is ``default_transaction_read_only`` (set once per pooled
+    connection, the first time it reads here; every transaction the app begins on it says
+    ``BEGIN READ WRITE`` or ``BEGIN READ ONLY`` itself from then on); on SQLite ``PRAGMA
+    query_only``, as in a read-only session. So a write attempted here fails, and a reader
+    never waits for a writer (WAL). Each statement sees the database as of its own start, as
+    every statement of a PostgreSQL transaction at READ COMMITTED does already.
+
+    Work that needs the ORM asks :meth:`session`: the driver connection goes back to the
+    pool and a read-only session carries on (one connection per thread at any time). The
+    connection is checked out at the first statement, with the pool's checks (a connection
+    idle for a while is pinged first) and returned when the unit ends.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        open_session: Callable[[], AbstractContextManager[Session]],
+        stack: ExitStack,
+    ) -> None:
+        self.dialect = engine.dialect
+        self._engine = engine
+        self._open_session = open_session
+        self._stack = stack
+        self._pooled: PoolProxiedConnection | None = None
+        self.orm: Session | None = None  # the read-only session, once work asked for one
+
+    def session(self) -> Session:
+        """A read-only session for the rest of the unit (statements here go through it)."""
+        if self.orm is None:
+            self._release()
+            self.orm = self._stack.enter_context(self._open_session())
+        return self.orm
+
+    def driver_connection(self) -> Any:
+        """The driver's connection, checked out and set up for reading at the first call."""
+        if self._pooled is None:
+            pooled = self._engine.raw_connection()
+            self._pooled = pooled
+            self._stack.callback(self._release)
+            try:
+                self._set_up(pooled)
+            except self.dialect.loaded_dbapi.Error as exc:
+                self.invalidate(exc)
+                raise DBAPIError.instance(
+                    None, None, exc, self.dialect.loaded_dbapi.Error, hide_parameters=True
+                ) from exc
+        return self._pooled.dbapi_connection
+
+    def _set_up(self, pooled: PoolProxiedConnection) -> None:
+        driver: Any = pooled.dbapi_connection
+        if self.dialect.name == "postgresql":
+            # psycopg sends no BEGIN in autocommit (and ignores its own read_only there).
+            driver.autocommit = True
+            if not pooled.info.get(_SERVER_READ_ONLY):
+                driver.read_only = False  # BEGIN READ WRITE, whatever the server's default
+                driver.execute("SET SESSION default_transaction_read_only = on")
+                pooled.info[_SERVER_READ_ONLY] = True
+        elif self.dialect.name == "sqlite":
+            # In autocommit already (see make_engine); the begin event switches it back.
+            if pooled.info.get(READ_ONLY) is not True:
+                driver.execute("PRAGMA query_only=1")
+                pooled.info[READ_ONLY] = True
+        else:
+            raise NotImplementedError(f"no light reads on {self.dialect.name}")
+
+    def invalidate(self, exception: BaseException | None = None) -> None:
+        """The connection is dead: the pool discards it instead of taking it back."""
+        if self._pooled is not None:
+            self._pooled.invalidate(exception)
+
+    def _release(self) -> None:
+        pooled, self._pooled = self._pooled, None
+        if pooled is None:
+            return
+        try:
+            if pooled.is_valid and self.dialect.name == "postgresql":
+                driver: Any = pooled.dbapi_connection
+                driver.autocommit = False
+        except self.dialect.loaded_dbapi.Error as exc:
+            pooled.invalidate(exc)
+        finally:
+            pooled.close()
+
+
+#: Where data access may read: a session, or a light read-only unit of work.
+Reads = Session | Reader

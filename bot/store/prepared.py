@@ -6,8 +6,8 @@ what SQLite takes to answer an indexed lookup: on ``teach`` and ``me`` that was 
 request. A :class:`PreparedSelect` is a Core ``select`` compiled once per dialect; each call
 puts its parameters through the bind processors and each row's values through the result
 processors SQLAlchemy itself would use (enums, dates and booleans come back as they would
-from ``execute``), runs in the session's transaction and connection, and returns named
-tuples.
+from ``execute``), runs in the session's transaction and connection (or on a light reader's
+connection, :class:`bot.store.db.Reader`), and returns named tuples.
 
 Only for hot, read-only statements with plain named parameters (no expanding ``IN``, no
 statement-time defaults). A driver error is raised as SQLAlchemy raises it
@@ -25,7 +25,8 @@ from typing import Any
 from sqlalchemy import Select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
+
+from bot.store.db import Reader, Reads
 
 Processor = Callable[[Any], Any]
 
@@ -75,17 +76,26 @@ class PreparedSelect:
         self._compiled[dialect.name] = found  # two threads compiling at once: either wins
         return found
 
-    def rows(self, session: Session, params: Mapping[str, Any]) -> list[Any]:
-        """Every row, in the session's transaction (begun here if it has not been)."""
-        connection = session.connection()
-        dialect = connection.dialect
+    def rows(self, session: Reads, params: Mapping[str, Any]) -> list[Any]:
+        """Every row, in the session's transaction (begun here if it has not been), or on the
+        light reader's connection."""
+        if isinstance(session, Reader) and session.orm is None:
+            dialect = session.dialect
+            dbapi_connection: Any = session.driver_connection()
+            invalidate = session.invalidate
+        else:
+            connection = (
+                session.session() if isinstance(session, Reader) else session
+            ).connection()
+            dialect = connection.dialect
+            dbapi_connection = connection.connection.dbapi_connection
+            invalidate = connection.invalidate
         compiled = self._compile(dialect)
         values = {**compiled.defaults, **params}
         for name, bind in compiled.binds:
             if name in values:
                 values[name] = bind(values[name])
         args: Any = tuple(values[n] for n in compiled.names) if compiled.positional else values
-        dbapi_connection: Any = connection.connection.dbapi_connection
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute(compiled.sql, args)
@@ -94,7 +104,7 @@ class PreparedSelect:
         except dialect.loaded_dbapi.Error as exc:
             invalid = bool(dialect.is_disconnect(exc, dbapi_connection, cursor))
             if invalid:
-                connection.invalidate(exc)
+                invalidate(exc)
             raise DBAPIError.instance(
                 compiled.sql,
                 None,
@@ -129,6 +139,6 @@ class PreparedSelect:
             out.append(make(processed))
         return out
 
-    def first(self, session: Session, params: Mapping[str, Any]) -> Any | None:
+    def first(self, session: Reads, params: Mapping[str, Any]) -> Any | None:
         found = self.rows(session, params)
         return found[0] if found else None

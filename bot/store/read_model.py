@@ -21,6 +21,7 @@ from sqlalchemy import bindparam, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.kinds import Cadence, Direction, MemberCadence, MemberStatus
+from bot.store.db import Reads
 from bot.store.models import (
     GroupMember,
     Member,
@@ -224,13 +225,13 @@ def _workspace_row(row: Any) -> WorkspaceRow:
     )
 
 
-def workspace_row(*, session: Session, team_id: str) -> WorkspaceRow | None:
+def workspace_row(*, session: Reads, team_id: str) -> WorkspaceRow | None:
     found = _WORKSPACE.first(session, {"team_id": team_id})
     return _workspace_row(found) if found is not None else None
 
 
 def member_row(
-    *, session: Session, team_id: str, slack_user_id: str
+    *, session: Reads, team_id: str, slack_user_id: str
 ) -> tuple[WorkspaceRow, MemberRow] | None:
     """The member with their workspace and skills (oldest first); None if not a member."""
     rows = _MEMBER.rows(session, {"team_id": team_id, "user_id": slack_user_id})
@@ -245,7 +246,7 @@ class MemberOverview:
     in_any_group: bool
 
 
-def member_overview(*, session: Session, team_id: str, slack_user_id: str) -> MemberOverview | None:
+def member_overview(*, session: Reads, team_id: str, slack_user_id: str) -> MemberOverview | None:
     """:func:`member_row`, the workspace's latest round and whether the member was ever in a
     group, in one statement; None if not a member."""
     rows = _MEMBER_OVERVIEW.rows(session, {"team_id": team_id, "user_id": slack_user_id})
@@ -290,14 +291,12 @@ def _member_row(rows: Sequence[Any]) -> MemberRow:
     )
 
 
-def latest_round(*, session: Session, workspace_id: int) -> RoundRow | None:
+def latest_round(*, session: Reads, workspace_id: int) -> RoundRow | None:
     found = _LATEST_ROUND.first(session, {"workspace_id": workspace_id})
     return RoundRow(*found) if found is not None else None
 
 
-def find_skill(
-    *, session: Session, workspace_id: int, spelling: str, key: str
-) -> CatalogRow | None:
+def find_skill(*, session: Reads, workspace_id: int, spelling: str, key: str) -> CatalogRow | None:
     """The skill whose alias is ``spelling``, else the one whose alias is ``key``, else the
     skill whose key is ``key`` (one query)."""
     rows = _FIND_SKILL.rows(
@@ -326,7 +325,7 @@ class SkillDirectory:
 
 
 def skill_directory(
-    *, session: Session, skill_id: int, shown: int, exclude_member_id: int | None = None
+    *, session: Reads, skill_id: int, shown: int, exclude_member_id: int | None = None
 ) -> SkillDirectory:
     """Who teaches and who wants to learn a skill: each side's total and its first ``shown``
     (index lookups and one sort of the skill's rows, however many members there are)."""

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import NotFoundError
 from bot.kinds import OutboxState, RoundState
-from bot.store.db import NeedsWrite, is_read_only
+from bot.store.db import NeedsWrite, Reads, is_read_only
 from bot.store.models import OutboxMessage, Round, Workspace
 from bot.store.prepared import PreparedSelect
 
@@ -20,13 +20,14 @@ def get_workspace(*, session: Session, team_id: str) -> Workspace | None:
 
 
 # Asked by every admin check (and by the help, which shows admins their commands): built
-# once, run on the driver's cursor in the session's transaction, no ORM entity loaded.
+# once, run on the driver's cursor (a light reader's, or in the session's transaction), no
+# ORM entity loaded.
 _SAVED_ADMINS = PreparedSelect(
     select(Workspace.admin_user_ids).where(Workspace.team_id == bindparam("team_id"))
 )
 
 
-def saved_admin_ids(*, session: Session, team_id: str) -> list[str]:
+def saved_admin_ids(*, session: Reads, team_id: str) -> list[str]:
     """The Slack ids an admin saved as SkillSwap admins of the workspace (none if it is new)."""
     found = _SAVED_ADMINS.first(session, {"team_id": team_id})
     return [str(user) for user in (found.admin_user_ids if found is not None else None) or ()]

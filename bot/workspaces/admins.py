@@ -35,8 +35,8 @@ def slack_admin(client: WebClient, *, team_id: str, user_id: str) -> bool:
 def is_admin(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -> bool:
     """Configured admins, the workspace's saved admins, then Slack's admins and owners.
 
-    Opens its own read-only unit of work and closes it before asking Slack; never call it with
-    a unit of work open."""
+    Opens its own (light) read-only unit of work and closes it before asking Slack; never call
+    it with a unit of work open."""
     if _configured_or_saved(deps, team_id=team_id, user_id=user_id):
         return True
     return slack_admin(client, team_id=team_id, user_id=user_id)
@@ -45,8 +45,8 @@ def is_admin(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -> bo
 def _configured_or_saved(deps: Deps, *, team_id: str, user_id: str) -> bool:
     if user_id in deps.settings.configured_admins:
         return True
-    with deps.read_only() as session:
-        return user_id in saved_admin_ids(session=session, team_id=team_id)
+    with deps.reading() as reader:
+        return user_id in saved_admin_ids(session=reader, team_id=team_id)
 
 
 #: How long what is only *shown* to admins may rest on Slack's last answer about someone.
