@@ -1,4 +1,5 @@
-"""Engine and session factory. One session per request or job: ``with factory.begin() as s``."""
+"""Engine, session factory and light readers. One session per request or job:
+``with factory.begin() as s``; a request's hot reads may use a :class:`Reader` instead."""
 
 from __future__ import annotations
 

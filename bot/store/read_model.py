@@ -4,10 +4,11 @@ A slash command's reply has to be ready well inside Slack's 3 seconds while othe
 compete for the same two cores, and loading ORM entities (identity map, eager loaders) costs
 several times what the query itself does. These functions run statements built once, at
 import, in the session's transaction and return frozen dataclasses; the hottest reads go
-straight to the driver's cursor (:class:`bot.store.prepared.PreparedSelect`).
+straight to the driver's cursor (:class:`bot.store.prepared.PreparedSelect`), in a session or
+on a light reader (:class:`bot.store.db.Reader`, see :meth:`bot.deps.Deps.read_light`).
 The ORM is still what writes, except the one insert and update ``teach``/``learn`` need.
 
-Functions take ``*, session`` and never commit.
+Functions take ``*, session`` (a session or a reader where they allow) and never commit.
 """
 
 from __future__ import annotations
