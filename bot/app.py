@@ -16,7 +16,7 @@ from bot.logs import bind_log_context, guard_bolt_loggers, reset_log_context
 from bot.slack.acks import AckWaitExecutor, awaiting_ack
 from bot.slack.actor import Actor
 from bot.slack.clients import make_client
-from bot.slack.dedupe import make_middleware
+from bot.slack.dedupe import DedupeEvents
 from bot.slack.oauth import NOT_INSTALLED_MESSAGE, InstallFlow, oauth_settings
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ def create_app(deps: Deps, *, client: WebClient | None = None) -> App:
         user_facing_authorize_error_message=NOT_INSTALLED_MESSAGE,
         logger=bolt_logger,
     )
-    app.middleware(make_middleware(deps))
+    app.use(DedupeEvents(deps))
     register_all(app, deps)
     app.error(_on_error)
     guard_bolt_loggers(bolt_logger)  # after registration: every Bolt logger exists by now

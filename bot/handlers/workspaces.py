@@ -9,7 +9,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 
 from bot.deps import Deps
 from bot.workspaces.install import reactivate as _reactivate
@@ -49,21 +50,34 @@ def _event_type(body: dict[str, Any]) -> str | None:
     return event.get("type") if isinstance(event, dict) else None
 
 
-def register(app: App, deps: Deps) -> None:
-    seen_active = _ActiveTeams()
+class Reactivate(Middleware):
+    """A workspace Slack sends authorised requests from is installed, hence active.
 
-    def reactivate(
-        body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse]
-    ) -> BoltResponse:
-        """A workspace Slack sends authorised requests from is installed, hence active."""
-        team_id = context.team_id
-        lifecycle = _event_type(body) in (UNINSTALLED, TOKENS_REVOKED)
-        if team_id and team_id not in seen_active and not lifecycle:
-            _reactivate(deps, team_id)
-            seen_active.add(team_id)
+    A :class:`Middleware` subclass (``app.use``), not a function: Bolt hands a function
+    middleware its arguments by building every injectable one for each request, which costs
+    more than this check (a set lookup once the team was seen)."""
+
+    def __init__(self, deps: Deps, seen_active: _ActiveTeams) -> None:
+        self._deps = deps
+        self._seen_active = seen_active
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        team_id = req.context.team_id
+        if (
+            team_id
+            and team_id not in self._seen_active
+            and _event_type(req.body) not in (UNINSTALLED, TOKENS_REVOKED)
+        ):
+            _reactivate(self._deps, team_id)
+            self._seen_active.add(team_id)
         return next()
 
-    app.middleware(reactivate)
+
+def register(app: App, deps: Deps) -> None:
+    seen_active = _ActiveTeams()
+    app.use(Reactivate(deps, seen_active))
 
     @app.event(UNINSTALLED)
     def on_uninstalled(context: BoltContext) -> None:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
-from slack_bolt import BoltResponse
+from slack_bolt import BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 from sqlalchemy.exc import IntegrityError
 
 from bot.deps import Deps
@@ -29,13 +29,27 @@ def first_time(deps: Deps, event_id: str, team_id: str | None) -> bool:
     return True
 
 
-def make_middleware(deps: Deps) -> Callable[..., Any]:
-    def dedupe_events(body: dict[str, Any], next: Callable[[], Any]) -> Any:
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+class DedupeEvents(Middleware):
+    """Answers a repeated event with an empty 200 before any listener sees it.
+
+    A :class:`Middleware` subclass (``app.use``), not a function: Bolt hands a function
+    middleware its arguments by building every injectable one for each request, which costs
+    more than this check. Commands and clicks carry no ``event_id`` and pass straight on."""
+
+    def __init__(self, deps: Deps) -> None:
+        self._deps = deps
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        body = req.body
+        if body.get("type") != "event_callback":
+            return next()
+        event_id = body.get("event_id")
         if (
             isinstance(event_id, str)
             and event_id
-            and not first_time(deps, event_id[:64], body.get("team_id"))
+            and not first_time(self._deps, event_id[:64], body.get("team_id"))
         ):
             log.info(
                 "duplicate event skipped",
@@ -43,5 +57,3 @@ def make_middleware(deps: Deps) -> Callable[..., Any]:
             )
             return BoltResponse(status=200, body="")
         return next()
-
-    return dedupe_events
