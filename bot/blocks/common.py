@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.models.basic_objects import JsonObject
@@ -37,52 +38,76 @@ _EMPTY_ALLOWED = frozenset(
         ("rich_text_quote", "elements"),
     }
 )
-_SHAPES: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
 
-def _shape(obj: JsonObject) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """A model class's JSON keys and its validators' names, in slack_sdk's order (it finds
-    both anew on every call)."""
-    cls = type(obj)
-    shape = _SHAPES.get(cls)
-    if shape is None:
-        checks = tuple(
-            sorted(
-                name
-                for name in dir(cls)
-                if not name.startswith("__")
-                and callable(method := getattr(cls, name, None))
-                and hasattr(method, "validator")
-            )
-        )
-        shape = _SHAPES[cls] = (tuple(sorted(obj.attributes)), checks)
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What converting one slack_sdk model class takes, found once per class (slack_sdk finds
+    it anew for every object)."""
+
+    keys: tuple[str, ...]  # its JSON keys, sorted as slack_sdk sorts them
+    checks: tuple[Callable[[Any], object], ...]  # its validators, in slack_sdk's order
+    own_getter: bool  # it reads its attributes its own way (get_object_attribute)
+
+
+#: Per class: its shape, or None when it is not converted here (its own ``to_dict``, or no
+#: model at all: a dict, a string enum).
+_SHAPES: dict[type, _Shape | None] = {}
+
+
+def _shape(cls: type, obj: Any) -> _Shape | None:
+    if getattr(cls, "to_dict", None) is not JsonObject.to_dict:
+        _SHAPES[cls] = None
+        return None
+    checks = tuple(
+        method
+        for name in sorted(dir(cls))
+        if not name.startswith("__")
+        and callable(method := getattr(cls, name, None))
+        and hasattr(method, "validator")
+    )
+    own_getter = getattr(cls, "get_object_attribute", None) is not JsonObject.get_object_attribute
+    shape = _SHAPES[cls] = _Shape(tuple(sorted(obj.attributes)), checks, own_getter)
     return shape
+
+
+def _empty_kept(obj: Any, key: str) -> bool:
+    return (getattr(obj, "type", None), key) in _EMPTY_ALLOWED
 
 
 def block_json(value: Any) -> Any:
     """A slack_sdk model as Slack's JSON: exactly what its ``to_dict()`` returns (validated
     the same way, by the model's own validators), at a fraction of the CPU — every reply's
     blocks go through this. Models with their own ``to_dict`` are converted by it."""
-    if isinstance(value, (list, tuple)):
+    cls = type(value)
+    if cls is list or cls is tuple:
         return [block_json(v) for v in value]
-    if getattr(type(value), "to_dict", None) is JsonObject.to_dict:
-        keys, checks = _shape(value)
-        for check in checks:  # the model's validators: SlackObjectFormationError, as to_dict
-            getattr(value, check)()
-        kind = getattr(value, "type", None)
-        found: dict[str, Any] = {}
-        for key in keys:
-            item = value.get_object_attribute(key)
-            if item is None:
-                continue
-            if hasattr(item, "__len__") and not len(item) and (kind, key) not in _EMPTY_ALLOWED:
-                continue
+    if cls is str or cls is int or cls is bool or cls is float:
+        return value
+    shape = _SHAPES[cls] if cls in _SHAPES else _shape(cls, value)
+    if shape is None:
+        if isinstance(value, (list, tuple)):  # a subclass of either
+            return [block_json(v) for v in value]
+        to_dict = getattr(value, "to_dict", None)
+        if to_dict is not None and callable(to_dict):
+            return {k: block_json(v) for k, v in to_dict().items()}
+        return value
+    for check in shape.checks:  # the model's validators: SlackObjectFormationError, as to_dict
+        check(value)
+    found: dict[str, Any] = {}
+    for key in shape.keys:
+        item = value.get_object_attribute(key) if shape.own_getter else getattr(value, key, None)
+        if item is None:
+            continue
+        kind = type(item)
+        if kind is str:  # most values: kept as they are unless empty
+            if item or _empty_kept(value, key):
+                found[key] = item
+        elif kind is bool or kind is int or kind is float:
+            found[key] = item
+        elif not hasattr(item, "__len__") or len(item) or _empty_kept(value, key):
             found[key] = block_json(item)
-        return found
-    to_dict = getattr(value, "to_dict", None)
-    if to_dict is not None and callable(to_dict):
-        return {k: block_json(v) for k, v in to_dict().items()}
-    return value
+    return found
 
 
 def blocks_json(blocks: Sequence[Block]) -> list[dict[str, Any]]:
