@@ -65,6 +65,9 @@ def create_app(deps: Deps, *, client: WebClient | None = None) -> App:
         oauth_flow=InstallFlow(client=client, settings=oauth) if oauth is not None else None,
         oauth_settings=oauth,  # given, so Bolt does not build a default one from the env
         token_verification_enabled=False,
+        # bot.web checks every HTTP request's signature before Bolt parses it (Socket Mode
+        # requests carry none): Bolt checking the same HMAC again is work for nothing.
+        request_verification_enabled=False,
         listener_executor=AckWaitExecutor(
             max_workers=settings.listener_threads, thread_name_prefix="listener"
         ),
