@@ -81,8 +81,14 @@ class AckWaitExecutor(ContextThreadPoolExecutor):
         if ack is None:
             return super().submit(fn, *args, **kwargs)
         _awaited.set(None)  # one listener per request; anything it submits does not wait
+        settled = ack.settled
+
+        def settle(_: Future[T]) -> None:
+            if not settled.is_set():  # most listeners have acked by the time they end
+                settled.set()
+
         future = super().submit(fn, *args, **kwargs)
-        future.add_done_callback(lambda _: ack.settled.set())
+        future.add_done_callback(settle)
         ack.settled.wait(ACK_WAIT_SECONDS)
         return future
 
