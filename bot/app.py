@@ -39,6 +39,8 @@ def create_app(deps: Deps, *, client: WebClient | None = None) -> App:
     Single-workspace mode authorises every request with ``SLACK_BOT_TOKEN``; with
     ``SLACK_CLIENT_ID`` / ``SLACK_CLIENT_SECRET`` each request is authorised with the token
     its workspace stored when it installed the app (and ``SLACK_BOT_TOKEN`` is ignored).
+    Serve it through :mod:`bot.web` (which checks every request's Slack signature) or Socket
+    Mode: the app itself does not check signatures again.
     """
     settings = deps.settings
     settings.require_token()
