@@ -54,7 +54,7 @@ class UploadedFile:
 
 @dataclass
 class _Fault:
-    kind: Literal["error", "ratelimit", "server_error", "slow"]
+    kind: Literal["error", "ratelimit", "server_error", "slow", "hang_up"]
     times: int
     error: str = "internal_error"
     status: int = 500
@@ -124,6 +124,7 @@ class _Reply:
     body: bytes
     content_type: str = "application/json; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)
+    hang_up: bool = False  # close the connection without answering
 
 
 class SlackApiFailure(Exception):

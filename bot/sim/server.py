@@ -10,10 +10,12 @@ and can inject faults. The idea of a thread-backed ``http.server`` fake follows 
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import logging
 import secrets
+import socket
 import threading
 import time
 from collections import deque
@@ -46,13 +48,57 @@ from bot.sim.records import (
 logger = logging.getLogger(__name__)
 
 
+# An idle kept-alive connection is closed after this long (a thread serves each connection).
+KEEP_ALIVE_SECONDS = 60.0
+
+
 class _Server(ThreadingHTTPServer):
+    """One thread per connection; it serves that connection's requests until the client
+    closes it, asks ``Connection: close``, or leaves it idle for ``KEEP_ALIVE_SECONDS``."""
+
     daemon_threads = True
     simulator: SlackSimulator
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(address, handler)
+        self.lock = threading.Lock()
+        self.accepted = 0
+        self.open: dict[socket.socket, bool] = {}  # each open connection: serving a request?
+
+    def process_request(
+        self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any
+    ) -> None:
+        if isinstance(request, socket.socket):
+            with self.lock:
+                self.accepted += 1
+                self.open[request] = False
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: socket.socket | tuple[bytes, socket.socket]) -> None:
+        if isinstance(request, socket.socket):
+            with self.lock:
+                self.open.pop(request, None)
+        super().shutdown_request(request)
+
+    def serving(self, connection: socket.socket, busy: bool) -> None:
+        with self.lock:
+            if connection in self.open:
+                self.open[connection] = busy
+
+    def hang_up(self, *, idle_only: bool) -> int:
+        """Close open connections (``idle_only``: those between two requests); how many."""
+        with self.lock:
+            chosen = [c for c, busy in self.open.items() if not (idle_only and busy)]
+        for connection in chosen:
+            with contextlib.suppress(OSError):  # already gone
+                connection.shutdown(socket.SHUT_RDWR)  # its thread sees the end and closes it
+        return len(chosen)
 
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
+    protocol_version = "HTTP/1.1"  # keep-alive, as Slack's servers do
+    timeout = KEEP_ALIVE_SECONDS
 
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("sim http: " + format, *args)
@@ -62,15 +108,28 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length > 0 else b""
 
     def _serve(self, verb: str) -> None:
+        self.server.serving(self.request, True)
+        try:
+            self._answer(verb)
+        finally:
+            self.server.serving(self.request, False)
+
+    def _answer(self, verb: str) -> None:
         body = self._read_body() if verb == "POST" else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
         reply = self.server.simulator.handle_http(verb, self.path, headers, body)
+        if reply.hang_up:
+            self.close_connection = True
+            return
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(reply.body)))
         for name, value in reply.headers.items():
             self.send_header(name, value)
         self.end_headers()
+        # idle again before the answer is complete: once a client has it, closing this
+        # connection as idle can never cut a request short
+        self.server.serving(self.request, False)
         self.wfile.write(reply.body)
 
     def do_POST(self) -> None:
@@ -87,6 +146,8 @@ class SlackSimulator(WebApiMethods):
     timestamps, trigger-id expiry and rate-limit buckets; it defaults to :func:`time.time`.
     Every public method is thread-safe.
     """
+
+    _server: _Server | None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -113,6 +174,7 @@ class SlackSimulator(WebApiMethods):
             return
         self._stopping.set()
         server.shutdown()
+        server.hang_up(idle_only=False)
         server.server_close()
         if thread is not None:
             thread.join(timeout=5)
@@ -132,6 +194,21 @@ class SlackSimulator(WebApiMethods):
     @property
     def api_url(self) -> str:
         return self.base_url + "/api/"
+
+    @property
+    def connections_accepted(self) -> int:
+        """TCP connections accepted since :meth:`start` (each serves one or more requests)."""
+        server = self._server
+        if server is None:
+            return 0
+        with server.lock:
+            return server.accepted
+
+    def close_idle_connections(self) -> int:
+        """Close every kept-alive connection that sits between two requests, as a server whose
+        idle timeout ran out does; returns how many. Call it while no request is under way."""
+        server = self._server
+        return server.hang_up(idle_only=True) if server is not None else 0
 
     # ------------------------------------------------------------------ configuration
 
@@ -288,6 +365,11 @@ class SlackSimulator(WebApiMethods):
     def slow_next(self, method: str, seconds: float, times: int = 1) -> None:
         """Delay the next ``times`` calls by ``seconds`` (then answer normally)."""
         self._add_fault(method, _Fault("slow", times, seconds=seconds))
+
+    def hang_up_next_response(self, times: int = 1) -> None:
+        """The next ``times`` ``response_url`` posts are taken (recorded, shown) but the
+        connection closes before the answer: a reply the app cannot know arrived."""
+        self._add_fault(RESPONSE_URL_METHOD, _Fault("hang_up", times))
 
     # ------------------------------------------------------------------ inspection
 
@@ -576,8 +658,22 @@ class SlackSimulator(WebApiMethods):
             payload = {"raw": body.decode(errors="replace")}
             self._record_response(hook_id, payload, 400)
             return _Reply(400, b"invalid_payload", content_type="text/html")
+        fault = self._take_fault(RESPONSE_URL_METHOD)
+        if fault is not None and fault.kind == "slow":
+            self._stopping.wait(fault.seconds)
+        elif fault is not None and fault.kind != "hang_up":
+            # as the Web API answers these faults, over plain text
+            status, error, headers = fault.status, "fatal_error", {}
+            if fault.kind == "ratelimit":
+                status, error = 429, "ratelimited"
+                headers = {"Retry-After": str(fault.retry_after)}
+            elif fault.kind == "error":
+                status, error = 400, fault.error
+            self._record_response(hook_id, payload, status)
+            return _Reply(status, error.encode(), content_type="text/html", headers=headers)
         status, answer = self._record_response(hook_id, payload)
-        return _Reply(status, answer, content_type="text/html")
+        hang_up = fault is not None and fault.kind == "hang_up"
+        return _Reply(status, answer, content_type="text/html", hang_up=hang_up)
 
     def show_command_reply(self, payload: dict[str, Any], hook_id: str = "ack") -> int:
         """Record a slash command's immediate answer (the body of the app's HTTP 200).
