@@ -18,6 +18,7 @@ from bot.slack.actor import Actor
 from bot.slack.clients import make_client
 from bot.slack.dedupe import DedupeEvents
 from bot.slack.oauth import NOT_INSTALLED_MESSAGE, InstallFlow, oauth_settings
+from bot.slack.respond import PooledRespond, ResponsePoster
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,10 @@ def create_app(deps: Deps, *, client: WebClient | None = None) -> App:
     bolt_logger = logging.getLogger("bot.bolt")
     bolt_logger.addFilter(_skip_token_unused)  # the same filter object is never added twice
     app = SkillSwapApp(
+        # response_url replies reuse connections; proxy and TLS as Bolt's Respond would have
+        poster=ResponsePoster(
+            proxy=client.proxy, ssl=client.ssl, maxsize=settings.listener_threads
+        ),
         client=client,
         signing_secret=(
             settings.slack_signing_secret.get_secret_value()
@@ -89,11 +94,20 @@ class SkillSwapApp(App):
     Bolt runs middleware one after the other (not nested), so the ids are bound around the
     whole dispatch; listener threads inherit them (see :class:`bot.logs.ContextThreadPoolExecutor`).
     The request's ``ack`` wakes this thread the moment the listener acks (see
-    :class:`bot.slack.acks.AckWaitExecutor`).
+    :class:`bot.slack.acks.AckWaitExecutor`). Its ``respond`` posts through one pool of
+    kept-alive connections (:class:`bot.slack.respond.PooledRespond`).
     """
+
+    def __init__(self, *, poster: ResponsePoster, **options: Any) -> None:
+        super().__init__(**options)
+        self.poster = poster
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         context = req.context
+        if context.response_url:  # before the middleware: authorization may respond too
+            context["respond"] = PooledRespond(
+                response_url=context.response_url, poster=self.poster
+            )
         event_id = req.body.get("event_id") if isinstance(req.body, dict) else None
         token = bind_log_context(
             team_id=context.team_id,
@@ -109,10 +123,8 @@ class SkillSwapApp(App):
             reset_log_context(token)
 
 
-def _on_error(error: Exception, body: dict[str, Any], context: BoltContext) -> BoltResponse:
+def _on_error(error: Exception, context: BoltContext) -> BoltResponse:
     """Turn domain errors into a friendly reply; log the rest with an id the member can quote."""
-    from slack_sdk.webhook import WebhookClient
-
     actor = Actor.of(context)
     team, user = actor.team_id or None, actor.user_id or None
     if isinstance(error, SkillSwapError):
@@ -127,14 +139,10 @@ def _on_error(error: Exception, body: dict[str, Any], context: BoltContext) -> B
             "Please try again in a minute; if it keeps happening, tell your Slack admin and "
             "quote the id."
         )
-    response_url = body.get("response_url")
-    if not response_url and body.get("response_urls"):
-        response_url = body["response_urls"][0].get("response_url")
-    if response_url:
+    respond = context.respond  # the request's response_url (a modal's first), pooled
+    if context.response_url and respond is not None:
         try:
-            WebhookClient(response_url, timeout=5).send(
-                text=message, response_type="ephemeral", replace_original=False
-            )
+            respond(text=message, response_type="ephemeral", replace_original=False)
         except Exception:
             log.warning("could not send the error reply", extra={"team_id": team})
     return BoltResponse(status=200, body="")

@@ -32,6 +32,7 @@ from bot.delivery.worker import deliver_pending
 from bot.deps import Deps
 from bot.rounds.checkins import process_due
 from bot.rounds.service import start_round
+from bot.slack.respond import ResponsePoster
 from bot.store.db import READ_ONLY
 from tests.support import Harness, button
 
@@ -109,7 +110,14 @@ def watch(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> Iterator[WriteWa
 
     monkeypatch.setattr(Deps, "unit_of_work", watched_unit)
     monkeypatch.setattr(BaseClient, "api_call", watched_api_call)
+    post = ResponsePoster.post
+
+    def watched_post(self: ResponsePoster, *args: Any, **kwargs: Any) -> Any:
+        watch.record("response_url")
+        return post(self, *args, **kwargs)
+
     monkeypatch.setattr(WebhookClient, "send_dict", watched_send_dict)
+    monkeypatch.setattr(ResponsePoster, "post", watched_post)  # respond() and the error reply
     yield watch
 
 
