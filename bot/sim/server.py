@@ -99,6 +99,10 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"  # keep-alive, as Slack's servers do
     timeout = KEEP_ALIVE_SECONDS
+    # An answer leaves in one write when the handler returns (headers and body together),
+    # without waiting for the client to acknowledge a previous packet (Nagle).
+    wbufsize = -1
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("sim http: " + format, *args)
