@@ -58,9 +58,13 @@ def create_app(deps: Deps, *, client: WebClient | None = None) -> App:
     bolt_logger = logging.getLogger("bot.bolt")
     bolt_logger.addFilter(_skip_token_unused)  # the same filter object is never added twice
     app = SkillSwapApp(
-        # response_url replies reuse connections; proxy and TLS as Bolt's Respond would have
+        # response_url replies reuse connections (as many as threads may post at once: the
+        # listeners', and the requests' own when authorization answers), proxy and TLS as
+        # Bolt's Respond would have had them
         poster=ResponsePoster(
-            proxy=client.proxy, ssl=client.ssl, maxsize=settings.listener_threads
+            proxy=client.proxy,
+            ssl=client.ssl,
+            maxsize=settings.listener_threads + settings.web_threads,
         ),
         client=client,
         signing_secret=(
