@@ -58,3 +58,16 @@ def test_serve_without_signing_secret_says_which_variable(tmp_path: Path) -> Non
     assert result.returncode == 2
     assert "SLACK_SIGNING_SECRET" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_db_check_on_a_database_not_yet_upgraded_says_what_to_run(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    result = _skillswap("db", "check", env={"DATABASE_URL": url}, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "skillswap db upgrade" in result.stdout
+    assert "Traceback" not in result.stderr + result.stdout
+
+    assert _skillswap("db", "upgrade", env={"DATABASE_URL": url}, cwd=tmp_path).returncode == 0
+    result = _skillswap("db", "check", env={"DATABASE_URL": url}, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "agree" in result.stdout
