@@ -3,7 +3,9 @@
 Each worker process builds its own app, engine and connection pool after the fork. On SIGTERM
 gunicorn stops accepting connections, lets requests in flight finish, and each worker then
 waits for the listeners still running (Slack already got its ack) before it exits, all within
-``WEB_GRACEFUL_TIMEOUT`` seconds. Several ``serve`` processes may share one PostgreSQL.
+``WEB_GRACEFUL_TIMEOUT`` seconds. Several ``serve`` processes may share one PostgreSQL. A
+worker holding clearly more kept-alive connections than another closes some after their
+response, so that clients reconnect and spread out (``bot.cli.balance``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import typer
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger as GunicornLogger
 
+from bot.cli.balance import hooks as balancing_hooks
 from bot.logs import configure_logging
 from bot.settings import Settings, load_settings
 
@@ -90,6 +93,7 @@ def gunicorn_options(
         # connections across workers by hash. On one shared socket the first worker to wake
         # accepts a whole burst, and kept-alive connections stay where they landed: one worker
         # (one GIL) then served all ten connections of a load run while the other idled.
+        # The hash still lands 8/2 or 9/1 often; bot/cli/balance.py evens that out.
         "reuse_port": True,
         "accesslog": None,  # one line per Slack request is noise; ids are in our own lines
         "loglevel": settings.log_level.lower(),
@@ -99,6 +103,7 @@ def gunicorn_options(
         "proc_name": "skillswap-web",
         # Heroku-style routers terminate TLS and set X-Forwarded-*; Slack signs the body.
         "forwarded_allow_ips": "*",
+        **balancing_hooks(),
     }
 
 

@@ -8,6 +8,7 @@ request's line carries team and user ids, and no token ever appears.
 from __future__ import annotations
 
 import gc
+import http.client
 import json
 import os
 import shutil
@@ -18,6 +19,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -169,3 +171,103 @@ def test_each_worker_takes_its_startup_heap_out_of_the_garbage_collectors_sight(
         assert gc.get_freeze_count() > before
     finally:
         gc.unfreeze()
+
+
+def _workers(served: Served) -> list[int]:
+    pid = served.proc.pid
+    return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def _sockets(port: int, workers: list[int]) -> tuple[dict[int, int], set[int]]:
+    """Who holds what on local ``port`` (from /proc): the worker holding each established
+    connection, by the client's port; and the workers with a listening socket."""
+    by_inode: dict[str, tuple[int, int]] = {}
+    for row in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = row.split()
+        local, remote, state, inode = fields[1], fields[2], fields[3], fields[9]
+        if int(local.rsplit(":", 1)[1], 16) == port:
+            by_inode[inode] = (int(state, 16), int(remote.rsplit(":", 1)[1], 16))
+    held: dict[int, int] = {}
+    listening: set[int] = set()
+    for pid in workers:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                link = os.readlink(fd)
+            except OSError:
+                continue  # closed meanwhile
+            state, client_port = by_inode.get(link.removeprefix("socket:[")[:-1], (0, 0))
+            if state == 0x01:  # ESTABLISHED
+                held[client_port] = pid
+            elif state == 0x0A:  # LISTEN
+                listening.add(pid)
+    return held, listening
+
+
+def test_kept_alive_connections_that_all_landed_on_one_worker_spread_to_the_other(
+    served: Served,
+) -> None:
+    """The kernel hashes each new connection to one worker's socket once (SO_REUSEPORT). Ten
+    kept-alive connections are opened until all ten sit on the same worker, as a lopsided
+    hash leaves them; then each sends requests in turn. The busy worker answers some with
+    ``Connection: close``, the client reconnects, and the connections spread over both."""
+    _wait_healthy(served)
+    port = int(served.base.rsplit(":", 1)[1])
+    workers: list[int] = []
+
+    def both_listening() -> bool:
+        workers[:] = _workers(served)
+        return len(workers) == 2 and _sockets(port, workers)[1] == set(workers)
+
+    wait_until(both_listening, timeout=30, what="two workers listening")
+
+    def holder(conn: http.client.HTTPConnection) -> int | None:
+        assert conn.sock is not None
+        return _sockets(port, workers)[0].get(conn.sock.getsockname()[1])
+
+    def accepted_by(conn: http.client.HTTPConnection) -> int:
+        landed: list[int | None] = [None]
+
+        def accepted() -> bool:
+            landed[0] = holder(conn)
+            return landed[0] is not None
+
+        wait_until(accepted, timeout=10, what="the connection accepted")
+        assert landed[0] is not None
+        return landed[0]
+
+    crowded: list[http.client.HTTPConnection] = []
+    busy: int | None = None
+    for _ in range(200):  # each lands on either worker: ~20 tries for 10 on the same one
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.connect()
+        pid = accepted_by(conn)
+        busy = busy or pid
+        if pid == busy:
+            crowded.append(conn)
+        else:
+            conn.close()
+        if len(crowded) == 10:
+            break
+    assert len(crowded) == 10
+
+    statuses: Counter[int] = Counter()
+    closes = 0
+
+    def spread() -> bool:
+        nonlocal closes
+        for conn in crowded:  # one round: a request on each connection, in turn
+            conn.request("GET", "/healthz")  # reconnects if the last answer closed it
+            response = conn.getresponse()
+            assert json.loads(response.read()) == {"ok": True, "database": "ok"}
+            statuses[response.status] += 1
+            closes += response.getheader("Connection") == "close"
+        split = Counter(holder(conn) for conn in crowded if conn.sock is not None)
+        return min(split.get(pid, 0) for pid in workers) >= 3
+
+    try:
+        wait_until(spread, timeout=60, what="connections on both workers")
+    finally:
+        for conn in crowded:
+            conn.close()
+    assert set(statuses) == {200}
+    assert closes >= 1
