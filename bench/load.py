@@ -98,8 +98,13 @@ class LevelResult:
     cpu_ms: dict[str, float] = field(default_factory=dict)  # CPU ms per request, by process
     load: float = 0.0  # 1-minute load average at the end of the level
     # Kept-alive connections per gunicorn worker, a second into the level: one worker (one
-    # GIL) holding most of them is the largest source of spread between runs at c=10.
+    # GIL) holding most of them was the largest source of spread between runs at c=10; by
+    # then bot/cli/balance.py has closed a few on the busier worker and the kernel has hashed
+    # their reconnects afresh, so a lopsided split here means the balancing is not working.
     split: list[int] = field(default_factory=list)
+    # Responses that carried "Connection: close" (the generator then reconnects): gunicorn
+    # closing a connection on a worker that holds more than its share (bot/cli/balance.py).
+    closes: int = 0
 
     @property
     def split_text(self) -> str:
@@ -291,6 +296,7 @@ async def _run_level(
                 else:
                     result.errors += 1
                 if close and writer is not None:
+                    result.closes += 1
                     writer.close()
                     reader = writer = None
                 break
@@ -412,6 +418,7 @@ def bench_target(
                     f"errors {res.errors}  lost {res.replies_lost}  CPU ms/req "
                     + " ".join(f"{k} {v:.2f}" for k, v in res.cpu_ms.items())
                     + f"  load {res.load:.1f}  steal {res.steal:.0%}  conns/worker {res.split_text}"
+                    f" (closes {res.closes})"
                 )
                 console.print(
                     "             p99 by kind: "
@@ -506,6 +513,7 @@ def render(results: list[LevelResult]) -> Table:
         "doubled",
         "error replies",
         "conns/worker",
+        "closes",
     ):
         table.add_column(col, justify="right")
     for r in results:
@@ -523,6 +531,7 @@ def render(results: list[LevelResult]) -> Table:
             "-" if r.replies_doubled is None else str(r.replies_doubled),
             "-" if r.error_replies is None else str(r.error_replies),
             r.split_text,
+            str(r.closes),
         )
     return table
 
