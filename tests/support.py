@@ -20,7 +20,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import Future, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,7 +37,7 @@ from bot.deps import Deps
 from bot.settings import Settings
 from bot.sim import RecordedCall, Reply, SignedClient, SlackSimulator
 from bot.sim.server import RESPONSE_URL_METHOD
-from bot.store.models import Base
+from bot.store.models import Base, Workspace
 from bot.web import create_wsgi_app
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -299,6 +299,32 @@ class Harness(SlackDriver):
 
 
 # --------------------------------------------------------------------------- reading payloads
+
+
+@contextmanager
+def writer_holding_its_transaction(deps: Deps, team_id: str = "T0WRITER") -> Iterator[Any]:
+    """A writer that has added workspace ``team_id`` and keeps its transaction open until the
+    block ends; yields a thread pool to read from meanwhile. The block must not outlast the
+    writer (it is still open when the block ends); the writer commits after it."""
+    inside = threading.Event()
+    release = threading.Event()
+
+    def writer() -> None:
+        with deps.unit_of_work() as session:
+            session.add(Workspace(team_id=team_id))
+            session.flush()
+            inside.set()
+            assert release.wait(timeout=30)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        holding = pool.submit(writer)
+        assert inside.wait(timeout=10)
+        try:
+            yield pool
+            assert not holding.done()
+        finally:
+            release.set()
+        holding.result(timeout=10)
 
 
 def shown_text(payload: Mapping[str, Any] | list[Any] | None) -> str:

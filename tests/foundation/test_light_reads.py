@@ -5,9 +5,7 @@ share with writers still writes afterwards."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import bindparam, func, select
@@ -19,7 +17,7 @@ from bot.store.models import Workspace
 from bot.store.prepared import PreparedSelect
 from bot.store.workspaces import saved_admin_ids
 from tests.foundation.test_reconnect import _terminate
-from tests.support import make_settings
+from tests.support import make_settings, writer_holding_its_transaction
 
 ANA, BEN = "U0ANA0001", "U0BEN0002"
 
@@ -111,26 +109,9 @@ def test_read_light_writes_only_when_the_work_needs_it(deps: Deps) -> None:
 def test_a_light_read_does_not_wait_for_a_writer_holding_its_transaction_open(
     deps: Deps,
 ) -> None:
-    inside = threading.Event()
-    release = threading.Event()
-
-    def writer() -> None:
-        with deps.unit_of_work() as session:
-            session.add(Workspace(team_id="T0WRITER"))
-            session.flush()
-            inside.set()
-            assert release.wait(timeout=30)
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        holding = pool.submit(writer)
-        assert inside.wait(timeout=10)
-        try:
-            # The writer is still open: the reader answers anyway, without its row.
-            assert pool.submit(_teams, deps).result(timeout=5) == []
-            assert not holding.done()
-        finally:
-            release.set()
-        holding.result(timeout=10)
+    with writer_holding_its_transaction(deps, "T0WRITER") as pool:
+        # The writer is still open: the reader answers anyway, without its row.
+        assert pool.submit(_teams, deps).result(timeout=5) == []
     assert _teams(deps) == ["T0WRITER"]
 
 

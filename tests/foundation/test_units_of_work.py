@@ -4,7 +4,6 @@ read-only unit fails loudly, and many writers at once on SQLite all get through.
 from __future__ import annotations
 
 import sqlite3
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from bot.deps import Deps
 from bot.store.db import _driver_sql, make_engine
 from bot.store.models import Workspace
 from bot.store.workspaces import get_or_create_workspace, get_workspace
-from tests.support import Harness
+from tests.support import Harness, writer_holding_its_transaction
 
 
 def _count(deps: Deps) -> int:
@@ -26,27 +25,9 @@ def _count(deps: Deps) -> int:
 
 
 def test_a_reader_does_not_wait_for_a_writer_holding_its_transaction_open(deps: Deps) -> None:
-    inside = threading.Event()
-    release = threading.Event()
-
-    def writer() -> None:
-        with deps.unit_of_work() as session:
-            session.add(Workspace(team_id="T0WRITER"))
-            session.flush()
-            inside.set()
-            assert release.wait(timeout=30)
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        holding = pool.submit(writer)
-        assert inside.wait(timeout=10)
-        try:
-            reading = pool.submit(_count, deps)
-            # The writer is still open: the reader answers anyway, without its row.
-            assert reading.result(timeout=5) == 0
-            assert not holding.done()
-        finally:
-            release.set()
-        holding.result(timeout=10)
+    with writer_holding_its_transaction(deps, "T0WRITER") as pool:
+        # The writer is still open: the reader answers anyway, without its row.
+        assert pool.submit(_count, deps).result(timeout=5) == 0
     assert _count(deps) == 1
 
 
