@@ -18,7 +18,7 @@ from bot.slack.actor import Actor
 from bot.slack.clients import make_client
 from bot.slack.dedupe import DedupeEvents
 from bot.slack.oauth import NOT_INSTALLED_MESSAGE, InstallFlow, oauth_settings
-from bot.slack.respond import PooledRespond, ResponsePoster
+from bot.slack.respond import POSTER, PooledRespond, ResponsePoster
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +108,7 @@ class SkillSwapApp(App):
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         context = req.context
+        context[POSTER] = self.poster  # for response_urls other than the request's
         if context.response_url:  # before the middleware: authorization may respond too
             context["respond"] = PooledRespond(
                 response_url=context.response_url, poster=self.poster

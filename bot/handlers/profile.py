@@ -6,11 +6,10 @@ import logging
 from enum import StrEnum
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
-from slack_sdk.webhook import WebhookClient
 
 from bot.blocks import members as member_blocks
 from bot.blocks.common import text_blocks
@@ -35,6 +34,7 @@ from bot.members.identity import SLACKBOT, newcomer, not_a_person_error
 from bot.members.profile import ProfileErrors, profile_form, save_profile
 from bot.members.views import NearMiss, ProfileView
 from bot.slack.actor import Actor
+from bot.slack.respond import respond_to
 
 log = logging.getLogger(__name__)
 
@@ -105,19 +105,20 @@ def _confirm(
     *,
     team_id: str,
     user_id: str,
-    meta: ProfileMeta,
+    respond: Respond | None,
     profile: ProfileView,
     near: list[NearMiss],
     joined: bool = False,
 ) -> None:
-    """After a save: refresh Home; confirm where the modal came from (or DM near-misses).
-    Someone who just joined gets the welcome in a DM, like after ``teach``."""
+    """After a save: refresh Home; confirm where the modal came from (``respond``, to the
+    response_url of the command that opened it), or DM near-misses. Someone who just joined
+    gets the welcome in a DM, like after ``teach``."""
     publish_home(deps, client, team_id, user_id)
     blocks: list[Block] = member_blocks.saved_blocks(profile, near, joined=joined)
     text = "Your SkillSwap profile is saved."
-    if meta.response_url:
+    if respond is not None:
         try:
-            WebhookClient(meta.response_url, timeout=5).send(
+            respond(
                 text=text,
                 blocks=blocks,
                 response_type="ephemeral",
@@ -235,7 +236,7 @@ def register(app: App, deps: Deps) -> None:
             client,
             team_id=team_id,
             user_id=user_id,
-            meta=meta,
+            respond=respond_to(context, meta.response_url) if meta.response_url else None,
             profile=profile,
             near=near,
             joined=person is not None,

@@ -26,7 +26,7 @@ from ssl import SSLContext
 from typing import Any
 
 import urllib3
-from slack_bolt import Respond
+from slack_bolt import BoltContext, Respond
 from slack_bolt.context.respond.internals import _build_message
 from slack_sdk.models.attachments import Attachment
 from slack_sdk.models.blocks import Block
@@ -143,3 +143,16 @@ class PooledRespond(Respond):
             metadata=metadata,
         )
         return self.poster.post(self.response_url, message)
+
+
+# Where :class:`bot.app.SkillSwapApp` puts its poster in every request's context.
+POSTER = "skillswap_response_poster"
+
+
+def respond_to(context: BoltContext, response_url: str) -> Respond:
+    """A ``respond`` for a ``response_url`` other than the request's own (one kept in a modal's
+    metadata, say), through the app's pool when the request has one."""
+    poster = context.get(POSTER)
+    if isinstance(poster, ResponsePoster):
+        return PooledRespond(response_url=response_url, poster=poster)
+    return Respond(response_url=response_url)
