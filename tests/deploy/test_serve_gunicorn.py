@@ -166,10 +166,30 @@ def test_each_worker_takes_its_startup_heap_out_of_the_garbage_collectors_sight(
 
     ready = gunicorn_options(make_settings("sqlite:///unused.db"))["post_worker_init"]
     before = gc.get_freeze_count()
+    interval = sys.getswitchinterval()
     try:
         ready(None)
         assert gc.get_freeze_count() > before
     finally:
+        gc.unfreeze()
+        sys.setswitchinterval(interval)
+
+
+def test_each_worker_hands_the_gil_over_sooner_than_pythons_default() -> None:
+    """A request whose database answer is in waits for the GIL: at most 2 ms in a worker, not
+    Python's 5 (the slow tail under load; RELIABILITY.md, issue 20, sixth pass)."""
+    from bot.cli.serve import GIL_SWITCH_INTERVAL_SECONDS, gunicorn_options
+    from tests.support import make_settings
+
+    ready = gunicorn_options(make_settings("sqlite:///unused.db"))["post_worker_init"]
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(0.005)  # Python's default
+    try:
+        ready(None)
+        assert sys.getswitchinterval() == pytest.approx(GIL_SWITCH_INTERVAL_SECONDS)
+        assert GIL_SWITCH_INTERVAL_SECONDS < 0.005
+    finally:
+        sys.setswitchinterval(before)
         gc.unfreeze()
 
 
