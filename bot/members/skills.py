@@ -82,7 +82,24 @@ def add_skills(
     """
     if user_id == SLACKBOT:
         raise not_a_person_error()
-    found = read_model.member_row(session=session, team_id=team_id, slack_user_id=user_id)
+    # The member, and the skill their first name finds, in one statement.
+    first_found: dict[int, read_model.CatalogRow | None] = {}
+    finding = (
+        read_model.member_row_finding(
+            session=session,
+            team_id=team_id,
+            slack_user_id=user_id,
+            spelling=names[0].spelling,
+            key=names[0].key,
+        )
+        if names
+        else None
+    )
+    if finding is not None:
+        found: tuple[read_model.WorkspaceRow, read_model.MemberRow] | None = finding[:2]
+        first_found[0] = finding[2]
+    else:
+        found = read_model.member_row(session=session, team_id=team_id, slack_user_id=user_id)
     joined = found is None
     if found is None and ask_slack_first:
         raise NotAMemberYet(user_id)
@@ -99,8 +116,12 @@ def add_skills(
     near: list[NearMiss] = []
     new_rows: list[tuple[SkillName, catalog.CatalogSkill]] = []
     pending: set[int] = set()
-    for name in names:
-        known = catalog.lookup(session=session, workspace_id=workspace.id, name=name)
+    for i, name in enumerate(names):
+        known = (
+            first_found[i]
+            if i in first_found
+            else catalog.lookup(session=session, workspace_id=workspace.id, name=name)
+        )
         if known is not None and known.id in pending:
             continue  # two spellings of one skill in the same command
         if known is not None and known.id in mine:

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, exists, func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, case, exists, func, insert, select, update
+from sqlalchemy.orm import Session, aliased
 
 from bot.kinds import Cadence, Direction, MemberCadence, MemberStatus
 from bot.store.db import Reads
@@ -167,18 +167,67 @@ _MEMBER_OVERVIEW_SELECT = _MEMBER_SELECT.add_columns(
 )
 _MEMBER_OVERVIEW = PreparedSelect(_MEMBER_OVERVIEW_SELECT)
 
-# A skill by alias or key (see find_skill). Two plain parameters, not an expanding IN:
-# SQLAlchemy rewrites an expanding IN's SQL on every execution (a tenth of teach's CPU).
-_FIND_SKILL = PreparedSelect(
-    select(Skill.id, Skill.key, Skill.name, SkillAlias.alias_key)
-    .outerjoin(
-        SkillAlias,
-        (SkillAlias.skill_id == Skill.id)
-        & (SkillAlias.workspace_id == bindparam("workspace_id"))
-        & SkillAlias.alias_key.in_([bindparam("spelling"), bindparam("key")]),
+
+def _skill_matches(*columns: Any, workspace_id: Any) -> Any:
+    """The workspace's skills whose alias is ``:spelling`` or ``:key``, or whose key is
+    ``:key`` (with the alias that matched). Two plain parameters, not an expanding IN:
+    SQLAlchemy rewrites an expanding IN's SQL on every execution (a tenth of teach's CPU)."""
+    return (
+        select(*columns)
+        .select_from(Skill)
+        .outerjoin(
+            SkillAlias,
+            (SkillAlias.skill_id == Skill.id)
+            & (SkillAlias.workspace_id == workspace_id)
+            & SkillAlias.alias_key.in_([bindparam("spelling"), bindparam("key")]),
+        )
+        .where(Skill.workspace_id == workspace_id)
+        .where(SkillAlias.alias_key.is_not(None) | (Skill.key == bindparam("key")))
     )
-    .where(Skill.workspace_id == bindparam("workspace_id"))
-    .where(SkillAlias.alias_key.is_not(None) | (Skill.key == bindparam("key")))
+
+
+# A skill by alias or key (see find_skill).
+_FIND_SKILL = PreparedSelect(
+    _skill_matches(
+        Skill.id,
+        Skill.key,
+        Skill.name,
+        SkillAlias.alias_key,
+        workspace_id=bindparam("workspace_id"),
+    )
+)
+
+# find_skill's best match as a value of _MEMBER_FINDING's rows: the alias typed, then the
+# alias of the key, then the key (then the oldest skill). Not correlated with the outer
+# query, so each is computed once per statement, not once per row.
+_FOUND_IN = aliased(Workspace)
+_FOUND_WORKSPACE = (
+    select(_FOUND_IN.id).where(_FOUND_IN.team_id == bindparam("team_id")).scalar_subquery()
+)
+_FOUND_RANK = case(
+    (SkillAlias.alias_key == bindparam("spelling"), 0),
+    (SkillAlias.alias_key.is_not(None), 1),
+    else_=2,
+)
+
+
+def _found(column: Any, label: str) -> Any:
+    return (
+        _skill_matches(column, workspace_id=_FOUND_WORKSPACE)
+        .order_by(_FOUND_RANK, Skill.id)
+        .limit(1)
+        .correlate(None)
+        .scalar_subquery()
+        .label(label)
+    )
+
+
+# _MEMBER and the skill a name finds (find_skill) in one statement: teach and learn's first
+# name costs no round trip of its own.
+_MEMBER_FINDING = PreparedSelect(
+    _MEMBER_SELECT.add_columns(
+        _found(Skill.id, "f_id"), _found(Skill.key, "f_key"), _found(Skill.name, "f_name")
+    )
 )
 
 # Who lists a skill, in one statement: each side ranked (expert teachers first, then the
@@ -237,6 +286,25 @@ def member_row(
     """The member with their workspace and skills (oldest first); None if not a member."""
     rows = _MEMBER.rows(session, {"team_id": team_id, "user_id": slack_user_id})
     return (_workspace_row(rows[0]), _member_row(rows)) if rows else None
+
+
+def member_row_finding(
+    *, session: Reads, team_id: str, slack_user_id: str, spelling: str, key: str
+) -> tuple[WorkspaceRow, MemberRow, CatalogRow | None] | None:
+    """:func:`member_row`, and what :func:`find_skill` finds for ``spelling`` and ``key`` in
+    the member's workspace, in one statement; None if not a member."""
+    rows = _MEMBER_FINDING.rows(
+        session, {"team_id": team_id, "user_id": slack_user_id, "spelling": spelling, "key": key}
+    )
+    if not rows:
+        return None
+    first = rows[0]
+    found = (
+        CatalogRow(id=first.f_id, key=first.f_key, name=first.f_name)
+        if first.f_id is not None
+        else None
+    )
+    return _workspace_row(first), _member_row(rows), found
 
 
 @dataclass(frozen=True, slots=True)
