@@ -83,21 +83,16 @@ def add_skills(
     if user_id == SLACKBOT:
         raise not_a_person_error()
     # The member, and the skill their first name finds, in one statement.
-    first_found: dict[int, read_model.CatalogRow | None] = {}
-    finding = (
-        read_model.member_row_finding(
+    finding = None
+    if names:
+        finding = read_model.member_row_finding(
             session=session,
             team_id=team_id,
             slack_user_id=user_id,
             spelling=names[0].spelling,
             key=names[0].key,
         )
-        if names
-        else None
-    )
-    if finding is not None:
-        found: tuple[read_model.WorkspaceRow, read_model.MemberRow] | None = finding[:2]
-        first_found[0] = finding[2]
+        found = finding[:2] if finding is not None else None
     else:
         found = read_model.member_row(session=session, team_id=team_id, slack_user_id=user_id)
     joined = found is None
@@ -118,8 +113,8 @@ def add_skills(
     pending: set[int] = set()
     for i, name in enumerate(names):
         known = (
-            first_found[i]
-            if i in first_found
+            finding[2]
+            if i == 0 and finding is not None
             else catalog.lookup(session=session, workspace_id=workspace.id, name=name)
         )
         if known is not None and known.id in pending:

@@ -170,7 +170,7 @@ _MEMBER_OVERVIEW = PreparedSelect(_MEMBER_OVERVIEW_SELECT)
 
 def _skill_matches(*columns: Any, workspace_id: Any) -> Any:
     """The workspace's skills whose alias is ``:spelling`` or ``:key``, or whose key is
-    ``:key`` (with the alias that matched). Two plain parameters, not an expanding IN:
+    ``:key`` (joined to the alias that matched). Two plain parameters, not an expanding IN:
     SQLAlchemy rewrites an expanding IN's SQL on every execution (a tenth of teach's CPU)."""
     return (
         select(*columns)
@@ -186,35 +186,36 @@ def _skill_matches(*columns: Any, workspace_id: Any) -> Any:
     )
 
 
-# A skill by alias or key (see find_skill).
-_FIND_SKILL = PreparedSelect(
-    _skill_matches(
-        Skill.id,
-        Skill.key,
-        Skill.name,
-        SkillAlias.alias_key,
-        workspace_id=bindparam("workspace_id"),
-    )
+# How well a skill found by _skill_matches matches: the alias typed, then the alias of the
+# key, then the key (then the oldest skill). The one ranking find_skill and _MEMBER_FINDING use.
+_MATCH_RANK = (
+    case(
+        (SkillAlias.alias_key == bindparam("spelling"), 0),
+        (SkillAlias.alias_key.is_not(None), 1),
+        else_=2,
+    ),
+    Skill.id,
 )
 
-# find_skill's best match as a value of _MEMBER_FINDING's rows: the alias typed, then the
-# alias of the key, then the key (then the oldest skill). Not correlated with the outer
+# The best skill by alias or key (see find_skill).
+_FIND_SKILL = PreparedSelect(
+    _skill_matches(Skill.id, Skill.key, Skill.name, workspace_id=bindparam("workspace_id"))
+    .order_by(*_MATCH_RANK)
+    .limit(1)
+)
+
+# find_skill's best match as a value of _MEMBER_FINDING's rows. Not correlated with the outer
 # query, so each is computed once per statement, not once per row.
 _FOUND_IN = aliased(Workspace)
 _FOUND_WORKSPACE = (
     select(_FOUND_IN.id).where(_FOUND_IN.team_id == bindparam("team_id")).scalar_subquery()
-)
-_FOUND_RANK = case(
-    (SkillAlias.alias_key == bindparam("spelling"), 0),
-    (SkillAlias.alias_key.is_not(None), 1),
-    else_=2,
 )
 
 
 def _found(column: Any, label: str) -> Any:
     return (
         _skill_matches(column, workspace_id=_FOUND_WORKSPACE)
-        .order_by(_FOUND_RANK, Skill.id)
+        .order_by(*_MATCH_RANK)
         .limit(1)
         .correlate(None)
         .scalar_subquery()
@@ -367,20 +368,11 @@ def latest_round(*, session: Reads, workspace_id: int) -> RoundRow | None:
 
 def find_skill(*, session: Reads, workspace_id: int, spelling: str, key: str) -> CatalogRow | None:
     """The skill whose alias is ``spelling``, else the one whose alias is ``key``, else the
-    skill whose key is ``key`` (one query)."""
-    rows = _FIND_SKILL.rows(
+    skill whose key is ``key`` (one query, ranked by the database)."""
+    best = _FIND_SKILL.first(
         session, {"workspace_id": workspace_id, "spelling": spelling, "key": key}
     )
-    if not rows:
-        return None
-
-    def rank(row: Any) -> int:
-        if row.alias_key is None:
-            return 2
-        return 0 if row.alias_key == spelling else 1
-
-    best = min(rows, key=rank)
-    return CatalogRow(id=best.id, key=best.key, name=best.name)
+    return CatalogRow(id=best.id, key=best.key, name=best.name) if best is not None else None
 
 
 @dataclass(frozen=True, slots=True)
