@@ -13,6 +13,7 @@ from bot.members.views import RoundRecord, WorkspaceRecord
 from bot.rounds import schedule as rounds_schedule
 from bot.store import members as store
 from bot.store import read_model
+from bot.store.db import NeedsWrite, Reader, Reads
 from bot.store.models import Member, Workspace
 from bot.store.workspaces import get_or_create_workspace
 
@@ -30,11 +31,13 @@ def member_of(
     return get_or_create_workspace(session=session, team_id=team_id), None
 
 
-def workspace_row(session: Session, team_id: str) -> read_model.WorkspaceRow:
-    """The workspace as a plain row, created on first contact."""
+def workspace_row(session: Reads, team_id: str) -> read_model.WorkspaceRow:
+    """The workspace as a plain row, created on first contact (which raises
+    :class:`NeedsWrite` in a light or read-only unit of work)."""
     workspace = read_model.workspace_row(session=session, team_id=team_id)
     if workspace is None:
-        # Raises NeedsWrite in a read-only unit of work.
+        if isinstance(session, Reader):
+            raise NeedsWrite(f"workspace {team_id} is new")
         get_or_create_workspace(session=session, team_id=team_id)
         session.flush()
         workspace = read_model.workspace_row(session=session, team_id=team_id)

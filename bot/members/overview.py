@@ -25,7 +25,7 @@ from bot.members.views import (
 )
 from bot.store import members as store
 from bot.store import read_model
-from bot.store.db import NeedsWrite, Reader, Reads
+from bot.store.db import Reader, Reads
 from bot.store.rounds import lesson_counts
 
 HISTORY_LIMIT = 10
@@ -43,15 +43,6 @@ def _time_hint(me: PartnerRecord, partners: Sequence[PartnerRecord], today: date
             continue
         return f"When it's 10:00 for you, it's {there:%H:%M} for <@{other.slack_user_id}>."
     return None
-
-
-def _workspace(session: Reads, team_id: str) -> read_model.WorkspaceRow:
-    if not isinstance(session, Reader):
-        return workspace_row(session, team_id)
-    found = read_model.workspace_row(session=session, team_id=team_id)
-    if found is None:
-        raise NeedsWrite(f"workspace {team_id} is new")
-    return found
 
 
 def _orm(session: Reads) -> Session:
@@ -72,7 +63,7 @@ def overview(
         workspace, member = found.workspace, found.member
         latest, in_a_group = found.latest_round, found.in_any_group
     else:
-        workspace, member = _workspace(session, team_id), None
+        workspace, member = workspace_row(session, team_id), None
         latest = read_model.latest_round(session=session, workspace_id=workspace.id)
         in_a_group = False
     now = deps.clock.now()
