@@ -80,7 +80,9 @@ def create_app(deps: Deps, *, client: WebClient | None = None) -> App:
         # requests carry none): Bolt checking the same HMAC again is work for nothing.
         request_verification_enabled=False,
         listener_executor=AckWaitExecutor(
-            max_workers=settings.listener_threads, thread_name_prefix="listener"
+            max_workers=settings.steady_listener_threads,
+            spare_workers=settings.spare_listener_threads,
+            thread_name_prefix="listener",
         ),
         user_facing_authorize_error_message=NOT_INSTALLED_MESSAGE,
         logger=bolt_logger,

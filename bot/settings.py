@@ -9,6 +9,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///skillswap.db"
+# Listener threads per web worker taking work as it comes, on PostgreSQL (see
+# Settings.steady_listener_threads).
+STEADY_LISTENER_THREADS = 4
 
 
 class ConfigError(Exception):
@@ -77,9 +80,28 @@ class Settings(BaseSettings):
         return frozenset(u.strip() for u in self.admin_user_ids.split(",") if u.strip())
 
     @property
+    def steady_listener_threads(self) -> int:
+        """Threads per web worker that take listeners (Bolt's work around each ack) as they
+        come. On SQLite every writer waits inside its listener for the one before it, so one
+        per request thread (five at least); on PostgreSQL, where listeners mostly compute,
+        four: one interpreter lock per process runs one thread at a time, and each thread
+        taking turns lengthens the others' requests (RELIABILITY.md, issue 20's seventh
+        pass)."""
+        if self.database_url.startswith("sqlite"):
+            return max(5, self.web_threads)
+        return STEADY_LISTENER_THREADS
+
+    @property
+    def spare_listener_threads(self) -> int:
+        """Threads per web worker standing by for when every steady one is stuck (see
+        :class:`bot.slack.acks.AckWaitExecutor`): one per request thread, each of which
+        waits for one listener's ack at a time."""
+        return self.web_threads
+
+    @property
     def listener_threads(self) -> int:
-        """Threads per web worker that run listeners (Bolt's work after each ack)."""
-        return max(5, self.web_threads)
+        """Threads per web worker that may run listeners at once, at most."""
+        return self.steady_listener_threads + self.spare_listener_threads
 
     def require_http(self) -> None:
         """Raise :class:`ConfigError` unless the app can verify and answer Slack over HTTP."""

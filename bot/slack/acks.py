@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, Generic, ParamSpec, TypeVar
 
 from slack_bolt import Ack, BoltContext, BoltResponse
 
@@ -26,6 +26,8 @@ ACK_BUDGET_SECONDS = 2.0
 # The request thread waits this long at most for its listener's ack (Bolt's default ack
 # timeout, Slack's limit); past it Bolt gives up as it always did.
 ACK_WAIT_SECONDS = 3.0
+# A listener no usual thread has taken after this long goes to a spare thread as well.
+SPARE_AFTER_SECONDS = 0.1
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -68,13 +70,66 @@ def awaiting_ack(context: BoltContext) -> Iterator[None]:
         _awaited.reset(token)
 
 
+class _Once(Generic[T]):
+    """A listener handed to two pools (see :class:`AckWaitExecutor`): the first thread to
+    take it runs it, the other finds it taken and returns; ``future`` is its outcome."""
+
+    def __init__(self, fn: Callable[[], T]) -> None:
+        self._fn = fn
+        self._taken = threading.Lock()
+        self.future: Future[T] = Future()
+
+    @property
+    def taken(self) -> bool:
+        return self._taken.locked()
+
+    def run(self) -> None:
+        if not self._taken.acquire(blocking=False):
+            return
+        if not self.future.set_running_or_notify_cancel():
+            return
+        try:
+            result = self._fn()
+        except BaseException as error:
+            self.future.set_exception(error)
+        else:
+            self.future.set_result(result)
+
+
 class AckWaitExecutor(ContextThreadPoolExecutor):
     """The listener pool. Bolt (``process_before_response=False``) submits the listener here,
     then polls for its ack every 10 ms: each request would cost one 10 ms tick at least and
     two when the ack comes after the first look, whatever the work. Instead the request
     thread waits here until the listener acks (or ends), so Bolt's first look finds the ack
     and never sleeps. Work after the ack (Slack calls, ``response_url`` replies) still runs
-    in the pool while the ack travels back."""
+    in the pool while the ack travels back.
+
+    ``max_workers`` threads take listeners as they come. With ``spare_workers``, a listener
+    that none of them has taken within ``patience`` seconds (they are all waiting on
+    something: Slack's Retry-After, say) is handed to a spare pool as well, and whichever
+    thread takes it first runs it: acks keep going out within Slack's 3 s while the usual
+    threads are stuck. Few usual threads suit work that mostly computes: one interpreter
+    lock per process runs one thread at a time, and every extra thread taking a turn
+    lengthens the others' requests (see RELIABILITY.md, issue 20's seventh pass).
+    """
+
+    def __init__(
+        self,
+        max_workers: int,
+        *,
+        spare_workers: int = 0,
+        patience: float = SPARE_AFTER_SECONDS,
+        thread_name_prefix: str = "",
+    ) -> None:
+        super().__init__(max_workers=max_workers, thread_name_prefix=thread_name_prefix)
+        self.patience = patience
+        self.spare: ContextThreadPoolExecutor | None = (
+            ContextThreadPoolExecutor(
+                max_workers=spare_workers, thread_name_prefix=f"{thread_name_prefix}-spare"
+            )
+            if spare_workers > 0
+            else None
+        )
 
     def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
         ack = _awaited.get()
@@ -87,10 +142,29 @@ class AckWaitExecutor(ContextThreadPoolExecutor):
             if not settled.is_set():  # most listeners have acked by the time they end
                 settled.set()
 
-        future = super().submit(fn, *args, **kwargs)
-        future.add_done_callback(settle)
-        ack.settled.wait(ACK_WAIT_SECONDS)
-        return future
+        if self.spare is None:
+            future = super().submit(fn, *args, **kwargs)
+            future.add_done_callback(settle)
+            settled.wait(ACK_WAIT_SECONDS)
+            return future
+        once: _Once[T] = _Once(lambda: fn(*args, **kwargs))
+        once.future.add_done_callback(settle)
+        super().submit(once.run)
+        if not settled.wait(self.patience):
+            if not once.taken:
+                log.info(
+                    "every listener thread is busy after %.0f ms: a spare one takes this request",
+                    self.patience * 1000,
+                )
+                self.spare.submit(once.run)
+            settled.wait(ACK_WAIT_SECONDS - self.patience)
+        return once.future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        # Spares first: a listener running on one may still hand work to the usual pool.
+        if self.spare is not None:
+            self.spare.shutdown(wait=wait, cancel_futures=cancel_futures)
+        super().shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
 class AckGuard:
