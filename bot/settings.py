@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.store.db import is_sqlite
+
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///skillswap.db"
 # Listener threads per web worker taking work as it comes, on PostgreSQL (see
@@ -87,7 +89,7 @@ class Settings(BaseSettings):
         four: one interpreter lock per process runs one thread at a time, and each thread
         taking turns lengthens the others' requests (RELIABILITY.md, issue 20's seventh
         pass)."""
-        if self.database_url.startswith("sqlite"):
+        if is_sqlite(self.database_url):
             return max(5, self.web_threads)
         return STEADY_LISTENER_THREADS
 

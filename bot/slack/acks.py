@@ -142,22 +142,19 @@ class AckWaitExecutor(ContextThreadPoolExecutor):
             if not settled.is_set():  # most listeners have acked by the time they end
                 settled.set()
 
-        if self.spare is None:
-            future = super().submit(fn, *args, **kwargs)
-            future.add_done_callback(settle)
-            settled.wait(ACK_WAIT_SECONDS)
-            return future
         once: _Once[T] = _Once(lambda: fn(*args, **kwargs))
         once.future.add_done_callback(settle)
         super().submit(once.run)
-        if not settled.wait(self.patience):
-            if not once.taken:
+        waited = 0.0
+        if self.spare is not None:
+            waited = self.patience
+            if not settled.wait(self.patience) and not once.taken:
                 log.info(
                     "every listener thread is busy after %.0f ms: a spare one takes this request",
                     self.patience * 1000,
                 )
                 self.spare.submit(once.run)
-            settled.wait(ACK_WAIT_SECONDS - self.patience)
+        settled.wait(ACK_WAIT_SECONDS - waited)
         return once.future
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
