@@ -26,7 +26,7 @@ ACK_BUDGET_SECONDS = 2.0
 # The request thread waits this long at most for its listener's ack (Bolt's default ack
 # timeout, Slack's limit); past it Bolt gives up as it always did.
 ACK_WAIT_SECONDS = 3.0
-# A listener no usual thread has taken after this long goes to a spare thread as well.
+# A listener no steady thread has taken after this long goes to a spare thread as well.
 SPARE_AFTER_SECONDS = 0.1
 
 P = ParamSpec("P")
@@ -107,8 +107,8 @@ class AckWaitExecutor(ContextThreadPoolExecutor):
     ``max_workers`` threads take listeners as they come. With ``spare_workers``, a listener
     that none of them has taken within ``patience`` seconds (they are all waiting on
     something: Slack's Retry-After, say) is handed to a spare pool as well, and whichever
-    thread takes it first runs it: acks keep going out within Slack's 3 s while the usual
-    threads are stuck. Few usual threads suit work that mostly computes: one interpreter
+    thread takes it first runs it: acks keep going out within Slack's 3 s while the steady
+    threads are stuck. Few steady threads suit work that mostly computes: one interpreter
     lock per process runs one thread at a time, and every extra thread taking a turn
     lengthens the others' requests (see RELIABILITY.md, issue 20's seventh pass).
     """
@@ -158,7 +158,7 @@ class AckWaitExecutor(ContextThreadPoolExecutor):
         return once.future
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        # Spares first: a listener running on one may still hand work to the usual pool.
+        # Spares first: a listener running on one may still hand work to the steady pool.
         if self.spare is not None:
             self.spare.shutdown(wait=wait, cancel_futures=cancel_futures)
         super().shutdown(wait=wait, cancel_futures=cancel_futures)

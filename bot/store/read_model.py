@@ -187,21 +187,25 @@ def _skill_matches(*columns: Any, workspace_id: Any) -> Any:
 
 
 # How well a skill found by _skill_matches matches: the alias typed, then the alias of the
-# key, then the key (then the oldest skill). The one ranking find_skill and _MEMBER_FINDING use.
-_MATCH_RANK = (
-    case(
-        (SkillAlias.alias_key == bindparam("spelling"), 0),
-        (SkillAlias.alias_key.is_not(None), 1),
-        else_=2,
-    ),
-    Skill.id,
+# key, then the key. One expression for every statement, so that a statement ranking several
+# times (_MEMBER_FINDING) binds its literals once.
+_MATCH_RANK = case(
+    (SkillAlias.alias_key == bindparam("spelling"), 0),
+    (SkillAlias.alias_key.is_not(None), 1),
+    else_=2,
 )
+
+
+def _best_match(*columns: Any, workspace_id: Any) -> Any:
+    """The best of :func:`_skill_matches` by ``_MATCH_RANK``, then the oldest skill: the one
+    ranking find_skill and _MEMBER_FINDING use."""
+    matches = _skill_matches(*columns, workspace_id=workspace_id)
+    return matches.order_by(_MATCH_RANK, Skill.id).limit(1)
+
 
 # The best skill by alias or key (see find_skill).
 _FIND_SKILL = PreparedSelect(
-    _skill_matches(Skill.id, Skill.key, Skill.name, workspace_id=bindparam("workspace_id"))
-    .order_by(*_MATCH_RANK)
-    .limit(1)
+    _best_match(Skill.id, Skill.key, Skill.name, workspace_id=bindparam("workspace_id"))
 )
 
 # find_skill's best match as a value of _MEMBER_FINDING's rows. Not correlated with the outer
@@ -214,9 +218,7 @@ _FOUND_WORKSPACE = (
 
 def _found(column: Any, label: str) -> Any:
     return (
-        _skill_matches(column, workspace_id=_FOUND_WORKSPACE)
-        .order_by(*_MATCH_RANK)
-        .limit(1)
+        _best_match(column, workspace_id=_FOUND_WORKSPACE)
         .correlate(None)
         .scalar_subquery()
         .label(label)

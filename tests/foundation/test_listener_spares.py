@@ -1,6 +1,6 @@
-"""Acks keep going out when every listener thread that usually takes work is stuck (on Slack's
-Retry-After, say): a listener not taken within the pool's patience is run by a spare thread,
-once, and its outcome is the one Bolt and the trackers see."""
+"""Acks keep going out when every steady listener thread (those that take work as it comes)
+is stuck, on Slack's Retry-After say: a listener not taken within the pool's patience is run
+by a spare thread, once, and its outcome is the one Bolt and the trackers see."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def test_a_request_behind_a_stuck_listener_is_acked_by_a_spare_thread(
     first = _Request(pool, stuck)
     assert first.acked
     second = _Request(pool, quick)
-    # submit() returned with the ack out, while the only usual thread is still stuck.
+    # submit() returned with the ack out, while the only steady thread is still stuck.
     assert second.acked
     assert not first.future.done()
     assert second.thread.startswith("listener-spare")
@@ -75,7 +75,7 @@ def test_a_request_behind_a_stuck_listener_is_acked_by_a_spare_thread(
     assert first.thread == "listener_0"
 
 
-def test_without_a_stall_the_usual_thread_takes_every_request(pool: AckWaitExecutor) -> None:
+def test_without_a_stall_the_steady_thread_takes_every_request(pool: AckWaitExecutor) -> None:
     def quick(ack: SignallingAck) -> str:
         ack()
         return "quick"
@@ -132,7 +132,7 @@ def test_postgresql_keeps_four_listener_threads_busy_and_sqlite_more() -> None:
     assert (few_sqlite.steady_listener_threads, few_sqlite.spare_listener_threads) == (5, 1)
 
 
-def test_a_command_is_answered_at_once_while_every_usual_listener_thread_waits_on_slack(
+def test_a_command_is_answered_at_once_while_every_steady_listener_thread_waits_on_slack(
     harness: Harness,
 ) -> None:
     steady = harness.deps.settings.steady_listener_threads
@@ -141,7 +141,7 @@ def test_a_command_is_answered_at_once_while_every_usual_listener_thread_waits_o
         harness.command(user, "teach Python")
     harness.drain()
     # Each leaver's click is acked, then its Home tab update waits out Slack's Retry-After
-    # on one of the usual listener threads.
+    # on one of the steady listener threads.
     harness.sim.rate_limit_next("views.publish", times=steady, retry_after=3)
     for user in leavers:
         harness.click(
@@ -151,6 +151,6 @@ def test_a_command_is_answered_at_once_while_every_usual_listener_thread_waits_o
     assert helped.status == 200
     assert "SkillSwap" in shown_text(helped.ack)
     published = [c for c in harness.sim.calls_to("views.publish") if c.status == 200]
-    assert published == []  # every usual thread was still waiting when help was answered
+    assert published == []  # every steady thread was still waiting when help was answered
     harness.drain()
     assert len([c for c in harness.sim.calls_to("views.publish") if c.status == 200]) == steady
